@@ -1,0 +1,46 @@
+/**
+ * Errors that carry decisions. Callers branch on the class and its fields, never on message text.
+ */
+
+/** A mistake by the user (bad arguments, unknown name, missing role). Shown as is, in Chinese. */
+export class UserError extends Error {
+  readonly usage?: string;
+  constructor(message: string, usage?: string) {
+    super(message);
+    this.name = 'UserError';
+    if (usage !== undefined) this.usage = usage;
+  }
+}
+
+/**
+ * A platform refused or failed to take a message. `retryAfterMs` set: try again after that long
+ * (429, 5xx, network). `permanent`: this destination will never take it (bot removed, chat gone).
+ */
+export class SendError extends Error {
+  readonly retryAfterMs: number | undefined;
+  readonly permanent: boolean;
+  readonly platformCode: number | undefined;
+  constructor(
+    message: string,
+    opts: { retryAfterMs?: number; permanent?: boolean; platformCode?: number; cause?: unknown },
+  ) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'SendError';
+    this.retryAfterMs = opts.retryAfterMs;
+    this.permanent = opts.permanent ?? false;
+    this.platformCode = opts.platformCode;
+  }
+}
+
+/** A configuration or seed-data problem found at start-up; the message names file/variable and reason. */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+/** Short random id that a user can quote to an operator, matching the log line. */
+export function newErrorId(): string {
+  return `E${Date.now().toString(36).slice(-5)}${Math.random().toString(36).slice(2, 6)}`.toUpperCase();
+}

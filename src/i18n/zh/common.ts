@@ -1,0 +1,18 @@
+/** Wording shared by every command: errors, refusals, the router's own answers. */
+export const common = {
+  unknownCommand: (name: string) => `没有“/${name}”这个命令。发送 /help 查看全部命令。`,
+  tooLong: (max: number) => `消息太长（超过 ${max} 字），请缩短后再发。`,
+  emptyMessage: '请输入问题或命令，例如：/pair 大连。发送 /help 查看全部命令。',
+  internalError: (errorId: string) => `抱歉，处理时出了错。请稍后再试；如需报告，请附上错误编号 ${errorId}。`,
+  usagePrefix: '用法：',
+  refused: (role: string) => `你没有执行此操作的权限（需要“${role}”角色）。请联系管理员授权。`,
+  staleButton: '这个按钮已过期或无效，请重新发起操作。',
+  storeUnavailable: '存储服务暂时不可用，此操作无法完成，请稍后再试。',
+  badArgs: (detail: string) => `参数有误：${detail}`,
+  roleNames: {
+    official: '官员',
+    coordinator: '协调员',
+    emergency: '应急',
+    admin: '管理员',
+  } as Record<string, string>,
+} as const;
