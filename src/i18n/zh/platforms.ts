@@ -1,0 +1,15 @@
+/** Wording of the platform edges: Telegram, Slack and the console chat. */
+export const platforms = {
+  /** A private message that carries no text (sticker, photo without caption, …). */
+  textOnly: '我只能读文字消息。请直接提问，或发送 /help 查看全部命令。',
+  /** Marks a reply cut because one message cannot hold it. */
+  truncated: '……（内容过长，已截断）',
+  /** Shown where a file could not be attached (Slack) and its text is inlined instead. */
+  attachment: (name: string) => `附件：${name}`,
+  consoleWelcome: '协作 · 控制台对话（未配置 Telegram / Slack 时使用）。输入问题或命令，例如 /pair 大连；/help 查看全部命令；Ctrl+D 退出。',
+  consolePrompt: '协作> ',
+  consoleBye: '再见。',
+  /** Console stand-in for a button press: how to press one by number. */
+  consoleButtons: (labels: string[]) => `按钮：${labels.map((l, i) => `[${i + 1}] ${l}`).join('  ')}（输入 !数字 按下）`,
+  consoleNoSuchButton: '没有这个按钮编号。',
+} as const;

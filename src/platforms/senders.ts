@@ -1,0 +1,27 @@
+/**
+ * Senders for a process that delivers but does not listen (`xiezuo worker`, tools): one per
+ * platform the environment configures, each with its own API client. `xiezuo start` uses the
+ * adapters' senders instead (same classes, sharing the adapters' clients).
+ */
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.ts';
+import type { Senders } from '../senders/sender.ts';
+import { type CallbackStore, MemoryCallbackStore, RedisCallbackStore } from './telegram/callbacks.ts';
+import { TelegramSender, createTelegramApi } from './telegram/sender.ts';
+import { SlackSender, createSlackClient } from './slack/sender.ts';
+import { ConsoleSender } from './console.ts';
+
+/** The Telegram button store: Redis when there is one, so any process can decode any button. */
+export function callbackStore(config: Config, redis?: Redis): CallbackStore {
+  return redis ? new RedisCallbackStore(redis, config.REDIS_PREFIX) : new MemoryCallbackStore();
+}
+
+export function createPlatformSenders(config: Config, opts: { redis?: Redis; console?: boolean } = {}): Senders {
+  const senders: Senders = {};
+  if (config.TELEGRAM_BOT_TOKEN) {
+    senders.telegram = new TelegramSender(createTelegramApi(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT), callbackStore(config, opts.redis));
+  }
+  if (config.SLACK_BOT_TOKEN) senders.slack = new SlackSender(createSlackClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL));
+  if (opts.console) senders.console = new ConsoleSender();
+  return senders;
+}

@@ -1,0 +1,390 @@
+/**
+ * Slack edge: a Bolt App, fed either by Socket Mode (when SLACK_APP_TOKEN is set) or by our HTTP
+ * server at POST /slack/events — one URL for event subscriptions, the /xiezuo slash command and
+ * interactivity. HTTP requests are verified (signature + five-minute window) before Bolt sees
+ * them; a bad one gets 401 and nothing else happens.
+ *
+ * What it answers: `/xiezuo <command> …` (as `/<command> …`; a question as plain text), app
+ * mentions, direct messages, and presses of our buttons (block_actions).
+ */
+import { App, LogLevel, type Receiver, type ReceiverEvent } from '@slack/bolt';
+import type { Logger as BoltLogger } from '@slack/bolt';
+import type { Clock } from '../../clock.ts';
+import { SendError, StartupError } from '../../errors.ts';
+import type { HealthState, HttpResult, HttpServer } from '../../http/server.ts';
+import { msg } from '../../i18n/index.ts';
+import type { Logger } from '../../log.ts';
+import type { Destination, Inbound, Reply } from '../../messages.ts';
+import type { Router } from '../../router.ts';
+import type { Services } from '../../services.ts';
+import { withOneRetry } from '../answer-retry.ts';
+import { parseActionId, renderSlack } from './render.ts';
+import { SlackSender, createSlackClient, slackErrorCode, toSendError } from './sender.ts';
+import { verifySlackSignature } from './verify.ts';
+
+/** The one HTTP endpoint for Slack: Event Subscriptions, the slash command and Interactivity. */
+export const SLACK_EVENTS_PATH = '/slack/events';
+export const SLACK_COMMAND = '/xiezuo';
+/** Slack wants an answer within 3 s; ack a little before, whatever the listener is doing. */
+const ACK_DEADLINE_MS = 2500;
+/** Slash-command and interactivity bodies are small; events bigger than this are not ours. */
+const SLACK_BODY_LIMIT = 256 * 1024;
+
+export interface SlackAdapterOptions {
+  botToken: string;
+  signingSecret?: string;
+  appToken?: string;
+  apiUrl: string;
+  router: Router;
+  services: Services;
+  log: Logger;
+  /** Needed in HTTP mode. */
+  http?: HttpServer;
+  /** For the signature window (tests move it). */
+  clock?: Clock;
+}
+
+/**
+ * Text typed after `/xiezuo`, after a mention or in a DM → router text: empty → /help; a leading
+ * known command name → that command; anything else stays a question.
+ */
+export function commandText(raw: string, knows: (name: string) => boolean): string {
+  const text = raw.replace(/\s+/g, ' ').trim();
+  if (!text) return '/help';
+  if (text.startsWith('/') || text.startsWith('／')) return text;
+  const first = text.split(' ', 1)[0]!;
+  return knows(first) ? `/${text}` : text;
+}
+
+/** Remove `<@U123>` user mentions (ours, in app_mention) from Slack message text. */
+export function stripMentions(text: string, botUserId: string | undefined): string {
+  const re = botUserId ? new RegExp(`<@${botUserId}(\\|[^>]*)?>`, 'g') : /^\s*<@[A-Z0-9]+(\|[^>]*)?>/;
+  return text.replace(re, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** Slack escapes & < > in message text; the router should see what the user typed. */
+function unescapeSlack(s: string): string {
+  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+function boltLogger(log: Logger): BoltLogger {
+  let level = LogLevel.WARN;
+  const join = (parts: unknown[]) => parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
+  return {
+    debug: (...m: unknown[]) => log.debug('bolt', { detail: join(m) }),
+    info: (...m: unknown[]) => log.debug('bolt', { detail: join(m) }),
+    warn: (...m: unknown[]) => log.warn('bolt', { detail: join(m) }),
+    error: (...m: unknown[]) => log.error('bolt', { detail: join(m) }),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+/**
+ * A Bolt Receiver on our HTTP server: verifies, parses, answers Slack's handshakes, and hands
+ * the rest to the App with an ack that becomes the HTTP response.
+ */
+export class SlackHttpReceiver implements Receiver {
+  private app: App | undefined;
+  private running = false;
+
+  constructor(
+    private readonly opts: { http: HttpServer; signingSecret: string; clock: Clock; log: Logger },
+  ) {
+    opts.http.route('POST', SLACK_EVENTS_PATH, (req) => this.handle(req.body, (n) => req.header(n), req.header('content-type')), {
+      bodyLimit: SLACK_BODY_LIMIT,
+    });
+  }
+
+  init(app: App): void {
+    this.app = app;
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+  }
+
+  async handle(raw: Buffer, header: (name: string) => string | undefined, contentType: string | undefined): Promise<HttpResult> {
+    const { log } = this.opts;
+    const failure = verifySlackSignature({
+      signingSecret: this.opts.signingSecret,
+      body: raw,
+      signature: header('x-slack-signature'),
+      timestamp: header('x-slack-request-timestamp'),
+      nowMs: this.opts.clock.now(),
+    });
+    if (failure) {
+      log.warn('slack request refused', { reason: failure });
+      return { status: 401, body: { error: failure } };
+    }
+    if (!this.running || !this.app) return { status: 503, body: { error: 'not_ready' } };
+
+    let body: Record<string, any>;
+    try {
+      body = parseSlackBody(raw.toString('utf8'), contentType);
+    } catch (e) {
+      log.warn('slack request malformed', { err: e });
+      return { status: 400, body: { error: 'malformed_body' } };
+    }
+    if (body.ssl_check === '1') return { status: 200 };
+    if (body.type === 'url_verification') return { status: 200, body: { challenge: body.challenge } };
+
+    const app = this.app;
+    return new Promise<HttpResult>((resolve) => {
+      let answered = false;
+      const answer = (r: HttpResult) => {
+        if (answered) return false;
+        answered = true;
+        clearTimeout(timer);
+        resolve(r);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        if (answer({ status: 200 })) log.warn('slack listener slow to ack; acked for it', { type: body.type });
+      }, ACK_DEADLINE_MS);
+      const retryNum = header('x-slack-retry-num');
+      const retryReason = header('x-slack-retry-reason');
+      const event: ReceiverEvent = {
+        body,
+        ack: async (response?: unknown) => {
+          if (response === undefined || response === '') answer({ status: 200 });
+          else answer({ status: 200, body: response });
+        },
+        ...(retryNum ? { retryNum: Number(retryNum) } : {}),
+        ...(retryReason ? { retryReason } : {}),
+      };
+      app
+        .processEvent(event)
+        .then(() => answer({ status: 200 }))
+        .catch((e: unknown) => {
+          log.error('slack event failed', { err: e, type: body.type });
+          answer({ status: 200 });
+        });
+    });
+  }
+}
+
+/** Slash commands and interactivity come form-encoded (interactivity as a JSON `payload` field); events as JSON. */
+export function parseSlackBody(text: string, contentType: string | undefined): Record<string, any> {
+  if ((contentType ?? '').includes('application/json')) {
+    const v = JSON.parse(text) as unknown;
+    if (!v || typeof v !== 'object') throw new Error('body is not an object');
+    return v as Record<string, any>;
+  }
+  const form = new URLSearchParams(text);
+  const payload = form.get('payload');
+  if (payload !== null) {
+    const v = JSON.parse(payload) as unknown;
+    if (!v || typeof v !== 'object') throw new Error('payload is not an object');
+    return v as Record<string, any>;
+  }
+  return Object.fromEntries(form);
+}
+
+type AdapterState = 'created' | 'starting' | 'http' | 'socket' | 'stopped' | 'failed';
+
+export class SlackAdapter {
+  readonly app: App;
+  readonly sender: SlackSender;
+  private state: AdapterState = 'created';
+  private botUserId: string | undefined;
+
+  constructor(private readonly opts: SlackAdapterOptions) {
+    const slackApiUrl = opts.apiUrl.endsWith('/') ? opts.apiUrl : opts.apiUrl + '/';
+    const logger = boltLogger(opts.log);
+    const common = {
+      token: opts.botToken,
+      logger,
+      clientOptions: { slackApiUrl },
+      deferInitialization: true,
+    };
+    if (opts.appToken) {
+      this.app = new App({
+        ...common,
+        appToken: opts.appToken,
+        socketMode: true,
+        installerOptions: { clientOptions: { slackApiUrl } },
+      });
+    } else {
+      if (!opts.http) throw new StartupError('Slack HTTP 模式需要 HTTP 服务器');
+      if (!opts.signingSecret) throw new StartupError('SLACK_SIGNING_SECRET: HTTP 模式必须设置（或设置 SLACK_APP_TOKEN 使用 Socket Mode）');
+      const receiver = new SlackHttpReceiver({
+        http: opts.http,
+        signingSecret: opts.signingSecret,
+        clock: opts.clock ?? opts.services.clock,
+        log: opts.log,
+      });
+      this.app = new App({ ...common, receiver });
+    }
+    this.sender = new SlackSender(createSlackClient(opts.botToken, slackApiUrl));
+    this.register();
+  }
+
+  health(): HealthState {
+    return { ok: this.state === 'http' || this.state === 'socket', state: this.state };
+  }
+
+  async start(): Promise<void> {
+    this.state = 'starting';
+    try {
+      await this.app.init();
+      const auth = await this.app.client.auth.test({ token: this.opts.botToken });
+      this.botUserId = typeof auth.user_id === 'string' ? auth.user_id : undefined;
+      await this.app.start();
+    } catch (e) {
+      this.state = 'failed';
+      throw new StartupError(`Slack 连接失败：${e instanceof Error ? e.message : String(e)}；请检查 SLACK_BOT_TOKEN、SLACK_API_URL${this.opts.appToken ? '、SLACK_APP_TOKEN' : ''}`);
+    }
+    this.state = this.opts.appToken ? 'socket' : 'http';
+    this.opts.log.info('slack started', { mode: this.state, botUserId: this.botUserId });
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === 'http' || this.state === 'socket') await this.app.stop().catch(() => {});
+    this.state = 'stopped';
+  }
+
+  private knows = (name: string): boolean => this.opts.router.find(name) !== undefined;
+
+  private register(): void {
+    const { app } = this;
+    const { router, services, log } = this.opts;
+
+    app.error(async (error) => {
+      log.error('slack listener failed', { err: error });
+    });
+
+    app.command(SLACK_COMMAND, async ({ command, ack, respond }) => {
+      await ack();
+      const inbound = this.inbound({
+        channel: command.channel_id,
+        user: command.user_id,
+        userName: command.user_name,
+        text: commandText(command.text ?? '', this.knows),
+        isPrivate: command.channel_id.startsWith('D') || command.channel_name === 'directmessage',
+      });
+      const reply = await router.handle(inbound, services);
+      await this.deliver(inbound.chat, reply, (m) => respond({ response_type: 'in_channel', text: m.text, blocks: m.blocks }));
+    });
+
+    app.event('app_mention', async ({ event }) => {
+      // A mention inside a DM also arrives as a message event; answer it there, once.
+      if (event.channel.startsWith('D') || ('bot_id' in event && event.bot_id)) return;
+      const inbound = this.inbound({
+        channel: event.channel,
+        ...(event.thread_ts ? { thread: event.thread_ts } : {}),
+        user: event.user ?? '',
+        text: commandText(unescapeSlack(stripMentions(event.text ?? '', this.botUserId)), this.knows),
+        isPrivate: false,
+        messageId: event.ts,
+      });
+      const reply = await router.handle(inbound, services);
+      await this.deliver(inbound.chat, reply);
+    });
+
+    app.message(async ({ message }) => {
+      const m = message as unknown as Record<string, unknown>;
+      // Only what a person typed in a DM: no edits, joins, bot posts (ours included).
+      if (m.channel_type !== 'im' || m.subtype !== undefined || m.bot_id) return;
+      const text = typeof m.text === 'string' ? m.text : '';
+      const inbound = this.inbound({
+        channel: String(m.channel),
+        user: String(m.user ?? ''),
+        text: commandText(unescapeSlack(stripMentions(text, this.botUserId)), this.knows),
+        isPrivate: true,
+        ...(typeof m.ts === 'string' ? { messageId: m.ts } : {}),
+      });
+      const reply = await router.handle(inbound, services);
+      await this.deliver(inbound.chat, reply);
+    });
+
+    app.action({ type: 'block_actions' }, async ({ ack, body, action, respond }) => {
+      await ack();
+      const b = body as unknown as Record<string, any>;
+      const a = action as unknown as Record<string, any>;
+      const commandAction = typeof a.action_id === 'string' ? parseActionId(a.action_id) : undefined;
+      const channel: string | undefined = b.channel?.id ?? b.container?.channel_id;
+      const messageTs: string | undefined = b.container?.message_ts ?? b.message?.ts;
+      const toast = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+      if (!commandAction || !channel || a.type !== 'button') {
+        log.info('slack stale or foreign action', { actionId: a.action_id, user: b.user?.id });
+        await toast(msg.common.staleButton);
+        return;
+      }
+      const inbound = this.inbound({
+        channel,
+        ...(b.container?.thread_ts ?? b.message?.thread_ts ? { thread: b.container?.thread_ts ?? b.message?.thread_ts } : {}),
+        user: String(b.user?.id ?? ''),
+        userName: b.user?.username ?? b.user?.name,
+        text: '',
+        isPrivate: channel.startsWith('D'),
+        ...(messageTs ? { messageId: messageTs } : {}),
+      });
+      inbound.press = { action: commandAction, value: String(a.value ?? ''), ...(messageTs ? { messageId: messageTs } : {}) };
+      const result = await router.press(inbound, services);
+      if (result.toast) await toast(result.toast);
+      if (result.edit) {
+        const [m] = renderSlack(result.edit);
+        if (m) await respond({ replace_original: true, text: m.text, blocks: m.blocks });
+      }
+      if (result.reply) await this.deliver(inbound.chat, result.reply, (m) => respond({ response_type: 'in_channel', replace_original: false, text: m.text, blocks: m.blocks }));
+    });
+  }
+
+  private inbound(p: {
+    channel: string;
+    thread?: string;
+    user: string;
+    userName?: string;
+    text: string;
+    isPrivate: boolean;
+    messageId?: string;
+  }): Inbound {
+    const chat: Destination = { platform: 'slack', chatId: p.channel, ...(p.thread ? { threadId: p.thread } : {}) };
+    this.opts.log.debug('slack inbound', { channel: p.channel, user: p.user, text: p.text.slice(0, 100) });
+    return {
+      platform: 'slack',
+      chat,
+      chatType: p.isPrivate ? 'private' : 'group',
+      user: { platform: 'slack', id: p.user, ...(p.userName ? { name: p.userName } : {}) },
+      text: p.text,
+      ...(p.messageId ? { messageId: p.messageId } : {}),
+      receivedAt: new Date(this.opts.services.clock.now()),
+    };
+  }
+
+  /**
+   * Post a reply with chat.postMessage (a real message the bot can edit later). Where the bot
+   * may not post — a channel it was not invited to, someone else's DM — fall back to the
+   * slash command's or button's response_url when there is one.
+   */
+  private async deliver(
+    to: Destination,
+    reply: Reply,
+    fallback?: (m: { text: string; blocks: ReturnType<typeof renderSlack>[number]['blocks'] }) => Promise<unknown>,
+  ): Promise<void> {
+    try {
+      await withOneRetry(() => this.sender.send(to, reply));
+      return;
+    } catch (e) {
+      const err = e instanceof SendError ? e : toSendError(e);
+      const code = slackErrorCode(err);
+      if (!fallback || !(code === 'not_in_channel' || code === 'channel_not_found')) {
+        this.opts.log.warn('slack reply failed', { err, channel: to.chatId });
+        return;
+      }
+    }
+    try {
+      for (const m of renderSlack(reply)) await fallback(m);
+    } catch (e) {
+      this.opts.log.warn('slack response_url reply failed', { err: e, channel: to.chatId });
+    }
+  }
+}

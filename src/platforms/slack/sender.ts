@@ -1,0 +1,135 @@
+/**
+ * Slack's outbound side: chat.postMessage / chat.update through a WebClient that neither waits
+ * out 429s nor retries on its own (the delivery jobs own waiting and retrying), with failures
+ * mapped onto SendError: 429 → the Retry-After seconds; 5xx, network and Slack's transient
+ * errors → retry later; a channel or account that cannot take messages → never deliverable.
+ */
+import { webApi } from '@slack/bolt';
+import { SendError } from '../../errors.ts';
+import type { Destination, Reply } from '../../messages.ts';
+import type { Sender, SentMessage } from '../../senders/sender.ts';
+import { renderSlack, renderSlackSingle } from './render.ts';
+
+type WebClient = InstanceType<typeof webApi.WebClient>;
+
+export const DEFAULT_RETRY_MS = 1000;
+
+/** Slack `error` codes meaning the destination itself is gone or closed to us. */
+export const PERMANENT_SLACK_ERRORS = new Set([
+  'channel_not_found',
+  'not_in_channel',
+  'is_archived',
+  'account_inactive',
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'token_expired',
+  'no_permission',
+  'missing_scope',
+  'restricted_action',
+  'restricted_action_read_only_channel',
+  'restricted_action_thread_only_channel',
+  'restricted_action_non_threadable_channel',
+  'team_access_not_granted',
+  'ekm_access_denied',
+  'user_not_found',
+  'cannot_dm_bot',
+  'message_not_found',
+  'cant_update_message',
+  'edit_window_closed',
+]);
+
+/** Slack `error` codes that say "try again". */
+const TRANSIENT_SLACK_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+
+interface CodedLike {
+  code?: unknown;
+  retryAfter?: unknown;
+  statusCode?: unknown;
+  data?: { error?: unknown };
+  message?: unknown;
+}
+
+/** Map any error from a Web API call onto SendError. */
+export function toSendError(e: unknown): SendError {
+  if (e instanceof SendError) return e;
+  const err = (e ?? {}) as CodedLike;
+  const code = typeof err.code === 'string' ? err.code : undefined;
+  const text = e instanceof Error ? e.message : String(e);
+  if (code === webApi.ErrorCode.RateLimitedError) {
+    const s = typeof err.retryAfter === 'number' ? err.retryAfter : 1;
+    return new SendError(`slack 429: retry after ${s}s`, { retryAfterMs: s * 1000, platformCode: 429, cause: e });
+  }
+  if (code === webApi.ErrorCode.HTTPError) {
+    const status = typeof err.statusCode === 'number' ? err.statusCode : undefined;
+    // Slack's Web API uses no status codes besides 200 and 429; anything else is its trouble.
+    return new SendError(`slack http ${status}`, { retryAfterMs: DEFAULT_RETRY_MS, ...(status ? { platformCode: status } : {}), cause: e });
+  }
+  if (code === webApi.ErrorCode.PlatformError) {
+    const slackError = String(err.data?.error ?? 'unknown');
+    if (TRANSIENT_SLACK_ERRORS.has(slackError)) {
+      return new SendError(`slack ${slackError}`, { retryAfterMs: DEFAULT_RETRY_MS, cause: e });
+    }
+    // Known gone-destination codes and our own bad requests (invalid_blocks, msg_too_long …)
+    // alike: the same request will never succeed.
+    return new SendError(`slack ${slackError}`, { permanent: true, cause: e });
+  }
+  if (code === webApi.ErrorCode.RequestError) {
+    return new SendError(`slack network: ${text}`, { retryAfterMs: DEFAULT_RETRY_MS, cause: e });
+  }
+  return new SendError(`slack: ${text}`, { retryAfterMs: DEFAULT_RETRY_MS, cause: e });
+}
+
+/** The Slack error code inside a SendError (e.g. `not_in_channel`), when there is one. */
+export function slackErrorCode(e: SendError): string | undefined {
+  const cause = e.cause as CodedLike | undefined;
+  const v = cause?.data?.error;
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** A WebClient for senders: 429s are rejected (not waited out) and nothing is retried inside. */
+export function createSlackClient(token: string, slackApiUrl: string): WebClient {
+  return new webApi.WebClient(token, {
+    slackApiUrl: slackApiUrl.endsWith('/') ? slackApiUrl : slackApiUrl + '/',
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+    timeout: 30_000,
+    logLevel: webApi.LogLevel.ERROR,
+  });
+}
+
+export class SlackSender implements Sender {
+  readonly platform = 'slack' as const;
+
+  constructor(readonly client: WebClient) {}
+
+  async send(to: Destination, reply: Reply): Promise<SentMessage> {
+    try {
+      let ts: string | undefined;
+      for (const m of renderSlack(reply)) {
+        const r = await this.client.chat.postMessage({
+          channel: to.chatId,
+          text: m.text,
+          blocks: m.blocks,
+          unfurl_links: false,
+          unfurl_media: false,
+          ...(to.threadId ? { thread_ts: to.threadId } : {}),
+        });
+        ts = r.ts ?? ts;
+      }
+      // The last message carries the buttons, so later edits target it.
+      return { messageId: ts ?? '' };
+    } catch (e) {
+      throw toSendError(e);
+    }
+  }
+
+  async edit(to: Destination, messageId: string, reply: Reply): Promise<void> {
+    try {
+      const m = renderSlackSingle(reply);
+      await this.client.chat.update({ channel: to.chatId, ts: messageId, text: m.text, blocks: m.blocks });
+    } catch (e) {
+      throw toSendError(e);
+    }
+  }
+}
