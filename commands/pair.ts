@@ -1,0 +1,30 @@
+/** /pair — a region's pairing relationships (对口支援, 对口合作, 结对 …), or those between two regions. */
+import { z } from 'zod';
+import { defineCommand } from '../src/command.ts';
+import { UserError } from '../src/errors.ts';
+import { msg } from '../src/i18n/index.ts';
+import { pairingAnswer } from '../src/knowledge/answer.ts';
+
+const T = msg.knowledge;
+
+export const pair = defineCommand({
+  name: 'pair',
+  aliases: ['pairs', '结对'],
+  role: 'official',
+  summary: T.pairSummary,
+  usage: T.pairUsage,
+  args: z.object({ text: z.string(), words: z.array(z.string()), flags: z.record(z.string(), z.union([z.string(), z.literal(true)])) }),
+  async run(ctx, args) {
+    const k = ctx.services.knowledge;
+    if (!args.words.length) throw new UserError(T.pairEmpty, T.pairUsage);
+    // Each word is one region name; a single word may also hold several (沪连, 上海和大连).
+    const ids: string[] = [];
+    for (const w of args.words) {
+      const exact = k.gazetteer.resolve(w);
+      const found = exact.length ? exact : [...new Set(k.gazetteer.mentions(w).flatMap((m) => m.regionIds))];
+      if (!found.length) throw new UserError(T.unknownRegion(w), T.pairUsage);
+      for (const id of found) if (!ids.includes(id)) ids.push(id);
+    }
+    return pairingAnswer(k, args.text, ids.slice(0, 2)).reply;
+  },
+});

@@ -1,0 +1,89 @@
+/**
+ * `xiezuo ask [--json] [--plans DIR]… ["问题"]`: answer from the knowledge base without any
+ * platform or Redis. With no question, reads one question per line from stdin and answers each
+ * in order (one JSON line each with --json). A line starting with "/" runs the knowledge
+ * commands (/pair, /deadline, /toc, /help) as the console chat would.
+ */
+import { createInterface } from 'node:readline';
+import { EnvAccess } from '../access.ts';
+import { loadKnowledge } from '../app.ts';
+import { systemClock } from '../clock.ts';
+import { loadConfig } from '../config.ts';
+import { UserError } from '../errors.ts';
+import type { Knowledge } from '../knowledge/knowledge.ts';
+import { createLogger } from '../log.ts';
+import type { Inbound, Reply } from '../messages.ts';
+import { renderText } from '../render/text.ts';
+import { Router } from '../router.ts';
+import type { Services } from '../services.ts';
+import { ask } from '../../commands/ask.ts';
+import { deadline } from '../../commands/deadline.ts';
+import { help } from '../../commands/help.ts';
+import { pair } from '../../commands/pair.ts';
+import { toc } from '../../commands/toc.ts';
+import { parseKnowledgeArgs } from './knowledge-args.ts';
+
+const USAGE = 'xiezuo ask [--json] [--plans DIR]… ["问题"]（无问题时逐行读标准输入）';
+
+export interface AskOutput {
+  question: string;
+  intent: string;
+  text: string;
+  results: unknown[];
+}
+
+/** Answers one line the way the console chat would, without touching Redis. */
+export function makeAsker(knowledge: Knowledge): (question: string) => Promise<AskOutput> {
+  const config = loadConfig();
+  // Only the knowledge commands: they need nothing but the knowledge base and a clock.
+  const services = {
+    config,
+    clock: systemClock,
+    log: createLogger('silent'),
+    knowledge,
+    access: new EnvAccess(new Set(), true),
+  } as unknown as Services;
+  const router = new Router([ask, pair, deadline, toc, help], { defaultCommand: 'ask' });
+  return async (question: string) => {
+    if (question.trim().startsWith('/') || question.trim().startsWith('／')) {
+      const inbound: Inbound = {
+        platform: 'console',
+        chat: { platform: 'console', chatId: 'cli' },
+        chatType: 'private',
+        user: { platform: 'console', id: 'cli' },
+        text: question,
+        receivedAt: new Date(systemClock.now()),
+      };
+      const reply: Reply = await router.handle(inbound, services);
+      return { question, intent: 'command', text: renderText(reply), results: [] };
+    }
+    const a = knowledge.answer(question, { now: systemClock.now() });
+    return { question, intent: a.intent, text: renderText(a.reply), results: a.results };
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseKnowledgeArgs(argv, USAGE);
+  } catch (e) {
+    if (e instanceof UserError) {
+      process.stderr.write(`${e.message}\n用法：${USAGE}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const knowledge = await loadKnowledge(loadConfig(), args.planDirs);
+  const answer = makeAsker(knowledge);
+  const print = (o: AskOutput) => process.stdout.write(args.json ? `${JSON.stringify(o)}\n` : `${o.text}\n\n`);
+  if (args.positional.length) {
+    print(await answer(args.positional.join(' ')));
+    return 0;
+  }
+  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of rl) {
+    if (!line.trim()) continue;
+    print(await answer(line.trim()));
+  }
+  return 0;
+}

@@ -1,0 +1,399 @@
+/**
+ * Routing a free-text question and building the cited reply. A question is routed by what it
+ * names: deadline words (期限、截止、哪一年 …) → deadline answer; regions plus pairing words
+ * and nothing else of substance → pairing answer; otherwise clause search. Every fact in a reply
+ * carries its citation; when nothing matches well the reply says so and suggests what to try.
+ */
+import { msg } from '../i18n/index.ts';
+import type { Reply, ReplyBlock } from '../messages.ts';
+import { type ResolvedDeadline, dueInstant } from './deadlines.ts';
+import { fold } from './fold.ts';
+import type { Knowledge } from './knowledge.ts';
+import { type ResolvedPairing, Pairings } from './pairings.ts';
+import { type Clause, shorten } from './parser.ts';
+import { queryTerms, stripQuestionWords } from './tokenize.ts';
+
+const T = msg.knowledge;
+
+export type Intent = 'clause' | 'pairing' | 'deadline';
+
+export interface AnswerResult {
+  type: 'clause' | 'pairing' | 'deadline';
+  id: string;
+  text: string;
+  citation: string;
+  clauseId: string;
+  doc: string;
+  score?: number;
+  [extra: string]: unknown;
+}
+
+export interface Answer {
+  question: string;
+  intent: Intent;
+  reply: Reply;
+  results: AnswerResult[];
+}
+
+export interface AnswerOptions {
+  /** Clock reading for overdue/upcoming marks; defaults to Date.now(). */
+  now?: number;
+  /** How many clauses to return for a clause answer. */
+  k?: number;
+}
+
+const DEADLINE_WORDS = /期限|截止|到哪年|哪一年|哪年|什么时候|何时|目标年份|年份|时限|到期|完成时间|几年|deadline/i;
+const DEADLINE_WORDS_G = new RegExp(DEADLINE_WORDS.source, 'gi');
+const PAIRING_WORDS = /对口支援|对口帮扶|对口合作|对口协作|结对合作|结对帮扶|东西部协作|合作交流|结对|对口|帮扶|支援|协作|接轨|合作|伙伴|援助|关系/g;
+/** Words that only say "which place" — a question made only of these, regions and pairing words asks for partners. */
+const PLACE_QUESTION =
+  /哪几个|哪些|哪个|哪几|哪里|哪|什么|城市|省份|省区市|省市|地区|地方|州市|区县|市县|县区|伙伴|关系|对象|是|的|和|与|同|跟|有|都|了|吗|呢|谁|几个|名单|列表|情况|之间/g;
+
+/** Answer one question (the default route for text without a command). */
+export function answerQuestion(k: Knowledge, question: string, opts: AnswerOptions = {}): Answer {
+  const q = question.trim();
+  if (DEADLINE_WORDS.test(fold(q))) {
+    const d = deadlineAnswer(k, q, opts);
+    if (d.results.length) return d;
+  }
+  const mentions = k.gazetteer.mentions(q);
+  if (mentions.length) {
+    let rest = fold(q);
+    for (const m of [...mentions].reverse()) rest = rest.slice(0, m.start) + ' ' + rest.slice(m.end);
+    const hasPairWord = PAIRING_WORDS.test(rest);
+    PAIRING_WORDS.lastIndex = 0;
+    const remainder = rest.replace(PAIRING_WORDS, ' ').replace(PLACE_QUESTION, ' ').replace(/[\s\p{P}\p{S}]/gu, '');
+    if (hasPairWord && remainder.length === 0) {
+      const regionIds = [...new Set(mentions.flatMap((m) => m.regionIds))];
+      const p = pairingAnswer(k, q, regionIds);
+      if (p.results.length) return p;
+    }
+  }
+  return clauseAnswer(k, q, opts);
+}
+
+/** Clause search answer: the top clauses with citations, or an honest "nothing matches". */
+export function clauseAnswer(k: Knowledge, question: string, opts: AnswerOptions = {}): Answer {
+  const hits = k.search(question, Math.max(opts.k ?? 5, 3));
+  const terms = queryTerms(stripQuestionWords(fold(question)));
+  const top = hits[0];
+  const results: AnswerResult[] = hits.map((h) => clauseResult(h.clause, h.score, h.coverage));
+  if (!top) {
+    return {
+      question,
+      intent: 'clause',
+      reply: { title: T.weakTitle, blocks: [{ text: T.noMatch(question) }], footer: T.suggest, tone: 'notice' },
+      results: [],
+    };
+  }
+  // Weak: the best clause holds under half of the query's terms, or (for short queries) its
+  // score is tiny — an answer built on that would be a guess.
+  const weak = top.coverage < 0.45 || (terms.length <= 2 && top.coverage < 1);
+  const shown = hits.filter((h, i) => i < 3 && h.score >= top.score * 0.5);
+  const blocks: ReplyBlock[] = shown.map((h) => ({
+    // A heading that the text already starts with would only repeat it.
+    heading: h.clause.heading && !h.clause.text.startsWith(h.clause.heading) ? h.clause.heading : undefined,
+    text: excerpt(h.clause.text, terms, 260),
+    citation: h.clause.citation,
+  }));
+  for (const b of blocks) if (b.heading === undefined) delete b.heading;
+  if (weak) {
+    return {
+      question,
+      intent: 'clause',
+      reply: { title: T.weakTitle, blocks: [{ text: T.weakIntro }, ...blocks.slice(0, 2)], footer: T.suggest, tone: 'notice' },
+      results,
+    };
+  }
+  return { question, intent: 'clause', reply: { title: T.clauseTitle(shown.length), blocks, tone: 'answer' }, results };
+}
+
+function clauseResult(c: Clause, score: number, coverage: number): AnswerResult {
+  return {
+    type: 'clause',
+    id: c.id,
+    clauseId: c.id,
+    doc: c.docId,
+    text: c.text,
+    citation: c.citation,
+    heading: c.heading,
+    score: round(score),
+    coverage: round(coverage),
+  };
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * The part of a long clause that holds most query terms, so the reply shows why it matched.
+ * Fold is length-preserving, so positions in the folded text index the original.
+ */
+export function excerpt(text: string, terms: readonly string[], max: number): string {
+  const t = text.replace(/\n+/g, ' ');
+  if (t.length <= max) return t;
+  const f = fold(t);
+  const pos: number[] = [];
+  for (const term of new Set(terms)) {
+    for (let i = f.indexOf(term); i >= 0; i = f.indexOf(term, i + 1)) pos.push(i);
+  }
+  if (!pos.length) return `${t.slice(0, max)}…`;
+  pos.sort((a, b) => a - b);
+  let best = 0;
+  let bestStart = pos[0]!;
+  for (let i = 0, j = 0; i < pos.length; i++) {
+    while (pos[j]! < pos[i]! - max + 20) j++;
+    if (i - j + 1 > best) {
+      best = i - j + 1;
+      bestStart = pos[j]!;
+    }
+  }
+  // Start at the sentence the first hit is in, when that is close by.
+  let start = Math.max(0, bestStart - 30);
+  const sentence = Math.max(t.lastIndexOf('。', bestStart), t.lastIndexOf('；', bestStart));
+  if (sentence >= 0 && bestStart - sentence < 80) start = sentence + 1;
+  if (start + max > t.length) start = Math.max(0, t.length - max);
+  return `${start > 0 ? '…' : ''}${t.slice(start, start + max)}${start + max < t.length ? '…' : ''}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pairings
+
+/** Partners of the named regions, grouped by kind, each with its citation. */
+export function pairingAnswer(k: Knowledge, question: string, regionIds: string[]): Answer {
+  const g = k.gazetteer;
+  let list: ResolvedPairing[];
+  let title: string;
+  const [a, b] = regionIds;
+  if (a && b) {
+    list = k.pairings.between(a, b);
+    if (!list.length) list = regionIds.flatMap((r) => k.pairings.of(r));
+    title = T.pairBetweenTitle(g.nameOf(a), g.nameOf(b), 0);
+  } else if (a) {
+    list = k.pairings.of(a);
+    if (!list.length) list = k.pairings.within(a);
+    title = T.pairTitle(g.nameOf(a), 0);
+  } else list = [];
+  list = [...new Set(list)];
+  if (!list.length) {
+    const who = regionIds.map((r) => g.nameOf(r)).join('、') || question;
+    return { question, intent: 'pairing', reply: { blocks: [{ text: T.pairNone(who) }], footer: T.suggest, tone: 'notice' }, results: [] };
+  }
+  // Kinds the question names come first, then the usual order; document order within a kind.
+  const docOrder = new Map(k.docs.map((d, i) => [d.meta.id, i]));
+  const qf = fold(question);
+  const named = (kind: string) => (qf.includes(fold(kind)) ? 0 : 1);
+  list.sort(
+    (x, y) =>
+      named(x.kind) - named(y.kind) ||
+      Pairings.kindOrder(x.kind) - Pairings.kindOrder(y.kind) ||
+      x.kind.localeCompare(y.kind) ||
+      (docOrder.get(x.source.doc) ?? 0) - (docOrder.get(y.source.doc) ?? 0),
+  );
+  title = a && b ? T.pairBetweenTitle(g.nameOf(a), g.nameOf(b), list.length) : T.pairTitle(g.nameOf(a!), list.length);
+  // One block per kind + clause + first side: the four 云南 prefectures of one clause read as one line.
+  const groups = new Map<string, ResolvedPairing[]>();
+  for (const p of list) {
+    const key = `${p.kind}|${p.clause.id}|${p.status}|${p.from}`;
+    const grp = groups.get(key) ?? [];
+    grp.push(p);
+    groups.set(key, grp);
+  }
+  const blocks: ReplyBlock[] = [...groups.values()].map((grp) => {
+    const first = grp[0]!;
+    const notes = [...new Set(grp.map((p) => p.note).filter((n): n is string => !!n))];
+    return {
+      heading: T.pairHeading(first.kind, regionLabel(k, first.from), grp.map((p) => regionLabel(k, p.to)).join('、')),
+      text: pairingDetails({ ...first, note: notes.join(' ') || undefined } as ResolvedPairing),
+      citation: first.clause.citation,
+    };
+  });
+  const results: AnswerResult[] = list.map((p) => ({
+    type: 'pairing',
+    id: p.id,
+    clauseId: p.clause.id,
+    doc: p.source.doc,
+    kind: p.kind,
+    from: p.from,
+    to: p.to,
+    fromName: g.nameOf(p.from),
+    toName: g.nameOf(p.to),
+    status: p.status,
+    // The relationship in words, then the clause it comes from, so the source travels with it.
+    text: `${p.kind}：${g.nameOf(p.from)} — ${g.nameOf(p.to)}。${pairingDetails(p)}\n${p.clause.text}`,
+    citation: p.clause.citation,
+    quote: p.source.quote,
+  }));
+  return { question, intent: 'pairing', reply: { title, blocks, tone: 'answer' }, results };
+}
+
+/** 日喀则市（西藏自治区）: a region with its province, so same-named places are told apart. */
+function regionLabel(k: Knowledge, id: string): string {
+  const name = k.gazetteer.nameOf(id);
+  const prov = k.gazetteer.ancestors(id).at(-1);
+  return prov ? `${name}（${prov.name}）` : name;
+}
+
+function pairingDetails(p: ResolvedPairing): string {
+  const parts: string[] = [T.statusLabel(T.pairStatus[p.status] ?? p.status)];
+  if (p.period && (p.period.start || p.period.end)) parts.push(T.pairPeriod(p.period.start, p.period.end));
+  if (p.fields.length) parts.push(T.pairFields(p.fields.join('、')));
+  if (p.leads.length) parts.push(T.pairLeads(p.leads.join('、')));
+  if (p.mechanisms.length) parts.push(T.pairMechanisms(p.mechanisms.join('、')));
+  if (p.note) parts.push(T.pairNote(p.note));
+  return parts.join('；');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deadlines
+
+export interface DeadlineFilter {
+  regionIds?: string[];
+  owner?: string;
+  year?: number;
+  docIds?: string[];
+  state?: 'overdue' | 'upcoming';
+}
+
+const deadlineTexts = new WeakMap<ResolvedDeadline, string>();
+function foldedDeadlineText(d: ResolvedDeadline): string {
+  let t = deadlineTexts.get(d);
+  if (t === undefined) {
+    t = fold(`${d.text} ${d.clause.text}`);
+    deadlineTexts.set(d, t);
+  }
+  return t;
+}
+
+/** Deadlines scored against a question: regions, document, department, year and wording. */
+export function rankDeadlines(k: Knowledge, question: string): { d: ResolvedDeadline; score: number }[] {
+  const f = fold(question);
+  const regionIds = [...new Set(k.gazetteer.mentions(question).flatMap((m) => m.regionIds))];
+  const docs = k.docsNamedIn(question);
+  const years = [...f.matchAll(/(?<!\d)(\d{4})(?!\d)/g)].map((m) => Number(m[1]));
+  const terms = [...new Set(queryTerms(stripQuestionWords(f.replace(DEADLINE_WORDS_G, ' '))))];
+  const wantsTarget = /目标|到\d{4}/.test(f);
+  // "Which year / what deadline" is answered by dated entries, not by recurring duties.
+  const wantsYear = /哪一年|哪年|到哪年|年份|期限|截止|何时|什么时候/.test(f);
+  const scored: { d: ResolvedDeadline; score: number }[] = [];
+  for (const d of k.deadlines.all) {
+    let s = 0;
+    const regionHits = regionIds.filter((r) => d.regions.some((x) => k.gazetteer.within(x, r))).length;
+    s += 2 * regionHits;
+    if (regionIds.length && regionHits === regionIds.length) s += 1;
+    const docHit = docs.find((x) => x.doc.meta.id === d.source.doc);
+    if (docHit) s += 4 * docHit.ratio;
+    if (d.owners.some((o) => f.includes(fold(o).replace(/\s+/g, '')))) s += 3;
+    if (years.length && d.due && years.includes(Number(d.due.slice(0, 4)))) s += 3;
+    if (terms.length) {
+      const dt = foldedDeadlineText(d);
+      s += (2 * terms.filter((t) => dt.includes(t)).length) / terms.length;
+    }
+    if (wantsTarget && (d.kind === 'target' || d.kind === 'period')) s += 0.5;
+    if (wantsYear && s > 0 && d.due) s += 1.5;
+    if (s > 0) scored.push({ d, score: s });
+  }
+  return scored.sort((x, y) => y.score - x.score);
+}
+
+/** Deadline answer: the best-matching deadlines with due dates, owners and citations. */
+export function deadlineAnswer(k: Knowledge, question: string, opts: AnswerOptions = {}): Answer {
+  const ranked = rankDeadlines(k, question);
+  const best = ranked[0]?.score ?? 0;
+  const picked = best >= 1.5 ? ranked.filter((r) => r.score >= best * 0.7).slice(0, 6) : [];
+  return deadlineReply(k, question, picked.map((r) => r.d), opts, picked.map((r) => r.score));
+}
+
+/** Render a list of deadlines as a reply (also used by /deadline with explicit filters). */
+export function deadlineReply(k: Knowledge, question: string, list: ResolvedDeadline[], opts: AnswerOptions = {}, scores?: number[]): Answer {
+  const now = opts.now ?? Date.now();
+  if (!list.length) {
+    return { question, intent: 'deadline', reply: { blocks: [{ text: T.deadlineNone }], footer: T.suggest, tone: 'notice' }, results: [] };
+  }
+  const blocks: ReplyBlock[] = [];
+  const results: AnswerResult[] = [];
+  list.forEach((d, i) => {
+    const when = whenOf(d);
+    const state = d.due ? (dueInstant(d.due) < now ? T.deadlineState.overdue : T.deadlineState.upcoming) : '';
+    const extra: string[] = [];
+    if (d.owners.length) extra.push(T.deadlineOwners(d.owners.join('、')));
+    if (d.target) extra.push(T.deadlineTarget(d.target));
+    const text = [d.text + state, ...extra].join('\n');
+    blocks.push({ heading: when, text, citation: d.clause.citation });
+    const r: AnswerResult = {
+      type: 'deadline',
+      id: d.id,
+      clauseId: d.clause.id,
+      doc: d.source.doc,
+      kind: d.kind,
+      due: d.due,
+      recurrence: d.recurrence,
+      regions: d.regions,
+      owners: d.owners,
+      text: `${when}：${text}`,
+      citation: d.clause.citation,
+      quote: d.source.quote,
+    };
+    if (scores?.[i] !== undefined) r.score = round(scores[i]!);
+    results.push(r);
+  });
+  return { question, intent: 'deadline', reply: { title: T.deadlineTitle(list.length), blocks, tone: 'answer' }, results };
+}
+
+function whenOf(d: ResolvedDeadline): string {
+  if (d.due) return /^\d{4}$/.test(d.due) ? T.dueYear(d.due) : T.dueDate(d.due);
+  if (d.kind === 'recurring') return T.recurring(d.recurrence);
+  return T.noDue;
+}
+
+export { shorten };
+
+/**
+ * The /deadline query form: each word is a year (2025), a region (大连), a department
+ * (市科技局) or part of a free question; known filters intersect, free words rank.
+ */
+export function deadlineQuery(
+  k: Knowledge,
+  words: readonly string[],
+  opts: AnswerOptions & { state?: 'overdue' | 'upcoming' } = {},
+): Answer {
+  const now = opts.now ?? Date.now();
+  const question = words.join(' ');
+  let list: ResolvedDeadline[] = [...k.deadlines.all];
+  const free: string[] = [];
+  for (const w of words) {
+    if (/^\d{4}$/.test(w)) {
+      list = list.filter((d) => d.due?.startsWith(w));
+      continue;
+    }
+    const regions = k.gazetteer.resolve(w);
+    if (regions.length) {
+      list = list.filter((d) => d.regions.some((r) => regions.some((x) => k.gazetteer.within(r, x))));
+      continue;
+    }
+    const owned = k.deadlines.byOwner(w);
+    if (owned.length) {
+      const ids = new Set(owned.map((d) => d.id));
+      list = list.filter((d) => ids.has(d.id));
+      continue;
+    }
+    const doc = k.findDoc(w);
+    if (doc && w.length >= 2) {
+      list = list.filter((d) => d.source.doc === doc.meta.id);
+      continue;
+    }
+    free.push(w);
+  }
+  if (free.length) {
+    const allowed = new Set(list.map((d) => d.id));
+    const ranked = rankDeadlines(k, free.join(' ')).filter((r) => allowed.has(r.d.id));
+    const best = ranked[0]?.score ?? 0;
+    list = best > 0 ? ranked.filter((r) => r.score >= best * 0.7).map((r) => r.d) : [];
+  }
+  if (opts.state === 'overdue') list = list.filter((d) => d.due && dueInstant(d.due) < now);
+  if (opts.state === 'upcoming') list = list.filter((d) => d.due && dueInstant(d.due) >= now);
+  if (!free.length) list.sort((a, b) => (a.due ? dueInstant(a.due) : Infinity) - (b.due ? dueInstant(b.due) : Infinity));
+  const all = list.length;
+  const answer = deadlineReply(k, question, list.slice(0, 20), { now });
+  if (all > 20) answer.reply.footer = T.moreLines(all - 20);
+  return answer;
+}

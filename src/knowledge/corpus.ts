@@ -1,0 +1,97 @@
+/**
+ * The plan documents: seeds/plans/*.md (front matter required and validated) plus any extra
+ * folders given for a run (--plans DIR, PLANS_DIRS), whose .txt/.md files may lack front matter —
+ * their title then comes from the first line and their id from the file name.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { StartupError } from '../errors.ts';
+import { type Clause, type ParsedDoc, parseDocument } from './parser.ts';
+import { type FrontMatter, frontMatterSchema, splitFrontMatter } from './schema.ts';
+
+const CLAUSE_START = /^(第[一二三四五六七八九十百零〇两\d]+[编編章节節条條]|[一二三四五六七八九十]+[、，]|[（(][一二三四五六七八九十\d]+[）)]|[\d０-９]+[.、．]|——)/;
+
+export interface PlanDoc extends ParsedDoc {
+  meta: FrontMatter;
+  file: string;
+}
+
+/** Parse one plan file; `requireMeta` for seeds/plans, where front matter is binding. */
+export function loadPlanText(src: string, file: string, requireMeta: boolean): PlanDoc {
+  const { meta, body } = splitFrontMatter(src);
+  let fm: FrontMatter;
+  let text = body;
+  if (meta) {
+    const r = frontMatterSchema.safeParse(meta);
+    if (!r.success) {
+      const reason = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('；');
+      throw new StartupError(`文档有误，无法启动：${file} 的头部信息（front matter）：${reason}`);
+    }
+    fm = r.data;
+  } else {
+    if (requireMeta) throw new StartupError(`文档有误，无法启动：${file} 缺少头部信息（--- id/title/… ---）`);
+    const lines = body.split(/\r?\n/);
+    const firstIdx = lines.findIndex((l) => l.trim() !== '');
+    const first = firstIdx >= 0 ? lines[firstIdx]!.trim().replace(/^#+\s*/, '').replace(/^《(.*)》$/, '$1') : '';
+    // A first line that is already a numbered clause (第一章 总则, 一、…) is not a title.
+    const isTitle = !!first && first.length <= 60 && !CLAUSE_START.test(first) && !/[。；;]$/.test(first);
+    const title = isTitle ? first : basename(file, extname(file));
+    // The title line is left out of the body so it does not become a clause.
+    if (isTitle) text = lines.slice(firstIdx + 1).join('\n');
+    fm = { id: idFromFile(file), title, issuer: '', number: '', date: '', source: file, language: 'zh-Hans' };
+  }
+  const doc = parseDocument(text, { docId: fm.id, title: fm.title });
+  if (!doc.clauses.length) throw new StartupError(`文档有误，无法启动：${file} 没有可识别的正文`);
+  return { ...doc, meta: fm, file };
+}
+
+/** A kebab id from a file name; non-ASCII names get a short stable hash. */
+export function idFromFile(file: string): string {
+  const base = basename(file, extname(file));
+  const ascii = base
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  if (ascii.length >= 3 && ascii.length >= base.length / 2) return ascii;
+  let h = 2166136261;
+  for (const ch of base) h = Math.imul(h ^ ch.codePointAt(0)!, 16777619) >>> 0;
+  return `doc-${ascii ? `${ascii}-` : ''}${h.toString(36)}`;
+}
+
+async function listFiles(dir: string, exts: string[]): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (e) {
+    throw new StartupError(`无法读取文档目录 ${dir}：${(e as Error).message}`);
+  }
+  return names
+    .filter((n) => exts.includes(extname(n).toLowerCase()))
+    .sort()
+    .map((n) => join(dir, n));
+}
+
+/** Load seeds/plans (strict) and extra dirs (lenient); ids must be unique across all. */
+export async function loadCorpus(plansDir: string, extraDirs: readonly string[] = []): Promise<PlanDoc[]> {
+  const docs: PlanDoc[] = [];
+  const seen = new Map<string, string>();
+  const add = (d: PlanDoc) => {
+    const prev = seen.get(d.meta.id);
+    if (prev) throw new StartupError(`文档有误，无法启动：${d.file} 的 id「${d.meta.id}」与 ${prev} 重复`);
+    seen.set(d.meta.id, d.file);
+    docs.push(d);
+  };
+  let seedFiles: string[] = [];
+  try {
+    seedFiles = await listFiles(plansDir, ['.md']);
+  } catch {
+    seedFiles = []; // no seeds/plans yet: the corpus is whatever the extra dirs bring
+  }
+  for (const f of seedFiles) add(loadPlanText(await readFile(f, 'utf8'), f, true));
+  for (const dir of extraDirs) {
+    for (const f of await listFiles(dir, ['.md', '.txt'])) add(loadPlanText(await readFile(f, 'utf8'), f, false));
+  }
+  return docs;
+}
+
+export type { Clause };

@@ -1,0 +1,289 @@
+/**
+ * The knowledge service: plans parsed into clauses, the regions gazetteer, pairings and
+ * deadlines (each resolved to the clause it quotes), and a BM25 index over the clauses. Built
+ * once at start-up from seeds/ (plus any extra plan folders) and read-only afterwards.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StartupError } from '../errors.ts';
+import { type Answer, answerQuestion, type AnswerOptions } from './answer.ts';
+import { type PlanDoc, loadCorpus } from './corpus.ts';
+import { Deadlines, type ResolvedDeadline } from './deadlines.ts';
+import { fold, foldCompact } from './fold.ts';
+import { Gazetteer } from './gazetteer.ts';
+import { Pairings, type ResolvedPairing } from './pairings.ts';
+import type { Clause } from './parser.ts';
+import {
+  type Deadline,
+  deadlineSchema,
+  type Pairing,
+  pairingSchema,
+  parseSeedArray,
+  type Region,
+  regionSchema,
+  seedError,
+  type SourceRef,
+} from './schema.ts';
+import { SearchIndex } from './search-index.ts';
+import { queryTerms, stripQuestionWords } from './tokenize.ts';
+
+/** Score factor for clauses of the document whose title names the query's regions. */
+const NAMED_DOC_BOOST = 1.5;
+
+export interface KnowledgeLoadOptions {
+  seedsDir: string;
+  planDirs?: string[];
+}
+
+export interface KnowledgeData {
+  docs: PlanDoc[];
+  regions: Region[];
+  pairings: Pairing[];
+  deadlines: Deadline[];
+}
+
+export interface ClauseHit {
+  clause: Clause;
+  score: number;
+  /** Share of the query's terms the clause contains (0–1). */
+  coverage: number;
+}
+
+export type SourceResolution = { ok: true; clause: Clause } | { ok: false; reason: string };
+
+async function readJson(file: string): Promise<unknown | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new StartupError(`种子数据有误，无法启动：无法读取 ${file}：${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new StartupError(`种子数据有误，无法启动：${file} 不是有效的 JSON：${(e as Error).message}`);
+  }
+}
+
+export class Knowledge {
+  readonly docs: readonly PlanDoc[];
+  readonly gazetteer: Gazetteer;
+  readonly pairings: Pairings;
+  readonly deadlines: Deadlines;
+  /** Every clause of every document, in document order; index = search-index doc number. */
+  readonly clauses: readonly Clause[];
+  readonly index: SearchIndex;
+  private readonly byClauseId = new Map<string, Clause>();
+  private readonly byDocId = new Map<string, PlanDoc>();
+  private readonly compactText = new Map<string, { text: string; raw: string }>();
+  private readonly titleRegions = new Map<string, Set<string>>();
+  private readonly titleTerms = new Map<string, string[][]>();
+
+  private constructor(data: KnowledgeData, files: { regions: string; pairings: string; deadlines: string }) {
+    this.docs = data.docs;
+    const clauses: Clause[] = [];
+    for (const d of data.docs) {
+      this.byDocId.set(d.meta.id, d);
+      for (const c of d.clauses) {
+        this.byClauseId.set(c.id, c);
+        clauses.push(c);
+      }
+    }
+    this.clauses = clauses;
+    this.gazetteer = new Gazetteer(data.regions, files.regions);
+
+    const checkRegion = (file: string, entry: string, id: string) => {
+      if (!this.gazetteer.has(id)) throw seedError(file, entry, `地区 ${id} 不在 regions.json 中`);
+    };
+    const resolved = (file: string, entry: string, src: SourceRef): Clause => {
+      const r = this.resolveSource(src);
+      if (!r.ok) throw seedError(file, entry, r.reason);
+      return r.clause;
+    };
+    const pairings: ResolvedPairing[] = data.pairings.map((p) => {
+      checkRegion(files.pairings, p.id, p.from);
+      checkRegion(files.pairings, p.id, p.to);
+      return { ...p, clause: resolved(files.pairings, p.id, p.source) };
+    });
+    const deadlines: ResolvedDeadline[] = data.deadlines.map((d) => {
+      for (const r of d.regions) checkRegion(files.deadlines, d.id, r);
+      return { ...d, clause: resolved(files.deadlines, d.id, d.source) };
+    });
+    this.pairings = new Pairings(pairings, this.gazetteer);
+    this.deadlines = new Deadlines(deadlines, this.gazetteer);
+    this.index = new SearchIndex(
+      clauses.map((c) => this.indexText(c)),
+      clauses.map((c) => this.contextText(c)),
+    );
+  }
+
+  /** Load and validate seeds/ and the plan folders; any problem is a StartupError. */
+  static async load(opts: KnowledgeLoadOptions): Promise<Knowledge> {
+    const files = {
+      regions: join(opts.seedsDir, 'regions.json'),
+      pairings: join(opts.seedsDir, 'pairings.json'),
+      deadlines: join(opts.seedsDir, 'deadlines.json'),
+    };
+    const [docs, regionsRaw, pairingsRaw, deadlinesRaw] = await Promise.all([
+      loadCorpus(join(opts.seedsDir, 'plans'), opts.planDirs ?? []),
+      readJson(files.regions),
+      readJson(files.pairings),
+      readJson(files.deadlines),
+    ]);
+    // A missing file means "no entries yet"; a present file must be valid.
+    const data: KnowledgeData = {
+      docs,
+      regions: regionsRaw === undefined ? [] : parseSeedArray(regionSchema, regionsRaw, files.regions),
+      pairings: pairingsRaw === undefined ? [] : parseSeedArray(pairingSchema, pairingsRaw, files.pairings),
+      deadlines: deadlinesRaw === undefined ? [] : parseSeedArray(deadlineSchema, deadlinesRaw, files.deadlines),
+    };
+    return new Knowledge(data, files);
+  }
+
+  /** Build from data already in memory (tests, the bench's ×100 corpus). */
+  static fromData(data: KnowledgeData): Knowledge {
+    return new Knowledge(data, { regions: 'regions', pairings: 'pairings', deadlines: 'deadlines' });
+  }
+
+  /** What the index sees as a clause's own text (folded). */
+  indexText(c: Clause): string {
+    return fold(`${c.heading && !c.text.startsWith(c.heading) ? `${c.heading}\n` : ''}${c.text}`);
+  }
+
+  /**
+   * Context that helps find a clause without being its text (folded): the parent's heading and
+   * the document's title, so 辽宁与江苏对口合作的目标 finds 三、主要目标 whose text says 两省.
+   */
+  contextText(c: Clause): string {
+    const parent = c.parent ? this.byClauseId.get(c.parent) : undefined;
+    const title = this.byDocId.get(c.docId)?.meta.title ?? '';
+    return fold(`${parent?.heading ?? ''}\n${title}`);
+  }
+
+  clause(id: string): Clause | undefined {
+    return this.byClauseId.get(id);
+  }
+
+  doc(id: string): PlanDoc | undefined {
+    return this.byDocId.get(id);
+  }
+
+  /**
+   * Resolve `{doc, quote}` to the one clause whose text contains the quote (white space and
+   * script folded). Quotes may also include markers or table pipes, so the raw lines are tried
+   * when the text has no match.
+   */
+  resolveSource(src: SourceRef): SourceResolution {
+    const doc = this.byDocId.get(src.doc);
+    if (!doc) return { ok: false, reason: `文档 ${src.doc} 不存在` };
+    const q = foldCompact(src.quote);
+    if (!q) return { ok: false, reason: 'quote 为空' };
+    const compact = (c: Clause) => {
+      let e = this.compactText.get(c.id);
+      if (!e) {
+        e = { text: foldCompact(c.text), raw: foldCompact(c.raw) };
+        this.compactText.set(c.id, e);
+      }
+      return e;
+    };
+    let hits = doc.clauses.filter((c) => compact(c).text.includes(q));
+    if (!hits.length) hits = doc.clauses.filter((c) => compact(c).raw.includes(q));
+    if (hits.length === 1) return { ok: true, clause: hits[0]! };
+    if (!hits.length) return { ok: false, reason: `quote「${src.quote}」在文档 ${src.doc} 中找不到` };
+    return { ok: false, reason: `quote「${src.quote}」在文档 ${src.doc} 的多个条款中出现：${hits.map((h) => h.ref).join('、')}` };
+  }
+
+  /** Find a document by id, title or short name (folded; a title fragment is enough). */
+  findDoc(name: string): PlanDoc | undefined {
+    const f = foldCompact(name).replace(/[《》“”"]/g, '');
+    if (!f) return undefined;
+    const exact = this.byDocId.get(name.trim());
+    if (exact) return exact;
+    const norm = (s: string) => foldCompact(s).replace(/[《》“”"]/g, '');
+    return (
+      this.docs.find((d) => norm(d.meta.title) === f || (d.meta.short && norm(d.meta.short) === f)) ??
+      this.docs.find((d) => norm(d.meta.title).includes(f) || (d.meta.short && norm(d.meta.short).includes(f))) ??
+      this.docsNamedIn(name)[0]?.doc
+    );
+  }
+
+  /**
+   * Documents a text refers to by title or short name, best first: share of the title's
+   * bigrams present in the text (≥ 0.6 counts).
+   */
+  docsNamedIn(text: string): { doc: PlanDoc; ratio: number }[] {
+    const q = new Set(queryTerms(fold(text)));
+    const out: { doc: PlanDoc; ratio: number }[] = [];
+    for (const d of this.docs) {
+      let best = 0;
+      let names = this.titleTerms.get(d.meta.id);
+      if (!names) {
+        names = [d.meta.title, d.meta.short ?? ''].map((n) => [...new Set(queryTerms(fold(n)))]);
+        this.titleTerms.set(d.meta.id, names);
+      }
+      for (const terms of names) {
+        if (terms.length < 2) continue;
+        const ratio = terms.filter((t) => q.has(t)).length / terms.length;
+        if (ratio > best) best = ratio;
+      }
+      if (best >= 0.6) out.push({ doc: d, ratio: best });
+    }
+    return out.sort((a, b) => b.ratio - a.ratio);
+  }
+
+  /** A query as the index sees it: folded, question words removed. */
+  static prepareQuery(query: string): string {
+    return stripQuestionWords(fold(query));
+  }
+
+  /** Ranked clauses for a free-text query. */
+  search(query: string, k = 5): ClauseHit[] {
+    // When the regions a query names are the ones a document's title names (辽宁与江苏… →
+    // 《辽宁省与江苏省对口合作实施方案》), the region words say which document, not which clause:
+    // rank without them and prefer that document's clauses.
+    const mentions = this.gazetteer.mentions(query);
+    const named = mentions.length ? this.docsNamingRegions(mentions.map((m) => m.regionIds)) : undefined;
+    if (named && named.size && named.size < this.docs.length) {
+      let rest = query;
+      for (const m of [...mentions].reverse()) rest = `${rest.slice(0, m.start)} ${rest.slice(m.end)}`;
+      const folded = Knowledge.prepareQuery(rest);
+      if (SearchIndex.terms(folded).length) {
+        const r = this.index.search(folded, k * 4);
+        return r.hits
+          .map((h) => {
+            const clause = this.clauses[h.doc]!;
+            return { clause, score: h.score * (named.has(clause.docId) ? NAMED_DOC_BOOST : 1), coverage: r.queryTerms ? h.matched / r.queryTerms : 0 };
+          })
+          .sort((a, b) => b.score - a.score)
+          .slice(0, k);
+      }
+    }
+    const folded = Knowledge.prepareQuery(query);
+    const r = this.index.search(folded, k);
+    return r.hits.map((h) => ({
+      clause: this.clauses[h.doc]!,
+      score: h.score,
+      coverage: r.queryTerms ? h.matched / r.queryTerms : 0,
+    }));
+  }
+
+  /** Documents whose title names every one of the regions (each given as its possible ids). */
+  private docsNamingRegions(regions: string[][]): Set<string> {
+    const out = new Set<string>();
+    for (const d of this.docs) {
+      let ids = this.titleRegions.get(d.meta.id);
+      if (!ids) {
+        ids = new Set(this.gazetteer.mentions(d.meta.title).flatMap((m) => m.regionIds));
+        this.titleRegions.set(d.meta.id, ids);
+      }
+      if (regions.every((alts) => alts.some((r) => ids!.has(r)))) out.add(d.meta.id);
+    }
+    return out;
+  }
+
+  /** Answer a question the way a chat message without a command is answered. */
+  answer(question: string, opts: AnswerOptions = {}): Answer {
+    return answerQuestion(this, question, opts);
+  }
+}

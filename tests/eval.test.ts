@@ -1,0 +1,86 @@
+/**
+ * ../shared/eval/questions.dev.yaml as a test, with the matching rule its header states: fold
+ * Traditional → Simplified, NFKC, ignore white space; clause: one expected phrase in the text of
+ * one of the top 3 results; pairing: every name in the reply; deadline: one phrase in the reply.
+ * Every question goes through the real answering path, and the whole set once more through
+ * `xiezuo ask --json` in stdin batch mode.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { DEFAULT_SEEDS_DIR } from '../src/app.ts';
+import { foldCompact } from '../src/knowledge/fold.ts';
+import { Knowledge } from '../src/knowledge/knowledge.ts';
+import { renderText } from '../src/render/text.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const EVAL = fileURLToPath(new URL('../../shared/eval/questions.dev.yaml', import.meta.url));
+
+interface Question {
+  q: string;
+  kind: 'clause' | 'pairing' | 'deadline';
+  expect: string[];
+}
+interface Output {
+  question: string;
+  intent: string;
+  text: string;
+  results: { text: string; citation: string }[];
+}
+
+const norm = (s: string) => foldCompact(s);
+
+/** The header's rule, applied to one answer; returns what failed, or undefined. */
+function check(q: Question, o: Output): string | undefined {
+  if (q.kind === 'clause') {
+    const top = o.results.slice(0, 3).map((r) => norm(r.text));
+    return q.expect.some((e) => top.some((t) => t.includes(norm(e)))) ? undefined : `none of ${q.expect.join(' / ')} in the top 3 results`;
+  }
+  const reply = norm(o.text);
+  if (q.kind === 'pairing') {
+    const missing = q.expect.filter((e) => !reply.includes(norm(e)));
+    return missing.length ? `reply lacks ${missing.join('、')}` : undefined;
+  }
+  return q.expect.some((e) => reply.includes(norm(e))) ? undefined : `none of ${q.expect.join(' / ')} in the reply`;
+}
+
+const present = existsSync(EVAL);
+if (!present) console.warn(`eval set not found at ${EVAL}: skipping the eval test`);
+const questions: Question[] = present ? (parse(readFileSync(EVAL, 'utf8')) as Question[]) : [];
+
+describe.skipIf(!present)('eval: ../shared/eval/questions.dev.yaml', () => {
+  let k: Knowledge;
+  beforeAll(async () => {
+    k = await Knowledge.load({ seedsDir: DEFAULT_SEEDS_DIR });
+  });
+
+  it('holds 31 questions', () => {
+    expect(questions).toHaveLength(31);
+  });
+
+  it.each(questions.map((q) => [q.q, q] as const))('%s', (_, q) => {
+    const a = k.answer(q.q);
+    const failure = check(q, { question: q.q, intent: a.intent, text: renderText(a.reply), results: a.results });
+    expect(failure, `${q.kind}: ${failure}\n${renderText(a.reply)}`).toBeUndefined();
+  });
+
+  it('passes through `xiezuo ask --json` reading the questions from stdin', async () => {
+    const stdout = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['src/bin/xiezuo.mjs', 'ask', '--json'], {
+        cwd: ROOT,
+        env: { ...process.env, LOG_LEVEL: 'silent' },
+      });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`ask exited ${code}`))));
+      child.stdin.end(questions.map((q) => q.q).join('\n') + '\n');
+    });
+    const outputs = stdout.trim().split('\n').map((l) => JSON.parse(l) as Output);
+    expect(outputs.map((o) => o.question)).toEqual(questions.map((q) => q.q));
+    const failures = questions.map((q, i) => [q.q, check(q, outputs[i]!)]).filter(([, f]) => f);
+    expect(failures).toEqual([]);
+  });
+});

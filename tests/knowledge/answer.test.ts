@@ -1,0 +1,146 @@
+/** Routing, ranking and honest "no match" answers, through Knowledge and the chat commands. */
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EnvAccess } from '../../src/access.ts';
+import { ManualClock } from '../../src/clock.ts';
+import { loadConfig } from '../../src/config.ts';
+import { Knowledge } from '../../src/knowledge/knowledge.ts';
+import { createLogger } from '../../src/log.ts';
+import type { Inbound } from '../../src/messages.ts';
+import { renderText } from '../../src/render/text.ts';
+import { Router } from '../../src/router.ts';
+import type { Services } from '../../src/services.ts';
+import { ask } from '../../commands/ask.ts';
+import { deadline, deadlineSubcommands } from '../../commands/deadline.ts';
+import { help } from '../../commands/help.ts';
+import { pair } from '../../commands/pair.ts';
+import { toc } from '../../commands/toc.ts';
+
+const SEEDS = fileURLToPath(new URL('../../seeds', import.meta.url));
+let k: Knowledge;
+beforeAll(async () => {
+  k = await Knowledge.load({ seedsDir: SEEDS });
+});
+
+describe('ranking', () => {
+  it('puts the clause that holds the asked phrase first, parent before its children', () => {
+    expect(k.search('两级政府国内合作交流联席会议制度', 3)[0]!.clause.ref).toBe('十三');
+    expect(k.search('对口帮扶云南文山、红河、思茅、迪庆四州市', 3)[0]!.clause.ref).toBe('三（二）1（3）');
+    expect(k.search('盘锦 无锡 互联网+', 3)[0]!.clause.citation).toBe('《遼寧省與江蘇省對口合作實施方案》四（二）7');
+  });
+
+  it('ignores question words', () => {
+    const a = k.search('驻外办事机构应发挥什么作用', 3).map((h) => h.clause.id);
+    const b = k.search('驻外办事机构 作用', 3).map((h) => h.clause.id);
+    expect(a[0]).toBe(b[0]);
+  });
+
+  it('returns nothing for text the documents never use', () => {
+    expect(k.search('哈利波特', 3)).toEqual([]);
+  });
+});
+
+describe('routing', () => {
+  it('routes region + pairing words to the pairing answer, grouped by kind with citations', () => {
+    const a = k.answer('上海对口支援哪些地区');
+    expect(a.intent).toBe('pairing');
+    const text = renderText(a.reply);
+    for (const name of ['日喀则', '阿克苏', '文山', '对口支援', '对口帮扶', '——《上海市服务全国和对口帮扶“十一五”规划》三（二）1（1）']) expect(text).toContain(name);
+    expect(a.results.every((r) => r.type === 'pairing' && r.citation.startsWith('《'))).toBe(true);
+    expect(k.answer('无锡和哪个城市结对').results.map((r) => r.toName)).toContain('盘锦市');
+  });
+
+  it('sends a question with substance beyond regions and pairing words to clause search', () => {
+    const a = k.answer('沪连对口合作的三级工作保障机制');
+    expect(a.intent).toBe('clause');
+    expect(a.results[0]!.text).toContain('三級工作保障機制');
+  });
+
+  it('routes deadline words to the deadline answer', () => {
+    const a = k.answer('沪连对口合作的目标期限是哪一年');
+    expect(a.intent).toBe('deadline');
+    expect(a.results[0]).toMatchObject({ type: 'deadline', due: '2020' });
+    expect(renderText(a.reply)).toContain('2020年');
+  });
+
+  it('says so when nothing matches well, suggests what to try, and invents nothing', () => {
+    const none = k.answer('哈利波特');
+    expect(none.results).toEqual([]);
+    expect(none.reply.title).toBe('没有找到足够相关的条款');
+    expect(none.reply.footer).toContain('/toc');
+    const weak = k.answer('今天的天气预报怎么样');
+    expect(weak.reply.title).toBe('没有找到足够相关的条款');
+  });
+});
+
+describe('deadlines', () => {
+  it('queries by region, department and year, and marks overdue/upcoming against the clock', () => {
+    expect(k.deadlines.byOwner('市科技局').map((d) => d.id)).toEqual(expect.arrayContaining(['hz2011-task-19', 'hz2011-task-20']));
+    expect(k.deadlines.byYear(2025).length).toBeGreaterThan(0);
+    expect(k.deadlines.byRegion('dalian').every((d) => d.regions.some((r) => k.gazetteer.within(r, 'dalian')))).toBe(true);
+    const in2019 = Date.UTC(2019, 5, 1);
+    expect(k.deadlines.upcoming(in2019).map((d) => d.due)).toContain('2020');
+    expect(k.deadlines.overdue(in2019).every((d) => Number(d.due!.slice(0, 4)) < 2019 || d.due!.length > 4)).toBe(true);
+    expect(k.deadlines.upcoming(Date.UTC(2030, 0, 1))).toEqual([]);
+  });
+});
+
+describe('knowledge commands through the router', () => {
+  const clock = new ManualClock(Date.UTC(2024, 0, 1));
+  const services = () =>
+    ({ config: loadConfig({}), clock, log: createLogger('silent'), knowledge: k, access: new EnvAccess(new Set(), true) }) as unknown as Services;
+  const router = () => new Router([ask, pair, deadline, toc, help], { defaultCommand: 'ask' });
+  const say = async (text: string) => {
+    const inbound: Inbound = {
+      platform: 'telegram',
+      chat: { platform: 'telegram', chatId: '1' },
+      chatType: 'private',
+      user: { platform: 'telegram', id: '7' },
+      text,
+      receivedAt: new Date(clock.now()),
+    };
+    return router().handle(inbound, services());
+  };
+
+  it('/pair with one or two regions, and a clear error for an unknown one', async () => {
+    expect(renderText(await say('/pair 扬州'))).toContain('丹东市');
+    expect(renderText(await say('/pair 沪 连'))).toContain('上海市与大连市之间');
+    const bad = await say('/pair 火星');
+    expect(bad.tone).toBe('error');
+    expect(bad.blocks[0]!.text).toContain('不认识地区“火星”');
+    expect(bad.footer).toContain('/pair');
+  });
+
+  it('/deadline filters by year, region and department with --upcoming against the clock', async () => {
+    const y = renderText(await say('/deadline 2025 --upcoming'));
+    expect(y).toContain('2025年');
+    expect(y).toContain('（未到期）');
+    const dept = renderText(await say('/deadline 市科技局'));
+    expect(dept).toContain('促成20项科研开发合作项目');
+    clock.set(Date.UTC(2026, 0, 1));
+    expect(renderText(await say('/deadline 大连 2020'))).toContain('（已过期）');
+    const bad = await say('/deadline 20255');
+    expect(bad.tone).toBe('error');
+  });
+
+  it('/deadline subcommands slot in by first word', async () => {
+    deadlineSubcommands.probe = async () => ({ blocks: [{ text: 'probe ran' }] });
+    try {
+      expect(renderText(await say('/deadline probe x'))).toBe('probe ran');
+    } finally {
+      delete deadlineSubcommands.probe;
+    }
+  });
+
+  it('/toc lists documents and shows an outline; /help lists the commands; plain text is asked', async () => {
+    expect(renderText(await say('/toc'))).toContain('sh-fyp11');
+    const outline = renderText(await say('/toc 十四五'));
+    expect(outline).toContain('《上海对内开放与合作交流“十四五”规划》提纲');
+    expect(outline).toContain('  （一）过去五年主要成就');
+    expect((await say('/toc 不存在的文件')).tone).toBe('error');
+    const helpText = renderText(await say('/help'));
+    for (const c of ['/ask', '/pair', '/deadline', '/toc', '/help']) expect(helpText).toContain(c);
+    expect(renderText(await say('白玉兰远程医学网'))).toContain('“白玉兰”远程医学网建设');
+    expect((await say('/ask')).tone).toBe('error');
+  });
+});
