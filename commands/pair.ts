@@ -4,6 +4,7 @@ import { defineCommand } from '../src/command.ts';
 import { UserError } from '../src/errors.ts';
 import { msg } from '../src/i18n/index.ts';
 import { pairingAnswer } from '../src/knowledge/answer.ts';
+import { answerButtons } from '../src/knowledge/answer-buttons.ts';
 
 const T = msg.knowledge;
 
@@ -25,6 +26,9 @@ export const pair = defineCommand({
       if (!found.length) throw new UserError(T.unknownRegion(w), T.pairUsage);
       for (const id of found) if (!ids.includes(id)) ids.push(id);
     }
-    return pairingAnswer(k, args.text, ids.slice(0, 2)).reply;
+    const a = pairingAnswer(k, args.text, ids.slice(0, 2), { now: ctx.services.clock.now() });
+    // 原文 buttons open the cited clauses (ask.full).
+    const buttons = answerButtons(k, a);
+    return buttons.length ? { ...a.reply, buttons } : a.reply;
   },
 });

@@ -3,11 +3,13 @@ import { z } from 'zod';
 import { defineCommand } from '../src/command.ts';
 import { UserError } from '../src/errors.ts';
 import { msg } from '../src/i18n/index.ts';
-import { outline } from '../src/knowledge/parser.ts';
+import { outlineButton, outlineReply } from '../src/knowledge/answer-buttons.ts';
+import { requireReader } from '../src/knowledge/readers.ts';
+import type { Button } from '../src/messages.ts';
 
 const T = msg.knowledge;
-/** Longest outline sent in one chat message; the CLI's `xiezuo ingest` shows all of it. */
-const MAX_LINES = 150;
+/** Outline buttons under the document list: two per row, at most this many documents. */
+const MAX_DOC_BUTTONS = 12;
 
 export const toc = defineCommand({
   name: 'toc',
@@ -20,23 +22,27 @@ export const toc = defineCommand({
     const k = ctx.services.knowledge;
     const name = args.words.join(' ').trim();
     if (!name) {
+      const buttons: Button[][] = [];
+      const docs = k.docs.slice(0, MAX_DOC_BUTTONS);
+      for (let i = 0; i < docs.length; i += 2) buttons.push(docs.slice(i, i + 2).map(outlineButton));
       return {
         title: T.tocTitle,
         blocks: k.docs.map((d) => ({ text: T.tocDocLine(d.meta.id, d.meta.title, d.clauses.length) })),
+        ...(buttons.length ? { buttons } : {}),
         footer: T.tocHint,
         tone: 'answer',
       };
     }
     const doc = k.findDoc(name);
     if (!doc) throw new UserError(T.tocUnknownDoc(name), T.tocUsage);
-    const lines = outline(doc);
-    const shown = lines.slice(0, MAX_LINES);
-    const meta = T.tocMeta(doc.meta.issuer, doc.meta.number, doc.meta.date);
-    return {
-      title: T.tocDocTitle(doc.meta.title, doc.clauses.length),
-      blocks: [...(meta ? [{ text: meta }] : []), { text: shown.join('\n') }],
-      ...(lines.length > MAX_LINES ? { footer: T.moreLines(lines.length - MAX_LINES) } : {}),
-      tone: 'answer',
-    };
+    return outlineReply(doc);
+  },
+  actions: {
+    /** A document's outline (value: document id). */
+    async doc(ctx, value) {
+      await requireReader(ctx);
+      const doc = ctx.services.knowledge.doc(value.trim());
+      return doc ? { reply: outlineReply(doc) } : { toast: T.docGone };
+    },
   },
 });

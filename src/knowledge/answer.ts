@@ -9,7 +9,7 @@ import type { Reply, ReplyBlock } from '../messages.ts';
 import { type ResolvedDeadline, dueInstant } from './deadlines.ts';
 import { fold } from './fold.ts';
 import type { Knowledge } from './knowledge.ts';
-import { type ResolvedPairing, Pairings } from './pairings.ts';
+import { type ResolvedPairing, Pairings, periodEnded } from './pairings.ts';
 import { type Clause, shorten } from './parser.ts';
 import { queryTerms, stripQuestionWords } from './tokenize.ts';
 
@@ -33,7 +33,25 @@ export interface Answer {
   intent: Intent;
   reply: Reply;
   results: AnswerResult[];
+  /** Clause answers: the clauses shown in the reply, in order, and whether each was cut short. */
+  shown?: ShownClause[];
+  /** Clause answers: the offset of the next page of results, when there are more. */
+  more?: number;
 }
+
+export interface ShownClause {
+  clauseId: string;
+  docId: string;
+  ref: string;
+  truncated: boolean;
+}
+
+/** Clauses per page of a clause answer (the first page and every "more results" page). */
+export const CLAUSE_PAGE = 3;
+/** How deep "more results" pages go; past this the results are noise. */
+export const CLAUSE_PAGE_LIMIT = 30;
+/** Characters of a clause shown in a result list; the full text is one button away. */
+const EXCERPT_CHARS = 260;
 
 export interface AnswerOptions {
   /** Clock reading for overdue/upcoming marks; defaults to Date.now(). */
@@ -65,7 +83,7 @@ export function answerQuestion(k: Knowledge, question: string, opts: AnswerOptio
     const remainder = rest.replace(PAIRING_WORDS, ' ').replace(PLACE_QUESTION, ' ').replace(/[\s\p{P}\p{S}]/gu, '');
     if (hasPairWord && remainder.length === 0) {
       const regionIds = [...new Set(mentions.flatMap((m) => m.regionIds))];
-      const p = pairingAnswer(k, q, regionIds);
+      const p = pairingAnswer(k, q, regionIds, opts);
       if (p.results.length) return p;
     }
   }
@@ -89,23 +107,59 @@ export function clauseAnswer(k: Knowledge, question: string, opts: AnswerOptions
   // Weak: the best clause holds under half of the query's terms, or (for short queries) its
   // score is tiny — an answer built on that would be a guess.
   const weak = top.coverage < 0.45 || (terms.length <= 2 && top.coverage < 1);
-  const shown = hits.filter((h, i) => i < 3 && h.score >= top.score * 0.5);
-  const blocks: ReplyBlock[] = shown.map((h) => ({
-    // A heading that the text already starts with would only repeat it.
-    heading: h.clause.heading && !h.clause.text.startsWith(h.clause.heading) ? h.clause.heading : undefined,
-    text: excerpt(h.clause.text, terms, 260),
-    citation: h.clause.citation,
-  }));
-  for (const b of blocks) if (b.heading === undefined) delete b.heading;
+  const shown = hits.filter((h, i) => i < CLAUSE_PAGE && h.score >= top.score * 0.5);
   if (weak) {
+    const listed = shown.slice(0, 2);
     return {
       question,
       intent: 'clause',
-      reply: { title: T.weakTitle, blocks: [{ text: T.weakIntro }, ...blocks.slice(0, 2)], footer: T.suggest, tone: 'notice' },
+      reply: { title: T.weakTitle, blocks: [{ text: T.weakIntro }, ...listed.map((h) => clauseBlock(h.clause, terms))], footer: T.suggest, tone: 'notice' },
       results,
+      shown: listed.map((h) => shownClause(h.clause, terms)),
+      ...(hits.length > listed.length ? { more: listed.length } : {}),
     };
   }
-  return { question, intent: 'clause', reply: { title: T.clauseTitle(shown.length), blocks, tone: 'answer' }, results };
+  return {
+    question,
+    intent: 'clause',
+    reply: { title: T.clauseTitle(shown.length), blocks: shown.map((h) => clauseBlock(h.clause, terms)), tone: 'answer' },
+    results,
+    shown: shown.map((h) => shownClause(h.clause, terms)),
+    ...(hits.length > shown.length ? { more: shown.length } : {}),
+  };
+}
+
+/**
+ * One page of a clause answer past the first: results `offset` … `offset + CLAUSE_PAGE - 1` for
+ * the same question, ranked as the first page ranked them. No results there → no reply.
+ */
+export function clausePage(k: Knowledge, question: string, offset: number): Answer | undefined {
+  if (!Number.isInteger(offset) || offset < 0 || offset >= CLAUSE_PAGE_LIMIT) return undefined;
+  const hits = k.search(question, Math.min(offset + CLAUSE_PAGE + 1, CLAUSE_PAGE_LIMIT));
+  const page = hits.slice(offset, offset + CLAUSE_PAGE);
+  if (!page.length) return undefined;
+  const terms = queryTerms(stripQuestionWords(fold(question)));
+  const next = offset + page.length;
+  return {
+    question,
+    intent: 'clause',
+    reply: { title: T.morePageTitle(offset + 1, next), blocks: page.map((h) => clauseBlock(h.clause, terms)), tone: 'answer' },
+    results: page.map((h) => clauseResult(h.clause, h.score, h.coverage)),
+    shown: page.map((h) => shownClause(h.clause, terms)),
+    ...(hits.length > next && next < CLAUSE_PAGE_LIMIT ? { more: next } : {}),
+  };
+}
+
+/** A clause as one block of a result list: an excerpt around the query's terms, with its citation. */
+function clauseBlock(c: Clause, terms: readonly string[]): ReplyBlock {
+  const b: ReplyBlock = { text: excerpt(c.text, terms, EXCERPT_CHARS), citation: c.citation };
+  // A heading that the text already starts with would only repeat it.
+  if (c.heading && !c.text.startsWith(c.heading)) b.heading = c.heading;
+  return b;
+}
+
+function shownClause(c: Clause, terms: readonly string[]): ShownClause {
+  return { clauseId: c.id, docId: c.docId, ref: c.ref, truncated: excerpt(c.text, terms, EXCERPT_CHARS) !== c.text.replace(/\n+/g, ' ') };
 }
 
 function clauseResult(c: Clause, score: number, coverage: number): AnswerResult {
@@ -158,8 +212,12 @@ export function excerpt(text: string, terms: readonly string[], max: number): st
 // ---------------------------------------------------------------------------------------------
 // Pairings
 
-/** Partners of the named regions, grouped by kind, each with its citation. */
-export function pairingAnswer(k: Knowledge, question: string, regionIds: string[]): Answer {
+/**
+ * Partners of the named regions, grouped by kind, each with its citation. A relationship whose
+ * plan period is over at `opts.now` is shown as such, whatever status the data keeps.
+ */
+export function pairingAnswer(k: Knowledge, question: string, regionIds: string[], opts: AnswerOptions = {}): Answer {
+  const now = opts.now ?? Date.now();
   const g = k.gazetteer;
   let list: ResolvedPairing[];
   let title: string;
@@ -193,7 +251,7 @@ export function pairingAnswer(k: Knowledge, question: string, regionIds: string[
   // One block per kind + clause + first side: the four 云南 prefectures of one clause read as one line.
   const groups = new Map<string, ResolvedPairing[]>();
   for (const p of list) {
-    const key = `${p.kind}|${p.clause.id}|${p.status}|${p.from}`;
+    const key = `${p.kind}|${p.clause.id}|${p.status}|${periodEnded(p, now)}|${p.from}`;
     const grp = groups.get(key) ?? [];
     grp.push(p);
     groups.set(key, grp);
@@ -203,7 +261,7 @@ export function pairingAnswer(k: Knowledge, question: string, regionIds: string[
     const notes = [...new Set(grp.map((p) => p.note).filter((n): n is string => !!n))];
     return {
       heading: T.pairHeading(first.kind, regionLabel(k, first.from), grp.map((p) => regionLabel(k, p.to)).join('、')),
-      text: pairingDetails({ ...first, note: notes.join(' ') || undefined } as ResolvedPairing),
+      text: pairingDetails({ ...first, note: notes.join(' ') || undefined } as ResolvedPairing, now),
       citation: first.clause.citation,
     };
   });
@@ -218,8 +276,9 @@ export function pairingAnswer(k: Knowledge, question: string, regionIds: string[
     fromName: g.nameOf(p.from),
     toName: g.nameOf(p.to),
     status: p.status,
+    periodEnded: periodEnded(p, now),
     // The relationship in words, then the clause it comes from, so the source travels with it.
-    text: `${p.kind}：${g.nameOf(p.from)} — ${g.nameOf(p.to)}。${pairingDetails(p)}\n${p.clause.text}`,
+    text: `${p.kind}：${g.nameOf(p.from)} — ${g.nameOf(p.to)}。${pairingDetails(p, now)}\n${p.clause.text}`,
     citation: p.clause.citation,
     quote: p.source.quote,
   }));
@@ -233,9 +292,13 @@ function regionLabel(k: Knowledge, id: string): string {
   return prov ? `${name}（${prov.name}）` : name;
 }
 
-function pairingDetails(p: ResolvedPairing): string {
-  const parts: string[] = [T.statusLabel(T.pairStatus[p.status] ?? p.status)];
-  if (p.period && (p.period.start || p.period.end)) parts.push(T.pairPeriod(p.period.start, p.period.end));
+function pairingDetails(p: ResolvedPairing, now: number): string {
+  const parts: string[] = [];
+  if (periodEnded(p, now)) parts.push(T.statusLabel(T.pairPeriodEnded(p.period?.start, p.period?.end)));
+  else {
+    parts.push(T.statusLabel(T.pairStatus[p.status] ?? p.status));
+    if (p.period && (p.period.start || p.period.end)) parts.push(T.pairPeriod(p.period.start, p.period.end));
+  }
   if (p.fields.length) parts.push(T.pairFields(p.fields.join('、')));
   if (p.leads.length) parts.push(T.pairLeads(p.leads.join('、')));
   if (p.mechanisms.length) parts.push(T.pairMechanisms(p.mechanisms.join('、')));

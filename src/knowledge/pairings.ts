@@ -10,6 +10,29 @@ export interface ResolvedPairing extends Pairing {
   clause: Clause;
 }
 
+/**
+ * The last instant of a period's end (`2020`, `2020-06` or `2020-06-30`), Beijing time; NaN
+ * when the period names no end or an unreadable one.
+ */
+export function periodEndInstant(end: string | undefined): number {
+  const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(end?.trim() ?? '');
+  if (!m) return NaN;
+  const y = Number(m[1]);
+  const next = !m[2] ? Date.UTC(y + 1, 0, 1) : !m[3] ? Date.UTC(y, Number(m[2]), 1) : Date.UTC(y, Number(m[2]) - 1, Number(m[3]) + 1);
+  return next - 8 * 3600_000 - 1;
+}
+
+/**
+ * Whether a relationship the data marks as running (`active`, or `planned`) belongs to a plan
+ * period that is over at `now`. The stored status stays as the document states it (alert
+ * routing reads it); only what users are shown depends on the clock.
+ */
+export function periodEnded(p: Pick<Pairing, 'status' | 'period'>, now: number): boolean {
+  if (p.status !== 'active' && p.status !== 'planned') return false;
+  const end = periodEndInstant(p.period?.end);
+  return Number.isFinite(end) && end < now;
+}
+
 export class Pairings {
   readonly all: readonly ResolvedPairing[];
   private readonly byRegion = new Map<string, ResolvedPairing[]>();

@@ -2,11 +2,19 @@
  * A small router and service set for adapter tests: a few commands that exercise the edges
  * (buttons, long replies, errors) without depending on the knowledge base or Redis.
  */
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { ask as askCommand } from '../../commands/ask.ts';
+import { deadline } from '../../commands/deadline.ts';
+import { help as help_ } from '../../commands/help.ts';
+import { pair } from '../../commands/pair.ts';
+import { toc } from '../../commands/toc.ts';
+import { EnvAccess } from '../../src/access.ts';
 import type { ParsedArgs } from '../../src/args.ts';
 import { defineCommand, type Command } from '../../src/command.ts';
 import { loadConfig } from '../../src/config.ts';
-import { systemClock } from '../../src/clock.ts';
+import { type Clock, systemClock } from '../../src/clock.ts';
+import { Knowledge } from '../../src/knowledge/knowledge.ts';
 import { createLogger } from '../../src/log.ts';
 import { Router } from '../../src/router.ts';
 import type { Services } from '../../src/services.ts';
@@ -95,4 +103,21 @@ export function fixtureApp(): { router: Router; services: Services } {
     access: { hasRole: async () => true },
   } as unknown as Services;
   return { router: new Router(fixtureCommands, { defaultCommand: 'ask' }), services };
+}
+
+/**
+ * The real knowledge commands over the seed corpus, for end-to-end tests of knowledge replies
+ * and their buttons through an adapter. The clock is injected so period and deadline marks are
+ * fixed; access is open to everyone (as XIEZUO_OPEN_ASK would make it).
+ */
+export async function knowledgeApp(clock: Clock): Promise<{ router: Router; services: Services; knowledge: Knowledge }> {
+  const knowledge = await Knowledge.load({ seedsDir: fileURLToPath(new URL('../../seeds', import.meta.url)) });
+  const services = {
+    config: loadConfig({ LOG_LEVEL: 'silent' }),
+    clock,
+    log: createLogger('silent'),
+    access: new EnvAccess(new Set(), true),
+    knowledge,
+  } as unknown as Services;
+  return { router: new Router([askCommand, pair, deadline, toc, help_], { defaultCommand: 'ask' }), services, knowledge };
 }

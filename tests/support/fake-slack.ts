@@ -11,6 +11,8 @@
  * What it answers: auth.test → bot user `UBOT` (bot `BBOT`, team `T1`); chat.postMessage →
  * `{ ok, channel, ts }` with an increasing ts; chat.update → `{ ok, channel, ts }`; any other
  * method → `{ ok: true }`. POSTs to `responseUrl()` paths are recorded as method `response_url`.
+ * Socket Mode: apps.connections.open → `{ ok, url: ws://127.0.0.1:PORT/socket/N }`, and the same
+ * server accepts the WebSocket there (`socket`, see fake-slack-socket.ts), sending `hello` first.
  * Every call is recorded with its parsed body (form fields, with `blocks`/`attachments` JSON
  * decoded, or the JSON body), its headers, the status given and the time.
  *
@@ -23,6 +25,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeSlackSocket } from './fake-slack-socket.ts';
 
 export interface SlackCall {
   method: string;
@@ -56,6 +59,8 @@ export interface FakeSlack {
   fail(rule: SlackFault): void;
   clearFaults(): void;
   setDelay(ms: number): void;
+  /** The Socket Mode side: connections made to the URLs apps.connections.open handed out. */
+  socket: FakeSlackSocket;
   close(): Promise<void>;
 }
 
@@ -90,6 +95,9 @@ export async function startFakeSlack(opts: { delayMs?: number } = {}): Promise<F
   const sockets = new Set<import('node:net').Socket>();
   let delayMs = opts.delayMs ?? 0;
   let tsSeq = 0;
+  let port = 0;
+  let socketSeq = 0;
+  const socket = new FakeSlackSocket();
   const record = (c: SlackCall) => {
     calls.push(c);
     for (const w of [...waiters]) w();
@@ -138,6 +146,8 @@ export async function startFakeSlack(opts: { delayMs?: number } = {}): Promise<F
         const ts = `${Math.floor(Date.now() / 1000)}.${String(++tsSeq).padStart(6, '0')}`;
         return json(res, 200, { ok: true, channel: body.channel, ts, message: { text: body.text, ts, bot_id: 'BBOT' } });
       }
+      case 'apps.connections.open':
+        return json(res, 200, { ok: true, url: `ws://127.0.0.1:${port}/socket/${++socketSeq}` });
       case 'chat.update':
         return json(res, 200, { ok: true, channel: body.channel, ts: body.ts, text: body.text });
       case 'response_url':
@@ -156,8 +166,12 @@ export async function startFakeSlack(opts: { delayMs?: number } = {}): Promise<F
     sockets.add(s);
     s.once('close', () => sockets.delete(s));
   });
+  server.on('upgrade', (req, sock, head) => {
+    if ((req.url ?? '').startsWith('/socket/')) socket.handleUpgrade(req, sock, head);
+    else sock.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
 
   return {
     apiUrl: `http://127.0.0.1:${port}/api/`,
@@ -192,7 +206,9 @@ export async function startFakeSlack(opts: { delayMs?: number } = {}): Promise<F
     setDelay(ms) {
       delayMs = ms;
     },
+    socket,
     async close() {
+      socket.destroyAll();
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -2,6 +2,15 @@
 export const knowledge = {
   clauseTitle: (n: number) => `找到 ${n} 条相关条款`,
   weakTitle: '没有找到足够相关的条款',
+  morePageTitle: (from: number, to: number) => `更多相关条款（第 ${from}—${to} 条）`,
+  noMorePages: '没有更多相关条款了。',
+  moreButton: '更多结果',
+  fullButton: (ref: string) => `全文：${ref}`,
+  sourceButton: (ref: string) => `原文：${ref}`,
+  outlineButton: (name: string) => `提纲：${name}`,
+  fullTitle: (citation: string) => `条款全文｜${citation}`,
+  clauseGone: '这个条款已不在当前文件库中，请重新提问。',
+  docGone: '这个文件已不在当前文件库中，请发送 /toc 查看文件列表。',
   weakIntro: '文件中没有与这个问题明显对应的条款。下面是最接近的内容，仅供参考：',
   noMatch: (q: string) => `文件中没有找到与“${q}”相关的内容。`,
   suggest:
@@ -11,6 +20,8 @@ export const knowledge = {
   pairNone: (who: string) => `资料中没有${who}的结对或合作关系记录。`,
   pairHeading: (kind: string, from: string, to: string) => `【${kind}】${from} — ${to}`,
   pairPeriod: (start?: string, end?: string) => `期间：${start ?? '?'}—${end ?? '?'}`,
+  /** Shown instead of 进行中 + 期间 when the plan period is over at the bot's clock. */
+  pairPeriodEnded: (start?: string, end?: string) => `规划期已结束（${start ?? '?'}—${end ?? '?'}）`,
   pairFields: (f: string) => `领域：${f}`,
   pairLeads: (f: string) => `牵头单位：${f}`,
   pairMechanisms: (f: string) => `工作机制：${f}`,
