@@ -1,0 +1,30 @@
+/**
+ * The delivery processor: runs one Courier attempt and turns its answer into BullMQ's signals —
+ * a wait moves the job to delayed without counting an attempt (per-chat buckets must not stall the
+ * whole queue, so no queue-wide rateLimit here), a permanent failure ends the job unrecoverable,
+ * a retryable one is rethrown so BullMQ retries it with exponential backoff.
+ */
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import type { Courier } from '../src/delivery/courier.ts';
+import type { OutgoingMessage } from '../src/delivery/outbox.ts';
+
+/** Spread the wake-up of jobs that waited on the same bucket, so they do not all retry at once. */
+function jitter(ms: number): number {
+  return Math.ceil(ms + Math.random() * Math.min(250, ms * 0.2 + 5));
+}
+
+export function deliverProcessor(courier: Courier) {
+  return async (job: Job<OutgoingMessage>, token?: string): Promise<{ messageId?: string; again?: boolean }> => {
+    const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const step = await courier.deliver(job.data, final);
+    switch (step.kind) {
+      case 'delivered':
+        return { messageId: step.messageId, again: step.again };
+      case 'failed':
+        throw new UnrecoverableError(step.reason);
+      case 'wait':
+        await job.moveToDelayed(Date.now() + jitter(step.ms), token);
+        throw new DelayedError();
+    }
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Delivers one OutgoingMessage to its destination: claim → sent-marker check → rate-limit
+ * buckets → Sender → marker → outcome. It never sleeps: it tells its caller (the BullMQ
+ * processor in jobs/deliver.ts) to come back later, to retry with backoff, or that the message
+ * is finished, and the caller turns that into BullMQ's signals.
+ */
+import { randomUUID } from 'node:crypto';
+import { SendError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { destinationKey } from '../messages.ts';
+import type { Senders } from '../senders/sender.ts';
+import type { RateLimits } from './limits.ts';
+import type { DeliveryOutcome, OutgoingMessage } from './outbox.ts';
+import type { SentMarkers } from './sent-markers.ts';
+
+export type Step =
+  /** Delivered now or earlier (`again`: the marker was already there; nothing was sent). */
+  | { kind: 'delivered'; messageId: string; again: boolean }
+  /** Come back in `ms` without counting an attempt (bucket full, 429, another worker sending). */
+  | { kind: 'wait'; ms: number; why: 'limit' | 'retry-after' | 'claimed' }
+  /** Never deliverable; reported as failed. */
+  | { kind: 'failed'; reason: string };
+
+/** A retryable failure (5xx, network); the processor retries it with backoff. */
+export class RetryableSendError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'RetryableSendError';
+  }
+}
+
+export type Reporter = (m: OutgoingMessage, o: DeliveryOutcome) => Promise<void>;
+
+export interface CourierDeps {
+  senders: Senders;
+  markers: SentMarkers;
+  limits: RateLimits;
+  report: Reporter;
+  log: Logger;
+  now: () => number;
+  /** How long a send claim holds; longer than any send takes, so two workers never send one id at once. */
+  claimMs: number;
+}
+
+/** Human reason for a failure, as the coordinator's report shows it. */
+export function failureReason(e: unknown): string {
+  if (e instanceof SendError) return e.platformCode ? `${e.platformCode} ${e.message}` : e.message;
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class Courier {
+  constructor(private readonly d: CourierDeps) {}
+
+  /**
+   * One attempt. `finalAttempt` tells it that a retryable failure now is the last: the message is
+   * then reported failed before the error is rethrown.
+   */
+  async deliver(m: OutgoingMessage, finalAttempt: boolean): Promise<Step> {
+    const { markers, limits } = this.d;
+    const sender = this.d.senders[m.to.platform];
+    if (!sender) {
+      const done = await markers.sent(m.id);
+      if (done) return this.delivered(m, done, true);
+      return this.failed(m, `未配置 ${m.to.platform} 平台，无法发送`);
+    }
+    const token = randomUUID();
+    const gate = await markers.begin(m.id, token, this.d.claimMs, limits.keysFor(m.to, m.id));
+    if (gate.state === 'sent') return this.delivered(m, gate.messageId, true);
+    if (gate.state === 'claimed') return { kind: 'wait', ms: gate.ms, why: 'claimed' };
+    if (gate.state === 'wait') return { kind: 'wait', ms: gate.ms, why: 'limit' };
+
+    let sentId: string;
+    try {
+      sentId = (await sender.send(m.to, m.reply)).messageId;
+    } catch (e) {
+      await markers.release(m.id, token);
+      if (e instanceof SendError && e.permanent) return this.failed(m, failureReason(e));
+      if (e instanceof SendError && e.platformCode === 429 && e.retryAfterMs !== undefined) {
+        await limits.block(m.to, e.retryAfterMs);
+        this.d.log.info('delivery: platform asked to wait', { id: m.id, ms: e.retryAfterMs });
+        return { kind: 'wait', ms: e.retryAfterMs, why: 'retry-after' };
+      }
+      if (finalAttempt) await this.failed(m, failureReason(e));
+      throw new RetryableSendError(failureReason(e), e instanceof SendError ? e.retryAfterMs : undefined, { cause: e });
+    }
+    await markers.finish(m.id, token, sentId);
+    return this.delivered(m, sentId, false);
+  }
+
+  private async delivered(m: OutgoingMessage, messageId: string, again: boolean): Promise<Step> {
+    await this.d.report(m, { status: 'delivered', messageId, at: this.d.now() });
+    return { kind: 'delivered', messageId, again };
+  }
+
+  private async failed(m: OutgoingMessage, reason: string): Promise<Step> {
+    this.d.log.warn('delivery failed', { id: m.id, to: destinationKey(m.to), reason });
+    await this.d.report(m, { status: 'failed', reason, at: this.d.now() });
+    return { kind: 'failed', reason };
+  }
+}

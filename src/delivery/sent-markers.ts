@@ -1,0 +1,112 @@
+/**
+ * Sent-markers and send claims: what makes at-least-once delivery send each message id once.
+ *
+ * A job id blocks a duplicate only while the earlier job still exists (BullMQ #1318, #1900), so
+ * the guard sits at send time. One Lua script, right before sending, atomically: returns the
+ * sent-marker when the id was sent already; otherwise takes a short claim on the id (SET NX PX)
+ * and a slot in every rate bucket of the destination (src/delivery/limits.ts). A second worker
+ * holding the same job (stalled-job recovery while the first is alive) finds the claim and waits.
+ * Right after the send a second script writes the marker (the platform's message id) and drops
+ * the claim.
+ *
+ * The one window left is a crash after the platform accepted the message and before the marker
+ * was written (one HTTP response + one Redis write). The claim then expires and the message is
+ * sent again: at most one duplicate per message in flight at the moment of the crash, so per
+ * crashed worker at most DELIVERY_CONCURRENCY duplicates per platform queue
+ * (tests/delivery/crash.test.ts counts them).
+ */
+import type { Redis } from 'ioredis';
+import { keyspace } from '../store/redis.ts';
+import type { BucketKeys } from './limits.ts';
+import { LIMITS_LUA } from './limits.ts';
+
+/** Markers outlive any retry, reschedule or restart, then expire so the keyspace stays bounded. */
+const MARKER_TTL_S = 30 * 24 * 3600;
+
+// KEYS: sent, claim, block, buckets…  ARGV: token, claimMs, member, (limit, window)…
+const BEGIN = `
+local sent = redis.call('GET', KEYS[1])
+if sent then return {'sent', sent} end
+if not redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then
+  local left = redis.call('PTTL', KEYS[2])
+  if left < 1 then left = 1 end
+  return {'claimed', tostring(left)}
+end
+${LIMITS_LUA}
+local wait = acquire(3, 3)
+if wait > 0 then
+  redis.call('DEL', KEYS[2])
+  return {'wait', tostring(wait)}
+end
+return {'go', ''}
+`;
+
+// KEYS: sent, claim.  ARGV: platform message id, ttl s, token
+const FINISH = `
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX')
+if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+return 1
+`;
+
+// KEYS: claim.  ARGV: token
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+export type Gate =
+  | { state: 'sent'; messageId: string }
+  | { state: 'claimed'; ms: number }
+  | { state: 'wait'; ms: number }
+  | { state: 'go' };
+
+type Scripted = Redis & {
+  xzDeliveryBegin(...a: (string | number)[]): Promise<[string, string]>;
+  xzDeliveryFinish(...a: (string | number)[]): Promise<number>;
+  xzDeliveryRelease(...a: (string | number)[]): Promise<number>;
+};
+
+function scripted(redis: Redis): Scripted {
+  const r = redis as Scripted;
+  // defineCommand sends EVALSHA (falling back to EVAL once), so scripts cross the wire once.
+  if (typeof r.xzDeliveryBegin !== 'function') {
+    redis.defineCommand('xzDeliveryBegin', { lua: BEGIN });
+    redis.defineCommand('xzDeliveryFinish', { numberOfKeys: 2, lua: FINISH });
+    redis.defineCommand('xzDeliveryRelease', { numberOfKeys: 1, lua: RELEASE });
+  }
+  return r;
+}
+
+export class SentMarkers {
+  private readonly key: (...p: string[]) => string;
+  private readonly redis: Scripted;
+
+  constructor(redis: Redis, prefix: string) {
+    this.key = keyspace(prefix, 'delivery');
+    this.redis = scripted(redis);
+  }
+
+  /** The platform message id when this message id was sent already. */
+  async sent(id: string): Promise<string | undefined> {
+    return (await this.redis.get(this.key('sent', id))) ?? undefined;
+  }
+
+  /** Before sending: already sent? someone else sending? buckets full? else claim + buckets taken. */
+  async begin(id: string, token: string, claimMs: number, buckets: BucketKeys): Promise<Gate> {
+    const keys = [this.key('sent', id), this.key('claim', id), ...buckets.keys];
+    const [state, value] = await this.redis.xzDeliveryBegin(keys.length, ...keys, token, claimMs, ...buckets.args);
+    if (state === 'sent') return { state, messageId: value };
+    if (state === 'claimed' || state === 'wait') return { state, ms: Number(value) };
+    return { state: 'go' };
+  }
+
+  /** After a send: record the marker (NX: the first platform id stays the one edited later) and drop the claim. */
+  async finish(id: string, token: string, platformMessageId: string): Promise<void> {
+    await this.redis.xzDeliveryFinish(this.key('sent', id), this.key('claim', id), platformMessageId, MARKER_TTL_S, token);
+  }
+
+  /** Drop our claim after a failed send (only if still ours). */
+  async release(id: string, token: string): Promise<void> {
+    await this.redis.xzDeliveryRelease(this.key('claim', id), token);
+  }
+}

@@ -1,0 +1,24 @@
+/** Channel-group wording. */
+export const groups = {
+  summary: '管理频道组（跨 Telegram / Slack 的聊天集合）',
+  usage:
+    '/group list；/group show 组名；/group create 组名 [标题]；/group add 组名 [平台:聊天ID …]；/group remove 组名 [平台:聊天ID]；/group delete 组名',
+  unknownSub: (sub: string) => `不认识的子命令“${sub}”。`,
+  missingName: '请写明频道组名称。',
+  badName: (name: string) => `频道组名称“${name}”无效：不能含空格或冒号，长度 1–40 个字。`,
+  badDestination: (text: string) => `“${text}”不是有效的聊天地址，应写成 平台:聊天ID，例如 telegram:-100123 或 slack:C0123。`,
+  unknownGroup: (name: string) => `没有名为“${name}”的频道组。发送 /group list 查看全部频道组。`,
+  exists: (name: string) => `频道组“${name}”已存在。`,
+  created: (name: string) => `已创建频道组“${name}”。在要加入的聊天中发送 /group add ${name}，或用 /group add ${name} 平台:聊天ID 添加。`,
+  added: (name: string, added: number, total: number) => `已向“${name}”加入 ${added} 个聊天（现共 ${total} 个）。`,
+  alreadyIn: (name: string) => `这些聊天已在“${name}”中，没有变化。`,
+  removed: (name: string, dest: string) => `已从“${name}”移除 ${dest}。`,
+  notIn: (name: string, dest: string) => `${dest} 不在“${name}”中。`,
+  deleted: (name: string) => `已删除频道组“${name}”。`,
+  listTitle: '频道组',
+  listEmpty: '还没有任何频道组。用 /group create 组名 创建，或由管理员运行 xiezuo seed 载入示例。',
+  listLine: (name: string, size: number, title?: string) => `${name}${title ? `（${title}）` : ''}：${size} 个聊天`,
+  showTitle: (name: string) => `频道组 ${name}`,
+  showEmpty: '（还没有聊天）',
+  showCount: (n: number) => `共 ${n} 个聊天：`,
+} as const;

@@ -1,0 +1,99 @@
+/**
+ * Roles granted in chat (`/role grant`), kept in Redis, on top of the bootstrap admins from the
+ * environment. Implements Access, so the router's role check reads it.
+ *
+ * Rules: admin implies every role; any granted role implies official (whoever coordinates may
+ * also ask); OPEN_ASK keeps asking open to everyone; the console is the local operator and holds
+ * every role.
+ */
+import type { Redis } from 'ioredis';
+import type { Access } from './access.ts';
+import { type Destination, type UserRef, userKey } from './messages.ts';
+import { UserError } from './errors.ts';
+import { msg } from './i18n/index.ts';
+import { ROLES, type Role } from './roles.ts';
+import { keyspace } from './store/redis.ts';
+
+export interface RoleHolder {
+  user: string;
+  roles: Role[];
+  /** True when the user is an admin from the environment (cannot be revoked in chat). */
+  bootstrap?: boolean;
+}
+
+export class RoleStore implements Access {
+  private readonly key: (...p: string[]) => string;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly admins: Set<string>,
+    private readonly openAsk: boolean,
+  ) {
+    this.key = keyspace(prefix, 'roles');
+  }
+
+  /** Whether the user holds the role, directly or through admin / bootstrap. */
+  async hasRole(user: UserRef, role: Role): Promise<boolean> {
+    if (user.platform === 'console') return true;
+    const who = userKey(user);
+    if (this.admins.has(who)) return true;
+    if (role === 'official' && this.openAsk) return true;
+    const held = await this.rolesOf(who);
+    if (held.includes('admin') || held.includes(role)) return true;
+    return role === 'official' && held.length > 0;
+  }
+
+  /** Roles stored for a user key (`telegram:123`), without the implied ones. */
+  async rolesOf(who: string): Promise<Role[]> {
+    const roles = await this.redis.smembers(this.key('user', who));
+    return ROLES.filter((r) => roles.includes(r));
+  }
+
+  isBootstrapAdmin(who: string): boolean {
+    return this.admins.has(who);
+  }
+
+  /** Grant; false when the user already held it. */
+  async grant(who: string, role: Role): Promise<boolean> {
+    const [[, added]] = (await this.redis
+      .multi()
+      .sadd(this.key('user', who), role)
+      .sadd(this.key('holders'), who)
+      .exec()) as [[Error | null, number]];
+    return added === 1;
+  }
+
+  /** Revoke; false when the user did not hold it. */
+  async revoke(who: string, role: Role): Promise<boolean> {
+    const removed = await this.redis.srem(this.key('user', who), role);
+    if ((await this.redis.scard(this.key('user', who))) === 0) await this.redis.srem(this.key('holders'), who);
+    return removed === 1;
+  }
+
+  /** Everyone holding a role: bootstrap admins first, then granted roles by user key. */
+  async list(): Promise<RoleHolder[]> {
+    const holders = (await this.redis.smembers(this.key('holders'))).sort();
+    const out: RoleHolder[] = [...this.admins].sort().map((user) => ({ user, roles: ['admin'], bootstrap: true }));
+    for (const user of holders) {
+      const roles = await this.rolesOf(user);
+      if (roles.length) out.push({ user, roles });
+    }
+    return out;
+  }
+}
+
+/**
+ * For subcommands that need a finer role than their command: refuses in Chinese (and writes
+ * the refusal to the audit log) unless the caller holds `role`.
+ */
+export async function requireRole(
+  s: { access: Access; audit: { record(e: { user: UserRef; chat: Destination; action: string; detail: string }): Promise<string> } },
+  inbound: { user: UserRef; chat: Destination },
+  role: Role,
+  action: string,
+): Promise<void> {
+  if (await s.access.hasRole(inbound.user, role)) return;
+  await s.audit.record({ user: inbound.user, chat: inbound.chat, action: `${action}.denied`, detail: `需要 ${role}` });
+  throw new UserError(msg.common.refused(msg.common.roleNames[role] ?? role));
+}

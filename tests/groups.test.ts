@@ -1,0 +1,187 @@
+/**
+ * Roles, audit, channel groups and the broadcast command through the router, against a private
+ * redis-server, with recording senders (the Telegram stand-in flow is in tests/delivery/).
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../src/app.ts';
+import { DEFAULT_SEEDS_DIR } from '../src/app.ts';
+import { loadGroupSeeds, seedGroups } from '../src/groups-seed.ts';
+import type { Inbound, Reply } from '../src/messages.ts';
+import { renderText } from '../src/render/text.ts';
+import { startRedis, type RedisServer } from './support/redis-server.ts';
+import { RecordingSender, buildApp, waitFor, withWorkers } from './delivery/harness.ts';
+import type { RunningWorkers } from '../jobs/worker.ts';
+import { extractAt } from '../commands/broadcast.ts';
+
+let redis: RedisServer;
+let app: App;
+let workers: RunningWorkers;
+const tg = new RecordingSender('telegram');
+const ADMIN = '1';
+const COORD = '2';
+const NOBODY = '3';
+
+beforeAll(async () => {
+  redis = await startRedis();
+  app = await buildApp(redis.url, { telegram: tg }, { ADMINS: `telegram:${ADMIN}`, OPEN_ASK: 'false' });
+  workers = await withWorkers(app);
+});
+afterAll(async () => {
+  await workers?.close();
+  await app?.close();
+  await redis?.dispose();
+});
+
+function inbound(user: string, text: string, chatId = `-500${user}`): Inbound {
+  return {
+    platform: 'telegram',
+    chat: { platform: 'telegram', chatId },
+    chatType: 'group',
+    user: { platform: 'telegram', id: user, name: `用户${user}` },
+    text,
+    receivedAt: new Date(),
+  };
+}
+const say = (user: string, text: string, chatId?: string): Promise<Reply> => app.router.handle(inbound(user, text, chatId), app.services);
+const text = (r: Reply) => renderText(r);
+
+describe('roles and audit', () => {
+  it('only admins grant; a grant gives the role; every change and refusal is audited', async () => {
+    const refused = await say(NOBODY, '/role grant telegram:3 admin');
+    expect(refused.tone).toBe('error');
+    expect(text(refused)).toContain('管理员');
+    expect(await app.services.access.hasRole({ platform: 'telegram', id: NOBODY }, 'admin')).toBe(false);
+
+    expect(text(await say(ADMIN, `/role grant telegram:${COORD} coordinator`))).toContain('已授予');
+    expect(await app.services.access.hasRole({ platform: 'telegram', id: COORD }, 'coordinator')).toBe(true);
+    expect(await app.services.access.hasRole({ platform: 'telegram', id: COORD }, 'official')).toBe(true);
+    expect(await app.services.access.hasRole({ platform: 'telegram', id: COORD }, 'emergency')).toBe(false);
+    expect(await app.services.access.hasRole({ platform: 'telegram', id: NOBODY }, 'official')).toBe(false);
+    expect(text(await say(ADMIN, '/role list'))).toContain(`telegram:${COORD}：协调员`);
+
+    const bad = await say(ADMIN, '/role grant telegram:9 boss');
+    expect(bad.tone).toBe('error');
+    expect(bad.footer).toContain('/role grant');
+    expect(text(await say(ADMIN, `/role revoke telegram:${ADMIN} admin`))).toContain('ADMINS');
+
+    const log = await app.services.audit.latest(10);
+    expect(log.some((e) => e.action === 'role.grant' && e.detail === `telegram:${COORD} coordinator` && e.user === `telegram:${ADMIN}`)).toBe(true);
+    expect(text(await say(ADMIN, '/audit 5'))).toContain('role.grant');
+    expect((await say(COORD, '/audit')).tone).toBe('error');
+  });
+});
+
+describe('channel groups', () => {
+  it('create, add this chat, add by id, show, remove, delete — coordinators only', async () => {
+    const refused = await say(NOBODY, '/group create 沪滇协作');
+    expect(refused.tone).toBe('error');
+    expect(await app.services.groups.get('沪滇协作')).toBeUndefined();
+    const denied = await app.services.audit.latest(5, 'group.create');
+    expect(denied[0]?.action).toBe('group.create.denied');
+
+    expect(text(await say(COORD, '/group create 沪滇协作 上海—云南'))).toContain('已创建');
+    expect((await say(COORD, '/group create 沪滇协作')).tone).toBe('error');
+    await say(COORD, '/group add 沪滇协作', '-1009');
+    await say(COORD, '/group add 沪滇协作 telegram:-100123 slack:C0456');
+    const g = await app.services.groups.get('沪滇协作');
+    expect(g?.destinations.map((d) => `${d.platform}:${d.chatId}`).sort()).toEqual(['slack:C0456', 'telegram:-100123', 'telegram:-1009']);
+    expect(g?.title).toBe('上海—云南');
+    const bad = await say(COORD, '/group add 沪滇协作 tg:123');
+    expect(bad.tone).toBe('error');
+    expect(bad.footer).toContain('/group');
+    expect(text(await say(COORD, '/group show 沪滇协作'))).toContain('共 3 个聊天');
+    expect(text(await say(COORD, '/group remove 沪滇协作 slack:C0456'))).toContain('已从');
+    expect((await app.services.groups.get('沪滇协作'))?.destinations).toHaveLength(2);
+    expect(text(await say(COORD, '/group list'))).toContain('沪滇协作（上海—云南）：2 个聊天');
+    expect((await say(NOBODY, '/group delete 沪滇协作')).tone).toBe('error');
+    expect(text(await say(COORD, '/group delete 沪滇协作'))).toContain('已删除');
+    expect(await app.services.groups.get('沪滇协作')).toBeUndefined();
+    const actions = (await app.services.audit.latest(50)).map((e) => e.action);
+    for (const a of ['group.create', 'group.add', 'group.remove', 'group.delete']) expect(actions).toContain(a);
+  });
+
+  it('seeds/groups.json validates against the gazetteer and loads idempotently', async () => {
+    const ids = new Set<string>((await import(join(DEFAULT_SEEDS_DIR, 'regions.json'), { with: { type: 'json' } })).default.map((r: { id: string }) => r.id));
+    const seeds = await loadGroupSeeds(join(DEFAULT_SEEDS_DIR, 'groups.json'), ids);
+    const first = await seedGroups(app.services.groups, seeds);
+    expect(first.created).toContain('沪连联席会议');
+    expect(first.created).toContain('文山应急');
+    expect(first.created).toContain('应急领导小组');
+    await app.services.groups.add('沪连', [{ to: { platform: 'telegram', chatId: '-42' } }]);
+    const again = await seedGroups(app.services.groups, seeds);
+    expect(again.created).toEqual([]);
+    expect((await app.services.groups.get('沪连'))?.destinations.some((d) => d.chatId === '-42')).toBe(true);
+  });
+});
+
+describe('/broadcast', () => {
+  it('refuses users without the coordinator role and sends nothing', async () => {
+    await app.services.groups.create('拒绝测试');
+    await app.services.groups.add('拒绝测试', [{ to: { platform: 'telegram', chatId: '-8001' } }]);
+    const r = await say(NOBODY, '/broadcast 拒绝测试 明天开会');
+    expect(r.tone).toBe('error');
+    expect(text(r)).toContain('协调员');
+    await new Promise((res) => setTimeout(res, 200));
+    expect(tg.sends.filter((s) => s.key === 'telegram:-8001')).toHaveLength(0);
+  });
+
+  it('previews, confirms, delivers, reports; confirm twice sends once; others cannot confirm', async () => {
+    await app.services.groups.create('沪连测试');
+    const tos = Array.from({ length: 5 }, (_, i) => ({ to: { platform: 'telegram' as const, chatId: `-900${i}` } }));
+    await app.services.groups.add('沪连测试', tos);
+    const preview = await say(COORD, '/broadcast 沪连测试 请各单位于周五前报送材料。\n谢谢');
+    expect(text(preview)).toContain('5 个聊天');
+    const confirm = preview.buttons?.[0]?.[0];
+    expect(confirm?.action).toBe('broadcast.confirm');
+    const id = confirm!.value;
+    const press = (user: string, action: string) =>
+      app.router.press({ ...inbound(user, ''), chat: { platform: 'telegram', chatId: `-500${COORD}` }, press: { action, value: id, messageId: '77' } }, app.services);
+    expect((await press(NOBODY, 'broadcast.confirm')).toast).toContain('发起人');
+    await press(COORD, 'broadcast.confirm');
+    expect((await press(COORD, 'broadcast.confirm')).toast).toContain('已经确认');
+    await waitFor(async () => (await app.services.broadcasts.get(id))?.status === 'done');
+    const mine = tg.sends.filter((s) => s.key.startsWith('telegram:-900'));
+    expect(mine).toHaveLength(5);
+    expect(text(mine[0]!.reply)).toContain('请各单位于周五前报送材料。\n谢谢');
+    const last = tg.edits.filter((e) => e.messageId === '77').at(-1);
+    expect(text(last!.reply)).toContain('已送达 5/5');
+    expect(text(last!.reply)).toContain('群发报告');
+    expect(text(await say(COORD, `/broadcast status ${id}`))).toContain('已完成');
+    const actions = (await app.services.audit.latest(20)).map((e) => e.action);
+    expect(actions).toContain('broadcast.confirm');
+    expect(actions).toContain('broadcast.denied');
+  });
+
+  it('schedules with --at, rejects past or malformed times with the usage line', async () => {
+    const now = Date.UTC(2026, 10, 23, 2, 0); // 2026-11-23 10:00 Asia/Shanghai
+    expect(extractAt('明天开会 --at 2026-12-01 09:00', 'Asia/Shanghai', now)).toEqual({
+      text: '明天开会',
+      at: Date.UTC(2026, 11, 1, 1, 0),
+      zone: 'Asia/Shanghai',
+    });
+    expect(extractAt('--at 2026-12-01 09:00 Europe/Berlin 请准时', 'Asia/Shanghai', now).at).toBe(Date.UTC(2026, 11, 1, 8, 0));
+    const malformed = await say(COORD, '/broadcast 沪连测试 开会 --at 明天早上');
+    expect(malformed.tone).toBe('error');
+    expect(text(malformed)).toContain('无法识别');
+    expect(malformed.footer).toContain('/broadcast');
+    const past = await say(COORD, '/broadcast 沪连测试 开会 --at 2020-01-01 09:00');
+    expect(text(past)).toContain('已经过去');
+    expect(past.footer).toContain('/broadcast');
+    const unknown = await say(COORD, '/broadcast 没有这个组 开会');
+    expect(text(unknown)).toContain('没有名为');
+
+    const future = new Date(Date.now() + 3600_000);
+    const p = (n: number) => String(n).padStart(2, '0');
+    const at = `${future.getUTCFullYear()}-${p(future.getUTCMonth() + 1)}-${p(future.getUTCDate())} ${p(future.getUTCHours())}:${p(future.getUTCMinutes())} UTC`;
+    const preview = await say(COORD, `/broadcast 沪连测试 定时通知 --at ${at}`);
+    const id = preview.buttons![0]![0]!.value;
+    const r = await app.router.press({ ...inbound(COORD, ''), press: { action: 'broadcast.confirm', value: id } }, app.services);
+    expect(text(r.edit!)).toContain('将于');
+    expect((await app.services.broadcasts.get(id))?.status).toBe('scheduled');
+    const delayed = await app.services.outbox.queue('telegram').getDelayedCount();
+    expect(delayed).toBe(5);
+    expect(text(await say(COORD, `/broadcast cancel ${id}`))).toContain('已取消');
+    expect(await app.services.outbox.queue('telegram').getDelayedCount()).toBe(0);
+  });
+});
