@@ -1,0 +1,396 @@
+/**
+ * /meeting — schedule joint meetings with reminders to a channel group, collect RSVPs, move,
+ * cancel, and export to calendars. Reading (list/show/ics/templates) is open to officials;
+ * changes need the coordinator role and are written to the audit log.
+ */
+import { z } from 'zod';
+import type { ParsedArgs } from '../src/args.ts';
+import { type CommandContext, defineCommand } from '../src/command.ts';
+import { UserError } from '../src/errors.ts';
+import { meetingIcs } from '../src/ics.ts';
+import { msg } from '../src/i18n/index.ts';
+import type { Meeting, RsvpChoice } from '../src/meetings.ts';
+import { MAX_REMINDERS, MAX_TITLE_CHARS, Meetings } from '../src/meetings.ts';
+import type { MeetingTemplate } from '../src/meeting-templates.ts';
+import { type Reply, type ReplyBlock, userKey } from '../src/messages.ts';
+import { type Recurrence, normaliseZone, occurrences, parseOffsets, parseRecurrence, parseWhen, wallTime } from '../src/time.ts';
+
+const M = msg.meetings;
+const U = M.usage;
+/** Meetings /meeting list shows before summarising the rest. */
+const LIST_MAX = 30;
+
+const argsSchema = z.object({
+  text: z.string(),
+  words: z.array(z.string()),
+  flags: z.record(z.string(), z.union([z.string(), z.literal(true)])),
+});
+
+function flag(args: ParsedArgs, name: string): string | undefined {
+  const v = args.flags[name];
+  return typeof v === 'string' ? v.trim() : undefined;
+}
+
+function user(ctx: CommandContext): string {
+  return userKey(ctx.inbound.user);
+}
+
+async function requireCoordinator(ctx: CommandContext): Promise<void> {
+  if (!(await ctx.services.access.hasRole(ctx.inbound.user, 'coordinator')))
+    throw new UserError(msg.common.refused(msg.common.roleNames.coordinator ?? 'coordinator'));
+}
+
+async function audit(ctx: CommandContext, action: string, detail: string): Promise<void> {
+  await ctx.services.audit.record({ user: ctx.inbound.user, chat: ctx.inbound.chat, action, detail });
+}
+
+/** The zone named by --tz, or the configured one. */
+function zoneOf(args: ParsedArgs, ctx: CommandContext, usage: string): string {
+  const tz = flag(args, 'tz');
+  if (tz === undefined) return ctx.services.config.TIMEZONE;
+  const z = normaliseZone(tz);
+  if (!z) throw new UserError(M.badZone(tz), usage);
+  return z;
+}
+
+function parseTime(text: string, zone: string, ctx: CommandContext, usage: string): { at: number; zone: string } {
+  const r = parseWhen(text, { zone, now: ctx.services.clock.now() });
+  if (!r.ok) throw new UserError(M.badWhen(text, M.whenErrors[r.error] ?? r.error), usage);
+  return { at: r.value.at, zone: r.value.zone };
+}
+
+/**
+ * Split `<time words…> [group]`: the last word is the group when the words before it read as a
+ * time; otherwise all words are the time and the group comes from the template.
+ */
+function timeAndGroup(
+  rest: string[],
+  zone: string,
+  ctx: CommandContext,
+  usage: string,
+  defaultGroup: string | undefined,
+): { at: number; zone: string; group: string } {
+  if (!rest.length) throw new UserError(M.missingWhen, usage);
+  const now = ctx.services.clock.now();
+  if (rest.length >= 2) {
+    const r = parseWhen(rest.slice(0, -1).join(' '), { zone, now });
+    if (r.ok) return { at: r.value.at, zone: r.value.zone, group: rest[rest.length - 1]! };
+  }
+  const all = parseWhen(rest.join(' '), { zone, now });
+  if (all.ok) {
+    if (!defaultGroup) throw new UserError(M.missingGroup, usage);
+    return { at: all.value.at, zone: all.value.zone, group: defaultGroup };
+  }
+  const timeText = rest.length >= 2 ? rest.slice(0, -1).join(' ') : rest.join(' ');
+  const again = parseWhen(timeText, { zone, now });
+  const why = again.ok ? 'malformed' : again.error;
+  throw new UserError(M.badWhen(timeText, M.whenErrors[why] ?? why), usage);
+}
+
+function parseRemind(text: string | undefined, fallback: string[], usage: string): string[] {
+  if (text === undefined) return fallback;
+  if (/^(none|no|off|无|不提醒)$/i.test(text)) return [];
+  const r = parseOffsets(text);
+  if (!r.ok) throw new UserError(M.badRemind(r.bad), usage);
+  if (r.value.length > MAX_REMINDERS) throw new UserError(M.tooManyReminders(MAX_REMINDERS), usage);
+  return r.value.map((o) => o.label);
+}
+
+/** The configured default, in canonical labels (validated by the config schema). */
+export function defaultRemind(text: string): string[] {
+  const r = parseOffsets(text);
+  return r.ok ? r.value.map((o) => o.label) : [];
+}
+
+function parseEvery(ctx: CommandContext, text: string | undefined, fallback: Recurrence | undefined, usage: string): Recurrence | undefined {
+  if (text === undefined) return fallback;
+  if (/^(none|no|once|一次|不重复)$/i.test(text)) return undefined;
+  const r = parseRecurrence(text);
+  if (!r) throw new UserError(M.badEvery(text), usage);
+  if (r.kind === 'cron') {
+    // A pattern like `* * * * *` would flood the group; the shortest gap over a few runs counts.
+    const min = ctx.services.config.MEETING_MIN_INTERVAL_S * 1000;
+    const runs = occurrences(ctx.services.clock.now(), r, 'UTC', 6);
+    const gaps = runs.slice(1).map((t, i) => t - runs[i]!);
+    if (gaps.some((g) => g < min)) throw new UserError(M.everyTooOften(Math.round(min / 60_000)), usage);
+  }
+  return r;
+}
+
+function everyLabel(e: Recurrence): string {
+  return e.kind === 'cron' ? M.recurrence('cron', e.pattern) : M.recurrence(e.kind);
+}
+
+function meetingId(args: ParsedArgs, usage: string): string {
+  const id = args.words[1];
+  if (!id) throw new UserError(M.missingId, usage);
+  return Meetings.normaliseId(id);
+}
+
+async function getMeeting(ctx: CommandContext, id: string, usage: string): Promise<Meeting> {
+  const m = await ctx.services.meetings.get(id);
+  if (!m) throw new UserError(M.unknownMeeting(id), usage);
+  return m;
+}
+
+/** Blocks describing a meeting: time, place, group, recurrence, reminders. */
+function describe(ctx: CommandContext, m: Meeting): ReplyBlock[] {
+  const svc = ctx.services.meetings;
+  const blocks: ReplyBlock[] = [{ heading: M.fieldWhen, text: svc.show(m.occurrence, m.zone) }];
+  if (m.where) blocks.push({ heading: M.fieldWhere, text: m.where });
+  blocks.push({ heading: M.fieldGroup, text: m.group });
+  if (m.every) {
+    blocks.push({ heading: M.fieldEvery, text: everyLabel(m.every) });
+    const next = occurrences(m.occurrence, m.every, m.zone, 3).slice(1);
+    if (next.length) blocks.push({ heading: M.fieldNext, text: next.map((t) => svc.show(t, m.zone)).join('\n') });
+  }
+  blocks.push({ heading: M.fieldRemind, text: m.remind.length ? M.remindList(m.remind) : M.remindNone });
+  return blocks;
+}
+
+async function add(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
+  const templateId = flag(args, 'template');
+  const usage = templateId !== undefined ? U.addTemplate : U.add;
+  await requireCoordinator(ctx);
+  let template: MeetingTemplate | undefined;
+  let title: string | undefined;
+  let rest: string[];
+  if (templateId !== undefined) {
+    // `--template ID 2026-12-10 09:30 沪连`: the flag took the time words too; give them back.
+    const [tid = '', ...after] = templateId.split(/\s+/);
+    template = ctx.services.meetings.templates.find((t) => t.id === tid.toLowerCase());
+    if (!template) throw new UserError(M.unknownTemplate(tid), usage);
+    title = template.title;
+    rest = [...args.words.slice(1), ...after];
+  } else {
+    title = args.words[1]?.trim();
+    if (!title) throw new UserError(M.missingAddArgs, usage);
+    rest = args.words.slice(2);
+  }
+  if (title.length > MAX_TITLE_CHARS) throw new UserError(M.titleTooLong(MAX_TITLE_CHARS), usage);
+  const zone = zoneOf(args, ctx, usage);
+  const when = timeAndGroup(rest, zone, ctx, usage, template?.group);
+  const remind = parseRemind(flag(args, 'remind'), template?.remind.length ? template.remind : defaultRemind(ctx.services.config.MEETING_REMIND_DEFAULT), usage);
+  const every = parseEvery(ctx, flag(args, 'every'), template?.every, usage);
+  const where = flag(args, 'where') ?? template?.where;
+  try {
+    const { meeting, skipped } = await ctx.services.meetings.add({
+      title,
+      at: when.at,
+      zone: when.zone,
+      group: when.group,
+      remind,
+      createdBy: user(ctx),
+      ...(where ? { where } : {}),
+      ...(every ? { every } : {}),
+      ...(template ? { template: template.id } : {}),
+    });
+    await audit(ctx, 'meeting.add', `${meeting.id} ${meeting.title} @${new Date(meeting.occurrence).toISOString()} → ${meeting.group}`);
+    const blocks: ReplyBlock[] = [{ text: M.added(meeting.id) }, ...describe(ctx, meeting)];
+    if (skipped.length) blocks.push({ text: M.skippedReminders(skipped) });
+    if (template) {
+      const cite = template.citation;
+      blocks.push({ heading: M.fieldSource, text: template.source.quote, ...(cite ? { citation: cite } : {}) });
+    }
+    return { title: `${M.addedTitle}：${meeting.title}`, blocks, footer: meeting.id, tone: 'notice' };
+  } catch (e) {
+    throw withUsage(e, usage);
+  }
+}
+
+function withUsage(e: unknown, usage: string): unknown {
+  return e instanceof UserError && !e.usage ? new UserError(e.message, usage) : e;
+}
+
+async function list(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
+  const svc = ctx.services.meetings;
+  const all = args.flags.all !== undefined || args.words[1] === 'all' || args.words[1] === '全部';
+  const ms = await svc.list({ all });
+  if (!ms.length) return { title: M.listTitle, blocks: [{ text: M.listEmpty }], tone: 'answer' };
+  // A chat message is no place for hundreds of lines: the soonest first, then a count.
+  const lines = ms.slice(0, LIST_MAX).map((m) => {
+    const state = svc.stateOf(m);
+    const status = state === 'cancelled' ? M.statusCancelled : state === 'ended' ? M.statusEnded : '';
+    const every = m.every ? `（${everyLabel(m.every)}）` : '';
+    return M.listLine(m.id, m.title + every, svc.show(m.occurrence, m.zone), m.group, status);
+  });
+  const reply: Reply = { title: M.listTitle, blocks: [{ text: lines.join('\n') }], tone: 'answer' };
+  if (ms.length > LIST_MAX) reply.footer = M.listMore(ms.length - LIST_MAX);
+  return reply;
+}
+
+async function show(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
+  const svc = ctx.services.meetings;
+  const m = await getMeeting(ctx, meetingId(args, U.show), U.show);
+  const t = await svc.tally(m);
+  const blocks = describe(ctx, m);
+  const state = svc.stateOf(m);
+  if (state !== 'scheduled') blocks.unshift({ text: state === 'cancelled' ? M.statusCancelled : M.statusEnded });
+  const lines = t.entries.map((e) => M.tallyLine(M.choice[e.choice] ?? e.choice, e.name, e.delegate));
+  blocks.push({
+    heading: M.fieldTally,
+    text: t.entries.length ? `${M.tally(t.yes, t.no, t.delegate)}\n${lines.join('\n')}` : M.tallyNone,
+  });
+  if (m.template) {
+    const tpl = svc.templates.find((x) => x.id === m.template);
+    if (tpl) {
+      const cite = tpl.citation;
+      blocks.push({ heading: M.fieldSource, text: tpl.source.quote, ...(cite ? { citation: cite } : {}) });
+    }
+  }
+  const reply: Reply = { title: `${m.id} ${m.title}`, blocks, tone: 'answer' };
+  if (state === 'scheduled') reply.buttons = [svc.rsvpButtons(m)];
+  return reply;
+}
+
+async function move(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
+  await requireCoordinator(ctx);
+  const id = meetingId(args, U.move);
+  const timeWords = args.words.slice(2);
+  if (!timeWords.length) throw new UserError(M.missingWhen, U.move);
+  const tz = flag(args, 'tz');
+  const current = await getMeeting(ctx, id, U.move);
+  const zone = tz !== undefined ? zoneOf(args, ctx, U.move) : current.zone;
+  let timeText = timeWords.join(' ');
+  // `move M3 14:00`: a time alone keeps the meeting's date (in its zone).
+  if (/^\d{1,2}\s*[:：点]\s*\d{0,2}\s*分?$/.test(timeText.normalize('NFKC'))) {
+    const w = wallTime(current.occurrence, zone);
+    timeText = `${w.year}-${w.month}-${w.day} ${timeText}`;
+  }
+  const when = parseTime(timeText, zone, ctx, U.move);
+  try {
+    const { meeting, skipped } = await ctx.services.meetings.move(id, when.at, when.zone, user(ctx));
+    await audit(ctx, 'meeting.move', `${meeting.id} → ${new Date(meeting.occurrence).toISOString()}`);
+    const blocks: ReplyBlock[] = [{ text: M.moved(meeting.id) }, ...describe(ctx, meeting)];
+    if (skipped.length) blocks.push({ text: M.skippedReminders(skipped) });
+    return { title: `${meeting.id} ${meeting.title}`, blocks, tone: 'notice' };
+  } catch (e) {
+    throw withUsage(e, U.move);
+  }
+}
+
+async function cancel(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
+  await requireCoordinator(ctx);
+  const id = meetingId(args, U.cancel);
+  try {
+    const m = await ctx.services.meetings.cancel(id, user(ctx));
+    await audit(ctx, 'meeting.cancel', `${m.id} ${m.title}`);
+    return { title: `${m.id} ${m.title}`, blocks: [{ text: M.cancelled(m.id) }], tone: 'notice' };
+  } catch (e) {
+    throw withUsage(e, U.cancel);
+  }
+}
+
+async function ics(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
+  const m = await getMeeting(ctx, meetingId(args, U.ics), U.ics);
+  const content = meetingIcs(m, {
+    now: ctx.services.clock.now(),
+    uidDomain: `${ctx.services.config.REDIS_PREFIX}.xiezuo`,
+    alarmText: (label) => M.reminderLead(label),
+    description: `${M.fieldGroup}：${m.group}`,
+  });
+  return {
+    title: `${m.id} ${m.title}`,
+    blocks: [{ text: M.icsSent(m.id) }],
+    file: { name: `${m.id}.ics`, mime: 'text/calendar', content },
+    tone: 'answer',
+  };
+}
+
+const RSVP_WORDS: Record<string, RsvpChoice> = {
+  参加: 'yes',
+  出席: 'yes',
+  yes: 'yes',
+  不参加: 'no',
+  缺席: 'no',
+  no: 'no',
+  委派: 'delegate',
+  委派他人: 'delegate',
+  delegate: 'delegate',
+};
+
+async function rsvp(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
+  const id = meetingId(args, U.rsvp);
+  const word = args.words[2];
+  const choice = word ? RSVP_WORDS[word.toLowerCase()] : undefined;
+  if (!choice) throw new UserError(M.badRsvp(word ?? ''), U.rsvp);
+  const delegate = choice === 'delegate' ? args.words.slice(3).join(' ').trim() || undefined : undefined;
+  try {
+    const m = await ctx.services.meetings.rsvp(id, ctx.inbound.user, choice, delegate);
+    return { blocks: [{ text: M.rsvpRecorded(M.choice[choice] ?? choice, m.title) + (delegate ? ` → ${delegate}` : '') }], tone: 'notice' };
+  } catch (e) {
+    throw withUsage(e, U.rsvp);
+  }
+}
+
+async function templates(ctx: CommandContext): Promise<Reply> {
+  const ts = ctx.services.meetings.templates;
+  if (!ts.length) return { title: M.templatesTitle, blocks: [{ text: M.templatesEmpty }], tone: 'answer' };
+  const blocks: ReplyBlock[] = ts.map((t) => {
+    const cite = t.citation;
+    const b: ReplyBlock = {
+      heading: M.templateLine(t.id, t.title, t.every ? everyLabel(t.every) : M.recurrenceUnspecified, t.group ?? ''),
+      text: t.note ?? t.source.quote,
+    };
+    if (cite) b.citation = cite;
+    return b;
+  });
+  return { title: M.templatesTitle, blocks, footer: M.templatesFooter, tone: 'answer' };
+}
+
+async function press(ctx: CommandContext, value: string, choice: RsvpChoice) {
+  const m = await ctx.services.meetings.rsvp(value, ctx.inbound.user, choice);
+  if (choice === 'delegate') return { toast: M.rsvpDelegateHint(m.id) };
+  return { toast: M.rsvpRecorded(M.choice[choice] ?? choice, m.title) };
+}
+
+export const meeting = defineCommand({
+  name: 'meeting',
+  aliases: ['meetings', '会议', '會議'],
+  role: 'official',
+  summary: M.summary,
+  usage: U.meeting,
+  booleans: ['all'],
+  args: argsSchema,
+  async run(ctx, args) {
+    const sub = (args.words[0] ?? '').toLowerCase();
+    switch (sub) {
+      case 'add':
+      case '安排':
+        return add(ctx, args);
+      case 'list':
+      case 'ls':
+      case '列表':
+        return list(ctx, args);
+      case 'show':
+      case '查看':
+        return show(ctx, args);
+      case 'move':
+      case '改期':
+        return move(ctx, args);
+      case 'cancel':
+      case '取消':
+        return cancel(ctx, args);
+      case 'ics':
+      case 'calendar':
+        return ics(ctx, args);
+      case 'rsvp':
+      case '回执':
+        return rsvp(ctx, args);
+      case 'templates':
+      case 'template':
+      case '模板':
+        return templates(ctx);
+      case '':
+        throw new UserError(M.missingSub, U.meeting);
+      default:
+        throw new UserError(M.unknownSub(sub), U.meeting);
+    }
+  },
+  actions: {
+    yes: (ctx, value) => press(ctx, value, 'yes'),
+    no: (ctx, value) => press(ctx, value, 'no'),
+    delegate: (ctx, value) => press(ctx, value, 'delegate'),
+  },
+});
+

@@ -1,0 +1,453 @@
+/**
+ * Joint meetings (联席会议): the schedule, reminders to the meeting's channel group, RSVPs and
+ * change notices. State lives in Redis under `<prefix>:meetings:*`; reminders are delayed jobs on
+ * the reminders queue (src/reminder-queue.ts) and go out through the Outbox.
+ *
+ * Why a generation number: a move or cancel bumps it, and every reminder job carries the one it
+ * was scheduled for, so a job that escaped removal (running at that moment, or a duplicate) sees
+ * the mismatch and does nothing. No stale reminder can fire.
+ *
+ * A recurring meeting has one current occurrence at a time; an `advance` job at that occurrence's
+ * start moves the series on and schedules the next occurrence's reminders, so only a handful of
+ * jobs exist per meeting however long the series.
+ */
+import type { Redis } from 'ioredis';
+import type { Clock } from './clock.ts';
+import type { Outbox, OutgoingMessage } from './delivery/outbox.ts';
+import { UserError } from './errors.ts';
+import { msg } from './i18n/index.ts';
+import type { Logger } from './log.ts';
+import type { MeetingTemplate } from './meeting-templates.ts';
+import { type Button, type Destination, type Reply, type UserRef, destinationKey, userKey } from './messages.ts';
+import type { MeetingAdvanceJob, MeetingReminderJob, ReminderTimers } from './reminder-queue.ts';
+import { keyspace } from './store/redis.ts';
+import { type Recurrence, nextOccurrence, parseOffsets, wallTime } from './time.ts';
+
+/** The slice of the channel-group service meetings need: resolve a group name to its chats. */
+export interface GroupLookup {
+  get(name: string): Promise<{ name: string; destinations: Destination[] } | undefined | null>;
+}
+
+export type MeetingStatus = 'scheduled' | 'cancelled' | 'ended';
+
+export interface Meeting {
+  id: string;
+  title: string;
+  group: string;
+  where?: string;
+  /** Zone the meeting was entered in; its wall clock drives recurrence. */
+  zone: string;
+  /** First occurrence of the series (instant, ms). */
+  start: number;
+  /** The occurrence reminders are currently scheduled for. */
+  occurrence: number;
+  /** Number of that occurrence in the series (0-based); RSVPs are kept per occurrence. */
+  seq: number;
+  every?: Recurrence;
+  /** Reminder offsets as canonical labels, longest first (`7d`, `1h`). */
+  remind: string[];
+  status: MeetingStatus;
+  /** Bumped by every move or cancel; reminder jobs of older generations do nothing. */
+  generation: number;
+  template?: string;
+  createdBy: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type RsvpChoice = 'yes' | 'no' | 'delegate';
+
+export interface Rsvp {
+  user: string;
+  name: string;
+  choice: RsvpChoice;
+  delegate?: string;
+  at: number;
+}
+
+export interface Tally {
+  yes: number;
+  no: number;
+  delegate: number;
+  entries: Rsvp[];
+}
+
+export interface NewMeeting {
+  title: string;
+  at: number;
+  zone: string;
+  group: string;
+  where?: string;
+  remind: string[];
+  every?: Recurrence;
+  template?: string;
+  createdBy: string;
+}
+
+export interface MeetingsOptions {
+  redis: Redis;
+  prefix: string;
+  timers: ReminderTimers;
+  outbox: Outbox;
+  groups: GroupLookup;
+  clock: Clock;
+  log: Logger;
+  /** Zone times are shown in besides the meeting's own (config TIMEZONE). */
+  displayZone: string;
+  /** Standing meeting systems from seeds/meetings.json. */
+  templates?: MeetingTemplate[];
+}
+
+/** Most reminders one meeting may carry (calendars allow five; we allow a few more). */
+export const MAX_REMINDERS = 8;
+export const MAX_TITLE_CHARS = 100;
+/** A reminder later than this (workers down) no longer claims its nominal offset. */
+export const LATE_REMINDER_GRACE_MS = 5 * 60_000;
+
+// Compare-and-set on the stored JSON, so concurrent move/cancel/advance never overwrite each other.
+const CAS = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0`;
+
+export class Meetings {
+  private readonly key: (...parts: string[]) => string;
+  readonly templates: readonly MeetingTemplate[];
+
+  constructor(private readonly o: MeetingsOptions) {
+    this.key = keyspace(o.prefix, 'meetings');
+    this.templates = o.templates ?? [];
+  }
+
+  /** Normalise a typed id (`m3`, `Ｍ3`) to the stored form `M3`. */
+  static normaliseId(text: string): string {
+    return text.normalize('NFKC').trim().toUpperCase();
+  }
+
+  async get(id: string): Promise<Meeting | undefined> {
+    const raw = await this.o.redis.get(this.key('m', Meetings.normaliseId(id)));
+    return raw ? (JSON.parse(raw) as Meeting) : undefined;
+  }
+
+  /** Meetings ordered by their current occurrence; cancelled and ended ones only when asked. */
+  async list(opts: { all?: boolean } = {}): Promise<Meeting[]> {
+    const ids = await this.o.redis.zrange(this.key('all'), '0', '-1');
+    if (!ids.length) return [];
+    const raws = await this.o.redis.mget(ids.map((id) => this.key('m', id)));
+    const out: Meeting[] = [];
+    for (const raw of raws) {
+      if (!raw) continue;
+      const m = JSON.parse(raw) as Meeting;
+      if (opts.all || this.stateOf(m) === 'scheduled') out.push(m);
+    }
+    return out;
+  }
+
+  /** Scheduled, cancelled, or ended (a one-off meeting whose time has passed). */
+  stateOf(m: Meeting): MeetingStatus {
+    if (m.status !== 'scheduled') return m.status;
+    return !m.every && m.occurrence < this.o.clock.now() ? 'ended' : 'scheduled';
+  }
+
+  /**
+   * Store a meeting and schedule its reminders. Throws UserError (no usage line; the command adds
+   * it) for a time in the past or an unknown group, storing nothing.
+   * Returns the reminder labels whose time had already passed and were skipped.
+   */
+  async add(input: NewMeeting): Promise<{ meeting: Meeting; skipped: string[] }> {
+    const now = this.o.clock.now();
+    if (input.at <= now) throw new UserError(msg.meetings.inPast(this.show(input.at, input.zone)));
+    await this.requireGroup(input.group);
+    const first = firstOccurrence(input.at, input.every, input.zone);
+    const id = `M${await this.o.redis.incr(this.key('seq'))}`;
+    const m: Meeting = {
+      id,
+      title: input.title,
+      group: input.group,
+      zone: input.zone,
+      start: first,
+      occurrence: first,
+      seq: 0,
+      remind: input.remind,
+      status: 'scheduled',
+      generation: 1,
+      createdBy: input.createdBy,
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (input.where) m.where = input.where;
+    if (input.every) m.every = input.every;
+    if (input.template) m.template = input.template;
+    await this.o.redis.multi().set(this.key('m', id), JSON.stringify(m)).zadd(this.key('all'), m.occurrence, id).exec();
+    const skipped = await this.scheduleOccurrence(m, now);
+    return { meeting: m, skipped };
+  }
+
+  /** Re-time a meeting (a recurring series is re-anchored at the new time) and tell its group. */
+  async move(id: string, at: number, zone: string | undefined, by: string): Promise<{ before: Meeting; meeting: Meeting; skipped: string[] }> {
+    const now = this.o.clock.now();
+    const { before, after } = await this.update(id, (m) => {
+      if (m.status === 'cancelled') throw new UserError(msg.meetings.alreadyCancelled(m.id));
+      const z = zone ?? m.zone;
+      if (at <= now) throw new UserError(msg.meetings.inPast(this.show(at, z)));
+      const first = firstOccurrence(at, m.every, z);
+      return { ...m, zone: z, start: first, occurrence: first, status: 'scheduled', generation: m.generation + 1, updatedAt: now };
+    });
+    await this.o.redis.zadd(this.key('all'), after.occurrence, after.id);
+    await this.dropJobs(before);
+    const skipped = await this.scheduleOccurrence(after, now);
+    await this.notify(after, `moved.g${after.generation}`, this.movedNotice(before, after));
+    this.o.log.info('meeting moved', { meeting: after.id, from: before.occurrence, to: after.occurrence, by });
+    return { before, meeting: after, skipped };
+  }
+
+  /** Cancel a meeting: its pending reminders are removed (and could not fire anyway). */
+  async cancel(id: string, by: string): Promise<Meeting> {
+    const now = this.o.clock.now();
+    const { before, after } = await this.update(id, (m) => {
+      if (m.status === 'cancelled') throw new UserError(msg.meetings.alreadyCancelled(m.id));
+      return { ...m, status: 'cancelled', generation: m.generation + 1, updatedAt: now };
+    });
+    await this.dropJobs(before);
+    await this.notify(after, `cancelled.g${after.generation}`, this.cancelledNotice(after));
+    this.o.log.info('meeting cancelled', { meeting: after.id, by });
+    return after;
+  }
+
+  /** Record one user's answer for the current occurrence (a later answer replaces an earlier one). */
+  async rsvp(id: string, user: UserRef, choice: RsvpChoice, delegate?: string): Promise<Meeting> {
+    const m = await this.get(id);
+    if (!m) throw new UserError(msg.meetings.unknownMeeting(Meetings.normaliseId(id)));
+    if (m.status === 'cancelled') throw new UserError(msg.meetings.rsvpCancelled);
+    const r: Rsvp = { user: userKey(user), name: user.name ?? userKey(user), choice, at: this.o.clock.now() };
+    if (delegate) r.delegate = delegate;
+    await this.o.redis.hset(this.key('rsvp', m.id, String(m.seq)), r.user, JSON.stringify(r));
+    return m;
+  }
+
+  async tally(m: Meeting): Promise<Tally> {
+    const all = await this.o.redis.hgetall(this.key('rsvp', m.id, String(m.seq)));
+    const entries = Object.values(all)
+      .map((v) => JSON.parse(v) as Rsvp)
+      .sort((a, b) => a.at - b.at);
+    const t: Tally = { yes: 0, no: 0, delegate: 0, entries };
+    for (const e of entries) t[e.choice]++;
+    return t;
+  }
+
+  /**
+   * Run one reminder job: fan the reminder out to every chat of the meeting's group, unless the
+   * meeting has moved on since the job was made. Outbox ids are stable per meeting, occurrence,
+   * offset and chat, so a retried or duplicated job never sends twice.
+   */
+  async fireReminder(job: MeetingReminderJob): Promise<'sent' | 'stale' | 'late' | 'no-group'> {
+    const m = await this.get(job.meetingId);
+    if (!m || m.status !== 'scheduled' || m.generation !== job.generation || m.occurrence !== job.occurrence) {
+      this.o.log.info('stale meeting reminder skipped', { ...job });
+      return 'stale';
+    }
+    // Workers were down past the meeting's start: a reminder now would only confuse.
+    if (this.o.clock.now() >= m.occurrence) {
+      this.o.log.warn('meeting reminder too late, skipped', { ...job });
+      return 'late';
+    }
+    const group = await this.o.groups.get(m.group);
+    if (!group) {
+      this.o.log.warn('meeting reminder: group gone', { meeting: m.id, group: m.group });
+      return 'no-group';
+    }
+    const reply = this.reminderReply(m, job.offset);
+    const messages: OutgoingMessage[] = group.destinations.map((to) => ({
+      id: `reminder:${m.id}:${m.occurrence}:${job.offset}:${destinationKey(to)}`,
+      to,
+      reply,
+      origin: { kind: 'reminder', id: m.id },
+    }));
+    if (messages.length) await this.o.outbox.enqueue(messages, { priority: 'normal' });
+    return 'sent';
+  }
+
+  /** Run an advance job: a recurring meeting's occurrence has started; schedule the next one. */
+  async advance(job: MeetingAdvanceJob): Promise<'advanced' | 'ended' | 'stale'> {
+    const m = await this.get(job.meetingId);
+    if (!m || m.status !== 'scheduled' || m.generation !== job.generation || m.occurrence !== job.occurrence) return 'stale';
+    const next = m.every ? nextOccurrence(m.start, m.every, m.zone, m.occurrence) : undefined;
+    const now = this.o.clock.now();
+    const after: Meeting =
+      next === undefined
+        ? { ...m, status: 'ended', updatedAt: now }
+        : { ...m, occurrence: next, seq: m.seq + 1, updatedAt: now };
+    // Jobs first (idempotent by id), then the state: a crash in between leaves jobs whose
+    // occurrence does not match yet, and the retried advance completes the move.
+    // Reminders due from this occurrence on belong to the next one (a weekly meeting's 7d
+    // reminder is due right now) — unless this job ran late, then only those still reasonably
+    // timely are sent.
+    if (next !== undefined) await this.scheduleOccurrence(after, Math.max(job.occurrence, now - LATE_REMINDER_GRACE_MS));
+    const ok = await this.o.redis.eval(CAS, 1, this.key('m', m.id), JSON.stringify(m), JSON.stringify(after));
+    if (ok !== 1) return 'stale';
+    await this.o.redis.zadd(this.key('all'), after.occurrence, after.id);
+    return next === undefined ? 'ended' : 'advanced';
+  }
+
+  /**
+   * Make sure every scheduled meeting has its pending reminder jobs (schedule is a no-op for jobs
+   * that exist). Run at worker start: covers a crash between storing a meeting and scheduling it.
+   */
+  async reconcile(): Promise<number> {
+    const now = this.o.clock.now();
+    let n = 0;
+    for (const m of await this.list()) {
+      if (m.status !== 'scheduled') continue;
+      await this.scheduleOccurrence(m, now);
+      n++;
+    }
+    return n;
+  }
+
+  /** The reminder message a group receives. */
+  reminderReply(m: Meeting, offset: string): Reply {
+    // A reminder running late (workers were down) says how long is really left.
+    const left = m.occurrence - this.o.clock.now();
+    const late = left < offsetMs(offset) - LATE_REMINDER_GRACE_MS;
+    const lead = late ? msg.meetings.reminderLeadApprox(approxLabel(left)) : msg.meetings.reminderLead(offset);
+    const blocks: Reply['blocks'] = [{ text: lead }];
+    blocks.push({ heading: msg.meetings.fieldWhen, text: this.show(m.occurrence, m.zone) });
+    if (m.where) blocks.push({ heading: msg.meetings.fieldWhere, text: m.where });
+    blocks.push({ heading: msg.meetings.fieldGroup, text: m.group });
+    blocks.push({ text: msg.meetings.reminderAsk });
+    return {
+      title: msg.meetings.reminderTitle(m.title),
+      blocks,
+      buttons: [this.rsvpButtons(m)],
+      footer: m.id,
+      tone: 'notice',
+    };
+  }
+
+  /** 参加 / 不参加 / 委派他人, routed to commands/meeting.ts as meeting.yes|no|delegate. */
+  rsvpButtons(m: Meeting): Button[] {
+    return [
+      { label: msg.meetings.buttonYes, action: 'meeting.yes', value: m.id },
+      { label: msg.meetings.buttonNo, action: 'meeting.no', value: m.id },
+      { label: msg.meetings.buttonDelegate, action: 'meeting.delegate', value: m.id },
+    ];
+  }
+
+  /** An instant as users read it: in the given zone, plus the display zone when they differ. */
+  show(at: number, zone: string): string {
+    const local = `${msg.meetings.wallTime(wallTime(at, zone))} ${msg.meetings.zoneLabel(zone)}`;
+    if (zone === this.o.displayZone) return local;
+    const home = wallTime(at, this.o.displayZone);
+    return `${local}（${msg.meetings.wallTime(home)} ${msg.meetings.zoneLabel(this.o.displayZone)}）`;
+  }
+
+  /** The reminder jobs (and the advance job) that belong to the meeting's current state. */
+  jobsOf(m: Meeting): (MeetingReminderJob | MeetingAdvanceJob)[] {
+    const base = { meetingId: m.id, generation: m.generation, occurrence: m.occurrence };
+    const jobs: (MeetingReminderJob | MeetingAdvanceJob)[] = m.remind.map((offset) => ({ kind: 'meeting', ...base, offset }));
+    if (m.every) jobs.push({ kind: 'advance', ...base });
+    return jobs;
+  }
+
+  private async scheduleOccurrence(m: Meeting, from: number): Promise<string[]> {
+    const skipped: string[] = [];
+    const started = m.occurrence <= this.o.clock.now();
+    for (const job of this.jobsOf(m)) {
+      if (job.kind === 'advance') {
+        await this.o.timers.schedule(job, m.occurrence);
+        continue;
+      }
+      const due = m.occurrence - offsetMs(job.offset);
+      if (due < from || started) {
+        skipped.push(job.offset);
+        continue;
+      }
+      await this.o.timers.schedule(job, due);
+    }
+    return skipped;
+  }
+
+  /**
+   * Remove the jobs of a meeting's previous state. Best effort: if it fails the jobs stay, and
+   * their generation no longer matches, so they do nothing when they run.
+   */
+  private async dropJobs(before: Meeting): Promise<void> {
+    try {
+      await this.o.timers.unschedule(this.jobsOf(before));
+    } catch (err) {
+      this.o.log.warn('could not remove obsolete reminder jobs (they will run as no-ops)', { meeting: before.id, err });
+    }
+  }
+
+  private async requireGroup(name: string): Promise<void> {
+    const g = await this.o.groups.get(name);
+    if (!g) throw new UserError(msg.meetings.unknownGroup(name));
+  }
+
+  private async update(id: string, change: (m: Meeting) => Meeting): Promise<{ before: Meeting; after: Meeting }> {
+    const key = this.key('m', Meetings.normaliseId(id));
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const raw = await this.o.redis.get(key);
+      if (!raw) throw new UserError(msg.meetings.unknownMeeting(Meetings.normaliseId(id)));
+      const before = JSON.parse(raw) as Meeting;
+      const after = change(before);
+      if ((await this.o.redis.eval(CAS, 1, key, raw, JSON.stringify(after))) === 1) return { before, after };
+    }
+    throw new Error(`meeting ${id}: too many concurrent updates`);
+  }
+
+  private async notify(m: Meeting, tag: string, reply: Reply): Promise<void> {
+    const group = await this.o.groups.get(m.group);
+    if (!group?.destinations.length) return;
+    await this.o.outbox.enqueue(
+      group.destinations.map((to) => ({
+        id: `notice:${m.id}:${tag}:${destinationKey(to)}`,
+        to,
+        reply,
+        origin: { kind: 'notice', id: m.id },
+      })),
+      { priority: 'normal' },
+    );
+  }
+
+  private movedNotice(before: Meeting, after: Meeting): Reply {
+    const blocks: Reply['blocks'] = [
+      { text: msg.meetings.movedNotice(this.show(before.occurrence, before.zone), this.show(after.occurrence, after.zone)) },
+    ];
+    if (after.where) blocks.push({ heading: msg.meetings.fieldWhere, text: after.where });
+    return {
+      title: msg.meetings.movedNoticeTitle(after.title),
+      blocks,
+      buttons: [this.rsvpButtons(after)],
+      footer: after.id,
+      tone: 'notice',
+    };
+  }
+
+  private cancelledNotice(m: Meeting): Reply {
+    return {
+      title: msg.meetings.cancelledNoticeTitle(m.title),
+      blocks: [{ text: msg.meetings.cancelledNotice(this.show(m.occurrence, m.zone)) }],
+      footer: m.id,
+      tone: 'notice',
+    };
+  }
+}
+
+/** A cron series starts at its first match at or after the given time; other series at the time itself. */
+function firstOccurrence(at: number, every: Recurrence | undefined, zone: string): number {
+  if (every?.kind !== 'cron') return at;
+  return nextOccurrence(at, every, zone, at - 1) ?? at;
+}
+
+/** Time left, rounded to the largest sensible unit, as an offset label (`3h`, `2d`, `12m`). */
+function approxLabel(ms: number): string {
+  const min = Math.max(1, Math.round(ms / 60_000));
+  if (min >= 36 * 60) return `${Math.round(min / (24 * 60))}d`;
+  if (min >= 90) return `${Math.round(min / 60)}h`;
+  return `${min}m`;
+}
+
+/** Milliseconds of a canonical offset label (`7d` → 604800000). */
+export function offsetMs(label: string): number {
+  const r = parseOffsets(label);
+  if (!r.ok || !r.value[0]) throw new Error(`bad stored offset ${label}`);
+  return r.value[0].ms;
+}

@@ -1,0 +1,53 @@
+/**
+ * Builds the two services that schedule reminders — joint meetings and office deadlines — over
+ * their shared reminders queue, for createApp. One function so the composition root stays a
+ * few lines per domain.
+ */
+import type { Redis } from 'ioredis';
+import type { Clock } from './clock.ts';
+import type { Config } from './config.ts';
+import type { Outbox } from './delivery/outbox.ts';
+import type { Logger } from './log.ts';
+import { type SourceResolver, loadTemplates, resolveTemplates } from './meeting-templates.ts';
+import { type GroupLookup, Meetings } from './meetings.ts';
+import { OfficeDeadlines } from './office-deadlines.ts';
+import { QueueReminderTimers, createReminderQueue } from './reminder-queue.ts';
+
+export interface SchedulingDeps {
+  config: Config;
+  seedsDir: string;
+  redis: Redis;
+  bullConnection: Redis;
+  clock: Clock;
+  log: Logger;
+  groups: GroupLookup;
+  outbox: Outbox;
+  /** Resolves the templates' sources to clauses (knowledge). */
+  knowledge: SourceResolver;
+}
+
+export async function buildScheduling(d: SchedulingDeps): Promise<{
+  meetings: Meetings;
+  officeDeadlines: OfficeDeadlines;
+  close(): Promise<void>;
+}> {
+  const queue = createReminderQueue(d.bullConnection, d.config);
+  const timers = new QueueReminderTimers(queue, d.clock);
+  const common = { redis: d.redis, prefix: d.config.REDIS_PREFIX, timers, outbox: d.outbox, groups: d.groups, clock: d.clock };
+  const meetings = new Meetings({
+    ...common,
+    log: d.log.child({ part: 'meetings' }),
+    displayZone: d.config.TIMEZONE,
+    templates: resolveTemplates(await loadTemplates(d.seedsDir), d.knowledge),
+  });
+  const officeDeadlines = new OfficeDeadlines({ ...common, log: d.log.child({ part: 'deadlines' }) });
+  // A reminder that could not be delivered is worth an operator's attention (bot removed from
+  // a group's chat, chat gone); delivered ones need no record beyond the sent-marker.
+  const log = d.log.child({ part: 'reminders' });
+  d.outbox.listen('reminder', {
+    onOutcome: async (m, o) => {
+      if (o.status === 'failed') log.warn('reminder not delivered', { id: m.id, origin: m.origin.id, reason: o.reason });
+    },
+  });
+  return { meetings, officeDeadlines, close: () => queue.close() };
+}

@@ -1,0 +1,141 @@
+/**
+ * What the meetings tests share: a private redis-server, the app built through createApp with
+ * recording Senders (the Sender contract's local stand-in: it keeps what reached it and when),
+ * the workers of this process, and helpers to type commands and press buttons as a user.
+ */
+import { randomUUID } from 'node:crypto';
+import { createApp, type App } from '../../src/app.ts';
+import type { Clock } from '../../src/clock.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { ActionResult } from '../../src/command.ts';
+import type { Destination, Inbound, Platform, Reply, UserRef } from '../../src/messages.ts';
+import type { Sender, Senders, SentMessage } from '../../src/senders/sender.ts';
+import { startWorkers, type RunningWorkers } from '../../jobs/worker.ts';
+import { startRedis, type RedisServer } from '../support/redis-server.ts';
+
+export interface Received {
+  to: Destination;
+  reply: Reply;
+  at: number;
+}
+
+/** A Sender that records each message with the wall time it arrived. */
+export class RecordingSender implements Sender {
+  readonly received: Received[] = [];
+  private n = 0;
+  constructor(readonly platform: Platform) {}
+  async send(to: Destination, reply: Reply): Promise<SentMessage> {
+    this.received.push({ to, reply, at: Date.now() });
+    return { messageId: String(++this.n) };
+  }
+  async edit(): Promise<void> {}
+}
+
+export const COORDINATOR: UserRef = { platform: 'telegram', id: '1001', name: '王协调' };
+export const OFFICIAL: UserRef = { platform: 'telegram', id: '2002', name: '李干部' };
+
+export function testEnv(redisUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ADMINS: `${COORDINATOR.platform}:${COORDINATOR.id}`,
+    // Limits are the delivery tests' business; reminders to a handful of chats never hit them.
+    DELIVERY_LIMITS: '0',
+    ...extra,
+  };
+}
+
+export interface Harness {
+  redis: RedisServer;
+  env: Record<string, string>;
+  app: App;
+  telegram: RecordingSender;
+  slack: RecordingSender;
+  workers?: RunningWorkers;
+  /** Type a command as `user` in `chat`. */
+  say(text: string, user?: UserRef, chat?: Destination): Promise<Reply>;
+  /** Press a button as `user`. */
+  press(action: string, value: string, user?: UserRef): Promise<ActionResult>;
+  /** Everything received so far, both platforms, in arrival order. */
+  received(): Received[];
+  close(): Promise<void>;
+}
+
+export const ADMIN_CHAT: Destination = { platform: 'telegram', chatId: '-9000' };
+
+export interface HarnessOptions {
+  appendonly?: boolean;
+  workers?: boolean;
+  clock?: Clock;
+  env?: Record<string, string>;
+  /** Replace the recording Senders (e.g. a TelegramSender against the stand-in). */
+  senders?: Senders;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const redis = await startRedis({ appendonly: opts.appendonly ?? false });
+  const env = testEnv(redis.url, opts.env);
+  const telegram = new RecordingSender('telegram');
+  const slack = new RecordingSender('slack');
+  const app = await createApp(loadConfig(env), { senders: opts.senders ?? { telegram, slack }, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const workers = opts.workers === false ? undefined : await startWorkers(app.services);
+  const inbound = (text: string, user: UserRef, chat: Destination): Inbound => ({
+    platform: user.platform,
+    chat,
+    chatType: 'group',
+    user,
+    text,
+    receivedAt: new Date(),
+  });
+  const h: Harness = {
+    redis,
+    env,
+    app,
+    telegram,
+    slack,
+    say: (text, user = COORDINATOR, chat = ADMIN_CHAT) => app.router.handle(inbound(text, user, chat), app.services),
+    press: (action, value, user = OFFICIAL) =>
+      app.router.press({ ...inbound('', user, ADMIN_CHAT), press: { action, value } }, app.services),
+    received: () => [...telegram.received, ...slack.received].sort((a, b) => a.at - b.at),
+    close: async () => {
+      await h.workers?.close();
+      await app.close();
+      await redis.dispose();
+    },
+  };
+  if (workers) h.workers = workers;
+  return h;
+}
+
+/** Create a group with these destinations (through the groups service, as /group would). */
+export async function makeGroup(h: Harness, name: string, destinations: Destination[]): Promise<void> {
+  await h.app.services.groups.create(name, { createdBy: 'telegram:1001' });
+  await h.app.services.groups.add(
+    name,
+    destinations.map((to) => ({ to })),
+  );
+}
+
+/** Wait until `cond` holds, polling every 50 ms; fails after `ms`. */
+export async function until(cond: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Wall time of an instant in Asia/Shanghai with seconds, as a user would type it. */
+export function shanghai(ms: number): string {
+  const d = new Date(ms + 8 * 3600_000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
+}
+
+export function text(reply: Reply): string {
+  return [reply.title ?? '', ...reply.blocks.map((b) => `${b.heading ?? ''} ${b.text}`), reply.footer ?? ''].join('\n');
+}
