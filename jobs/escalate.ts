@@ -1,0 +1,44 @@
+/**
+ * The escalation processor: when an alert's acknowledgement timeout passes, take the next step.
+ * Thin on purpose — AlertService.escalate re-checks the alert atomically, so a stale job (an
+ * acknowledgement whose job removal raced, a job that outlived a worker restart) stands down.
+ */
+import { type ConnectionOptions, type Job, Worker } from 'bullmq';
+import { ESCALATION_QUEUE, type EscalationJob } from '../src/alerts/escalation.ts';
+import type { Services } from '../src/services.ts';
+import { createBullConnection } from '../src/store/redis.ts';
+import { bullPrefix } from './queues.ts';
+import type { RunningWorkers } from './worker.ts';
+
+export function escalationProcessor(services: Pick<Services, 'alerts' | 'log'>) {
+  return async (job: Job<EscalationJob>): Promise<boolean> => {
+    const { alertId, step } = job.data;
+    const taken = await services.alerts.escalate(alertId, step);
+    services.log.info('alert escalation job', { alert: alertId, step, taken, job: job.id });
+    return taken;
+  };
+}
+
+/** A worker for the escalation queue; any number may run against one Redis. */
+export function startEscalationWorker(services: Pick<Services, 'alerts' | 'log' | 'config'>, connection: ConnectionOptions): Worker<EscalationJob> {
+  const worker = new Worker<EscalationJob>(ESCALATION_QUEUE, escalationProcessor(services), {
+    connection,
+    prefix: bullPrefix(services.config),
+    concurrency: 4,
+  });
+  worker.on('error', (err) => services.log.error('escalation worker error', { err }));
+  return worker;
+}
+
+/** The WorkerStarter jobs/worker.ts runs in every worker process. */
+export async function escalationWorkers(services: Services): Promise<RunningWorkers> {
+  const connection = createBullConnection(services.config.REDIS_URL);
+  const worker = startEscalationWorker(services, connection);
+  return {
+    workers: [worker],
+    close: async () => {
+      await worker.close();
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}

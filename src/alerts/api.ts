@@ -1,0 +1,183 @@
+/**
+ * The alert HTTP API for other systems (a disaster-monitoring feed, a duty desk's tool), on the
+ * bot's one HTTP server:
+ *   POST /api/alerts      {region, type, level, text, drill?, new?, source?} → 201 {id, status, recipients}
+ *   GET  /api/alerts/:id  → 200 state + timeline
+ * Callers present `Authorization: Bearer <token>`; only SHA-256 digests of tokens are configured
+ * (ALERT_API_TOKENS=sha256:<hex>,…), compared in constant time, and no token is ever logged.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { UserError } from '../errors.ts';
+import type { HttpRequest, HttpResult, HttpServer } from '../http/server.ts';
+import { msg } from '../i18n/index.ts';
+import type { Logger } from '../log.ts';
+import type { StartHook } from '../cli/start.ts';
+import { normaliseAlertId } from './ids.ts';
+import { LEVEL_NAMES, parseLevel } from './levels.ts';
+import { type AlertService, RegionLookupError } from './service.ts';
+import type { AlertState, TimelineEvent } from './store.ts';
+
+const t = msg.alerts;
+
+/** `sha256:<hex>,…` → digests. */
+export function parseTokenDigests(config: string): Buffer[] {
+  return config
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => Buffer.from(s.replace(/^sha256:/i, ''), 'hex'));
+}
+
+/** What an operator puts in ALERT_API_TOKENS for a token. */
+export function tokenDigest(token: string): string {
+  return `sha256:${createHash('sha256').update(token, 'utf8').digest('hex')}`;
+}
+
+/** Whether the Authorization header carries a configured token; every digest is compared, in constant time. */
+export function authorised(header: string | undefined, digests: readonly Buffer[]): boolean {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  if (!m || !digests.length) return false;
+  const given = createHash('sha256').update(m[1]!, 'utf8').digest();
+  let ok = false;
+  for (const d of digests) if (d.length === given.length && timingSafeEqual(d, given)) ok = true;
+  return ok;
+}
+
+export const alertBodySchema = z.object({
+  region: z.string().trim().min(1, { message: '必填，受灾地区名称' }).max(60),
+  type: z.string().trim().min(1, { message: '必填，灾害类型' }).max(30),
+  level: z
+    .union([z.string(), z.number()])
+    .transform((v, ctx) => {
+      const l = parseLevel(String(v));
+      if (!l) {
+        ctx.addIssue({ code: 'custom', message: '应为 I–IV、1–4 或 特别重大/重大/较大/一般' });
+        return z.NEVER;
+      }
+      return l;
+    }),
+  text: z.string().trim().min(1, { message: '必填，情况说明' }).max(2000),
+  drill: z.boolean().optional(),
+  new: z.boolean().optional(),
+  source: z.string().trim().min(1).max(100).optional(),
+});
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+function recipientsOf(a: AlertState) {
+  return a.notified.length ? a.notified : a.plan.initial;
+}
+
+/** The JSON form of an alert: state, per-group marks, plan and timeline (times in ISO-8601 UTC). */
+export function alertJson(a: AlertState, timeline: TimelineEvent[]) {
+  return {
+    id: a.id,
+    drill: a.drill,
+    status: a.status,
+    level: a.level,
+    levelName: LEVEL_NAMES[a.level],
+    region: a.region,
+    regionName: a.regionName,
+    type: a.type,
+    text: a.text,
+    source: a.source,
+    triggeredBy: a.triggeredBy,
+    createdAt: iso(a.createdAt),
+    sentAt: iso(a.sentAt),
+    resolvedAt: iso(a.resolvedAt),
+    summary: a.summary,
+    escalationStep: a.step,
+    recipients: recipientsOf(a),
+    escalation: a.plan.escalation.map((s) => ({ tier: s.tier, name: s.name, groups: s.recipients.map((r) => r.group) })),
+    acknowledgements: Object.fromEntries(Object.entries(a.acks).map(([g, m]) => [g, { ...m, at: iso(m.at) }])),
+    owners: Object.fromEntries(Object.entries(a.owners).map(([g, m]) => [g, { ...m, at: iso(m.at) }])),
+    timeline: timeline.map((e) => ({ ...e, at: iso(e.at) })),
+  };
+}
+
+export interface AlertApiOptions {
+  service: AlertService;
+  /** ALERT_API_TOKENS as configured. */
+  tokens: string;
+  log: Logger;
+}
+
+export function alertApiHandlers(o: AlertApiOptions) {
+  const digests = parseTokenDigests(o.tokens);
+  const guard = (req: HttpRequest): HttpResult | undefined =>
+    authorised(req.header('authorization'), digests)
+      ? undefined
+      : { status: 401, body: { error: 'unauthorized', message: t.apiUnauthorized }, headers: { 'www-authenticate': 'Bearer' } };
+
+  const create = async (req: HttpRequest): Promise<HttpResult> => {
+    const denied = guard(req);
+    if (denied) {
+      o.log.warn('alert api refused', { path: req.path, hasAuthorization: req.header('authorization') !== undefined });
+      return denied;
+    }
+    const parsed = alertBodySchema.safeParse(req.json());
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
+      return { status: 400, body: { error: 'invalid_body', message: t.apiBadBody, fields } };
+    }
+    const b = parsed.data;
+    const source = b.source ?? 'api';
+    try {
+      const r = await o.service.trigger({
+        region: b.region,
+        type: b.type,
+        level: b.level,
+        text: b.text,
+        drill: b.drill ?? false,
+        forceNew: b.new ?? false,
+        by: { key: `api:${source}`, name: source },
+        source: 'api',
+        sourceName: source,
+        skipPreview: true,
+      });
+      o.log.info('alert api trigger', { alert: r.alert.id, kind: r.kind, source });
+      return {
+        status: r.kind === 'joined' ? 200 : 201,
+        body: {
+          id: r.alert.id,
+          status: r.alert.status,
+          joined: r.kind === 'joined',
+          recipients: recipientsOf(r.alert),
+          ...(r.kind === 'sent' && r.missing.length ? { missingGroups: r.missing } : {}),
+        },
+      };
+    } catch (e) {
+      if (e instanceof RegionLookupError)
+        return { status: 422, body: { error: 'unknown_region', message: e.message, candidates: e.candidates } };
+      if (e instanceof UserError) return { status: 422, body: { error: 'rejected', message: e.message } };
+      throw e;
+    }
+  };
+
+  const get = async (req: HttpRequest): Promise<HttpResult> => {
+    const denied = guard(req);
+    if (denied) return denied;
+    const id = normaliseAlertId(req.params.id ?? '');
+    const a = id ? await o.service.find(id) : undefined;
+    if (!a) return { status: 404, body: { error: 'not_found', message: t.apiNotFound } };
+    return { status: 200, body: alertJson(a.alert, a.timeline) };
+  };
+
+  return { create, get };
+}
+
+/** Mount the alert API on the bot's HTTP server. */
+export function registerAlertApi(server: HttpServer, o: AlertApiOptions): void {
+  const h = alertApiHandlers(o);
+  server.route('POST', '/api/alerts', h.create, { bodyLimit: 16 * 1024 });
+  server.route('GET', '/api/alerts/:id', h.get);
+}
+
+/** Mounts the API in `xiezuo start` (src/cli/start.ts startHooks). */
+export const alertApiHook: StartHook = {
+  name: 'alert-api',
+  async start(ctx) {
+    registerAlertApi(ctx.http, { service: ctx.app.services.alerts, tokens: ctx.config.ALERT_API_TOKENS, log: ctx.log.child({ part: 'alert-api' }) });
+  },
+};

@@ -1,0 +1,53 @@
+/**
+ * Escalation as BullMQ delayed jobs: one job per alert and step with a stable id, so scheduling
+ * twice never makes two, and acknowledgement removes them by id. Removal is best effort (a job
+ * already running cannot be removed): the processor re-checks the alert atomically before taking
+ * a step (AlertStore.claimStep), so a stale job — even one that outlived a worker restart — never
+ * escalates an acknowledged alert.
+ */
+import { Queue, type ConnectionOptions } from 'bullmq';
+import type { EscalationScheduler } from './service.ts';
+
+/** BullMQ queue names may not contain ':'. */
+export const ESCALATION_QUEUE = 'alert-escalate';
+
+export interface EscalationJob {
+  alertId: string;
+  step: number;
+}
+
+/** Job ids may not contain ':' either. */
+export function escalationJobId(alertId: string, step: number): string {
+  return `esc-${alertId}-${step}`;
+}
+
+export const escalationJobOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential' as const, delay: 1000 },
+  removeOnComplete: { age: 7 * 24 * 3600 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
+
+export class EscalationQueue implements EscalationScheduler {
+  readonly queue: Queue<EscalationJob>;
+
+  constructor(connection: ConnectionOptions, prefix: string) {
+    this.queue = new Queue<EscalationJob>(ESCALATION_QUEUE, { connection, prefix });
+  }
+
+  async schedule(alertId: string, step: number, delayMs: number): Promise<void> {
+    await this.queue.add(
+      'escalate',
+      { alertId, step },
+      { ...escalationJobOptions, jobId: escalationJobId(alertId, step), delay: Math.max(0, delayMs) },
+    );
+  }
+
+  async cancel(alertId: string, steps: number): Promise<void> {
+    for (let s = 1; s <= steps; s++) await this.queue.remove(escalationJobId(alertId, s));
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,109 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { startRedis, type RedisServer } from '../support/redis-server.ts';
+import { harness, type Harness } from './fixture.ts';
+import { HttpServer } from '../../src/http/server.ts';
+import { authorised, parseTokenDigests, registerAlertApi, tokenDigest } from '../../src/alerts/api.ts';
+import { createLogger } from '../../src/log.ts';
+
+const TOKEN = 'duty-desk-7f3a9c';
+let server: RedisServer;
+let h: Harness;
+let http: HttpServer;
+let base: string;
+const logged: string[] = [];
+
+beforeAll(async () => {
+  server = await startRedis();
+});
+afterAll(async () => {
+  await server.dispose();
+});
+beforeEach(async () => {
+  h = await harness(server.url, `t${randomUUID().slice(0, 8)}`);
+  const log = createLogger('debug');
+  const capture = { ...log, info: (m: string, c?: Record<string, unknown>) => logged.push(m + JSON.stringify(c)), warn: (m: string, c?: Record<string, unknown>) => logged.push(m + JSON.stringify(c)), debug: () => {}, error: (m: string, c?: Record<string, unknown>) => logged.push(m + JSON.stringify(c)), child: () => capture };
+  http = new HttpServer(capture);
+  registerAlertApi(http, { service: h.service, tokens: `${tokenDigest('other-token')},${tokenDigest(TOKEN)}`, log: capture });
+  base = `http://127.0.0.1:${await http.listen(0, '127.0.0.1')}`;
+});
+afterEach(async () => {
+  await http.close();
+  await h.close();
+});
+
+const post = (body: unknown, token: string | null = TOKEN) =>
+  fetch(`${base}/api/alerts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+const good = { region: '文山', type: '地震', level: 'II', text: '州府震感强烈，已有房屋倒塌', source: '省地震局监测' };
+
+describe('POST /api/alerts', () => {
+  it('401 without a token or with a wrong one; nothing sent, token never logged', async () => {
+    expect((await post(good, null)).status).toBe(401);
+    const wrong = await post(good, 'guess');
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ error: 'unauthorized' });
+    expect(h.outbox.sent).toHaveLength(0);
+    expect(logged.join('\n')).not.toContain('guess');
+  });
+
+  it('400 listing the fields at fault', async () => {
+    const r = await post({ region: '', level: 'V', text: 3, drill: 'yes' });
+    expect(r.status).toBe(400);
+    const body = (await r.json()) as { fields: { field: string }[] };
+    expect(body.fields.map((f) => f.field).sort()).toEqual(['drill', 'level', 'region', 'text', 'type']);
+    expect((await post('not json')).status).toBe(400);
+    expect(h.outbox.sent).toHaveLength(0);
+  });
+
+  it('201 with id, status and recipients; GET returns state and timeline', async () => {
+    const r = await post(good);
+    expect(r.status).toBe(201);
+    const body = (await r.json()) as { id: string; status: string; recipients: { group: string }[] };
+    expect(body.id).toBe('A-20261122-01');
+    expect(body.status).toBe('open');
+    expect(body.recipients.map((x) => x.group)).toEqual(['文山应急', '上海应急', '应急领导小组']);
+    expect(h.outbox.sent).toHaveLength(3);
+
+    const g = await fetch(`${base}/api/alerts/${body.id}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(g.status).toBe(200);
+    const state = (await g.json()) as { status: string; levelName: string; timeline: { kind: string; by?: string }[]; triggeredBy: { key: string } };
+    expect(state.status).toBe('open');
+    expect(state.levelName).toBe('重大');
+    expect(state.triggeredBy.key).toBe('api:省地震局监测');
+    expect(state.timeline.map((e) => e.kind)).toEqual(['created', 'sent']);
+    expect((await fetch(`${base}/api/alerts/${body.id}`)).status).toBe(401);
+    expect((await fetch(`${base}/api/alerts/A-20990101-01`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
+  });
+
+  it('III–IV from the API are sent at once (no one can press confirm); numbers and drills accepted; repeats join', async () => {
+    const r = await post({ ...good, level: 4, drill: true });
+    expect(r.status).toBe(201);
+    expect(((await r.json()) as { id: string }).id).toMatch(/^D-/);
+    expect(h.outbox.sent.length).toBeGreaterThan(0);
+    const again = await post({ ...good, level: 4, drill: true });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ joined: true });
+  });
+
+  it('422 with candidates for an unknown region', async () => {
+    const r = await post({ ...good, region: '文山州地震' });
+    expect(r.status).toBe(422);
+    expect(await r.json()).toMatchObject({ error: 'unknown_region', candidates: expect.arrayContaining(['文山壮族苗族自治州']) });
+  });
+});
+
+describe('tokens', () => {
+  it('hash as sha256:<hex> and compare only exact tokens', () => {
+    const d = parseTokenDigests(`${tokenDigest('a')}, ${tokenDigest('b')}`);
+    expect(tokenDigest('a')).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(authorised('Bearer a', d)).toBe(true);
+    expect(authorised('bearer b', d)).toBe(true);
+    expect(authorised('Bearer c', d)).toBe(false);
+    expect(authorised('a', d)).toBe(false);
+    expect(authorised('Bearer a', [])).toBe(false);
+  });
+});
