@@ -5,13 +5,24 @@
  */
 import { fileURLToPath } from 'node:url';
 import { delimiter } from 'node:path';
-import { EnvAccess, parseAdmins } from './access.ts';
+import { parseAdmins } from './access.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { Knowledge } from './knowledge/knowledge.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Router } from './router.ts';
 import type { Services } from './services.ts';
+import { createBullConnection, createRedis } from './store/redis.ts';
+import { RoleStore } from './roles-store.ts';
+import { AuditLog } from './audit.ts';
+import { Groups } from './groups.ts';
+import { BullOutbox } from './delivery/bull-outbox.ts';
+import { SentMarkers } from './delivery/sent-markers.ts';
+import { RateLimits } from './delivery/limits.ts';
+import { Broadcasts } from './broadcasts.ts';
+import { buildScheduling } from './scheduling.ts';
+import type { Senders } from './senders/sender.ts';
+import { buildAlerts } from './alerts/build.ts';
 import { commands } from '../commands/index.ts';
 
 export const DEFAULT_SEEDS_DIR = fileURLToPath(new URL('../seeds', import.meta.url));
@@ -21,6 +32,11 @@ export interface AppOptions {
   log?: Logger;
   /** Extra plan folders for this run (the CLI's --plans). */
   planDirs?: string[];
+  /** Platform senders (tests pass stand-in-backed ones); default none — entry points pass theirs. */
+  senders?: Senders;
+  /** Override REDIS_URL / REDIS_PREFIX (tests point at their private redis-server). */
+  redisUrl?: string;
+  redisPrefix?: string;
 }
 
 export interface App {
@@ -36,19 +52,75 @@ export async function loadKnowledge(config: Config, planDirs: string[] = []): Pr
 }
 
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
+  config = {
+    ...config,
+    REDIS_URL: opts.redisUrl ?? config.REDIS_URL,
+    REDIS_PREFIX: opts.redisPrefix ?? config.REDIS_PREFIX,
+  };
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
   const knowledge = await loadKnowledge(config, opts.planDirs);
+  const clock = opts.clock ?? systemClock;
+  const prefix = config.REDIS_PREFIX;
+  // Auto-pipelining batches the commands of concurrent jobs into one write per tick.
+  const redis = createRedis(config.REDIS_URL, { enableAutoPipelining: true });
+  // BullMQ queues want a connection that retries forever; made on first enqueue.
+  const bullConnection = createBullConnection(config.REDIS_URL);
+  const senders = opts.senders ?? {};
+  const roles = new RoleStore(redis, prefix, parseAdmins(config.ADMINS), config.OPEN_ASK);
+  const outbox = new BullOutbox(bullConnection, config, log.child({ part: 'outbox' }), () => clock.now());
+  const groups = new Groups(redis, prefix, clock);
+  const alerts = await buildAlerts({
+    config,
+    seedsDir: config.SEEDS_DIR ?? DEFAULT_SEEDS_DIR,
+    redis,
+    bullConnection,
+    clock,
+    log: log.child({ part: 'alerts' }),
+    groups,
+    outbox,
+    senders,
+    gazetteer: knowledge.gazetteer,
+    pairings: knowledge.pairings.all,
+  });
+  const scheduling = await buildScheduling({
+    config,
+    seedsDir: config.SEEDS_DIR ?? DEFAULT_SEEDS_DIR,
+    redis,
+    bullConnection,
+    clock,
+    log,
+    groups,
+    outbox,
+    knowledge,
+  });
   const services: Services = {
     config,
-    clock: opts.clock ?? systemClock,
+    clock,
     log,
     knowledge,
-    access: new EnvAccess(parseAdmins(config.ADMINS), config.OPEN_ASK),
+    access: roles,
+    redis,
+    roles,
+    audit: new AuditLog(redis, prefix, clock, config.AUDIT_MAX),
+    groups,
+    outbox,
+    sentMarkers: new SentMarkers(redis, prefix),
+    rateLimits: new RateLimits(redis, prefix, config),
+    senders,
+    broadcasts: new Broadcasts(redis, prefix, outbox, senders, clock, log.child({ part: 'broadcasts' }), config.TIMEZONE),
+    alerts: alerts.service,
+    meetings: scheduling.meetings,
+    officeDeadlines: scheduling.officeDeadlines,
   };
   const router = new Router(commands, { defaultCommand: 'ask' });
   return {
     services,
     router,
-    close: async () => {},
+    close: async () => {
+      await alerts.close();
+      await scheduling.close();
+      await outbox.close();
+      await Promise.all([redis, bullConnection].map((c) => c.quit().catch(() => c.disconnect())));
+    },
   };
 }

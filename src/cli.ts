@@ -2,6 +2,7 @@
  * `xiezuo <subcommand>`: each subcommand lives in src/cli/<name>.ts and is loaded on demand, so
  * `xiezuo ask` does not pay for the platform SDKs it never uses.
  */
+import { existsSync } from 'node:fs';
 import { StartupError } from './errors.ts';
 
 const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> }> = {
@@ -19,6 +20,8 @@ function usage(): string {
 }
 
 async function main(): Promise<number> {
+  // A local .env (see .env.example) fills in what the real environment leaves unset.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   const [sub, ...rest] = process.argv.slice(2);
   if (!sub || sub === 'help' || sub === '--help' || sub === '-h') {
     process.stdout.write(usage() + '\n');

@@ -57,9 +57,54 @@ export const envSchema = z.object({
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HTTP_HOST: z.string().default('127.0.0.1'),
 
+  /** Run the delivery/reminder workers inside `xiezuo start` (set 0 when workers run apart). */
+  WORKERS: boolFlag(true),
+  /** Parallel sends per platform queue and worker process. */
+  DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(16),
+  /** Attempts for retryable failures (5xx, network) before a message is recorded as failed. */
+  DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  /** First retry delay; doubles each attempt. */
+  DELIVERY_BACKOFF_MS: z.coerce.number().int().min(1).default(2000),
+  /** How long a worker may hold a job before it counts as crashed and another worker takes it. */
+  DELIVERY_LOCK_MS: z.coerce.number().int().min(500).default(30000),
+  /** Telegram: messages per second per bot (all chats together). */
+  DELIVERY_TELEGRAM_PER_S: z.coerce.number().min(0).default(25),
+  /** Telegram: messages per chat per DELIVERY_TELEGRAM_CHAT_WINDOW_MS (about 1/s). */
+  DELIVERY_TELEGRAM_CHAT_LIMIT: z.coerce.number().int().min(0).default(1),
+  DELIVERY_TELEGRAM_CHAT_WINDOW_MS: z.coerce.number().int().min(1).default(1000),
+  /** Telegram: messages per group chat per DELIVERY_TELEGRAM_GROUP_WINDOW_MS (20/min). */
+  DELIVERY_TELEGRAM_GROUP_LIMIT: z.coerce.number().int().min(0).default(20),
+  DELIVERY_TELEGRAM_GROUP_WINDOW_MS: z.coerce.number().int().min(1).default(60000),
+  /** Slack: messages per second per app (workspace-wide), and per channel per window (1/s). */
+  DELIVERY_SLACK_PER_S: z.coerce.number().min(0).default(20),
+  DELIVERY_SLACK_CHANNEL_LIMIT: z.coerce.number().int().min(0).default(1),
+  DELIVERY_SLACK_CHANNEL_WINDOW_MS: z.coerce.number().int().min(1).default(1000),
+  /** Safety margin added to every per-chat window, so network jitter never packs one more in. */
+  DELIVERY_WINDOW_GUARD_MS: z.coerce.number().int().min(0).default(150),
+  /** 0 lifts every limit (bench only). */
+  DELIVERY_LIMITS: boolFlag(true),
+  /** Entries kept in the audit log. */
+  AUDIT_MAX: z.coerce.number().int().min(10).default(10000),
+  /** Meeting reminders when /meeting add names none, e.g. `1d,1h` (d/h/m/s). */
+  MEETING_REMIND_DEFAULT: z
+    .string()
+    .default('1d,1h')
+    .refine((v) => v.split(',').every((s) => /^\s*\d{1,4}[smhd]\s*$/.test(s)), { message: '格式应为 7d,1d,1h,30m（天、小时、分钟、秒）' }),
+  /** Office-deadline reminders when /deadline add names none. */
+  DEADLINE_REMIND_DEFAULT: z
+    .string()
+    .default('7d,1d')
+    .refine((v) => v.split(',').every((s) => /^\s*\d{1,4}[smhd]\s*$/.test(s)), { message: '格式应为 7d,1d（天、小时、分钟、秒）' }),
+  /** Shortest interval a cron-pattern meeting may repeat at, in seconds (guards against `* * * * *`). */
+  MEETING_MIN_INTERVAL_S: z.coerce.number().int().min(1).default(3600),
+  /** Reminder jobs one worker process fires at once (a burst due in the same second). */
+  REMINDER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+
   TELEGRAM_BOT_TOKEN: optionalString,
   TELEGRAM_API_ROOT: url('https://api.telegram.org'),
   TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
+  /** Webhook mode: the public URL of POST /telegram/webhook; when set, setWebhook is called at start. */
+  TELEGRAM_WEBHOOK_URL: optionalString.pipe(z.url({ message: '必须是 URL，例如 https://bot.example.org/telegram/webhook' }).optional()),
   TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(
     z
       .string()
@@ -70,6 +115,23 @@ export const envSchema = z.object({
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_APP_TOKEN: optionalString,
   SLACK_API_URL: url('https://slack.com/api/'),
+
+  /** Emergency alerts: per-level acknowledgement timeouts overriding seeds/alert-routing.json, e.g. `I=300000,II=900000`. */
+  ALERT_TIMEOUTS_MS: z
+    .string()
+    .default('')
+    .refine((v) => v.split(',').every((s) => s.trim() === '' || /^(I|II|III|IV)\s*[=:]\s*\d+$/i.test(s.trim())), {
+      message: '格式应为 级别=毫秒，用逗号分隔，例如 I=300000,II=900000',
+    }),
+  /** Multiplies every alert timeout (tests and escalation drills use e.g. 0.001). */
+  ALERT_TIMEOUT_SCALE: z.coerce.number().positive().default(1),
+  /** Bearer tokens of the alert API, stored hashed: `sha256:<64 hex>`, comma-separated. */
+  ALERT_API_TOKENS: z
+    .string()
+    .default('')
+    .refine((v) => v.split(',').every((s) => s.trim() === '' || /^sha256:[0-9a-f]{64}$/i.test(s.trim())), {
+      message: '格式应为 sha256:<64 位十六进制>，用逗号分隔；生成：printf %s "$TOKEN" | sha256sum',
+    }),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -7,6 +7,9 @@ type Section = { name: string; run: () => Promise<Record<string, unknown>> };
 // Each issue adds its section here, one line each.
 const SECTIONS: Section[] = [
   { name: 'search', run: async () => (await import('../bench/search.ts')).benchSearch() },
+  { name: 'reminders', run: async () => (await import('../bench/reminders.ts')).benchReminders() },
+  { name: 'alerts', run: async () => (await import('../bench/alerts.ts')).benchAlerts() },
+  { name: 'delivery', run: async () => (await import('../bench/delivery.ts')).benchDelivery() },
 ];
 
 export async function main(argv: string[]): Promise<number> {

@@ -18,6 +18,7 @@ import { SlackAdapter } from '../platforms/slack/adapter.ts';
 import { TelegramAdapter } from '../platforms/telegram/adapter.ts';
 import type { Senders } from '../senders/sender.ts';
 import { alertApiHook } from '../alerts/api.ts';
+import { workersHook } from '../../jobs/worker.ts';
 
 export interface StartContext {
   config: Config;
@@ -35,7 +36,7 @@ export interface StartHook {
 }
 
 /** Parts started after the platforms, in order. Add one line per part. */
-export const startHooks: StartHook[] = [alertApiHook];
+export const startHooks: StartHook[] = [alertApiHook, workersHook];
 
 const REDIS_PING_TIMEOUT_MS = 500;
 
