@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { foldLine, meetingIcs } from '../../src/ics.ts';
+import { DEFAULT_MEETING_DURATION_MS, foldLine, meetingIcs } from '../../src/ics.ts';
 import type { Meeting } from '../../src/meetings.ts';
-import { parseWhen } from '../../src/time.ts';
+import { occurrences, parseWhen, type Recurrence } from '../../src/time.ts';
 
 /** A small RFC 5545 reader: checks CRLF and folding, unfolds, and returns the content lines. */
 function parseIcs(text: string): { name: string; params: Record<string, string>; value: string }[] {
@@ -39,6 +39,72 @@ function utc(v: string): number {
   return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
 }
 
+type Line = ReturnType<typeof parseIcs>[number];
+
+/** ±HHMM → minutes east of UTC */
+function offsetMinutes(v: string): number {
+  const m = /^([+-])(\d{2})(\d{2})$/.exec(v);
+  if (!m) throw new Error(`not a UTC offset: ${v}`);
+  return (m[1] === '-' ? -1 : 1) * (+m[2]! * 60 + +m[3]!);
+}
+
+/** The VEVENT's own lines (a VTIMEZONE's observances carry DTSTARTs of their own). */
+function eventLines(lines: Line[]): Line[] {
+  const from = lines.findIndex((l) => l.name === 'BEGIN' && l.value === 'VEVENT');
+  expect(from).toBeGreaterThan(0);
+  return lines.slice(from);
+}
+
+/**
+ * DTSTART as a calendar reads it: a UTC value, or a local value with a TZID that must be
+ * defined by a VTIMEZONE in the same file (here: one fixed-offset observance).
+ * Returns the wall clock fields and the offset they are read with.
+ */
+function readStart(lines: Line[]): { wall: number[]; offset: number } {
+  const start = eventLines(lines).find((l) => l.name === 'DTSTART')!;
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(Z?)$/.exec(start.value)!;
+  const wall = m.slice(1, 7).map(Number);
+  if (m[7] === 'Z') {
+    expect(start.params.TZID).toBeUndefined();
+    return { wall, offset: 0 };
+  }
+  const tzid = start.params.TZID!;
+  const at = lines.findIndex((l) => l.name === 'TZID' && l.value === tzid);
+  expect(at, `VTIMEZONE for ${tzid}`).toBeGreaterThan(0);
+  expect(lines[at - 1]).toMatchObject({ name: 'BEGIN', value: 'VTIMEZONE' });
+  const end = lines.findIndex((l, i) => i > at && l.name === 'END' && l.value === 'VTIMEZONE');
+  const offsets = lines.slice(at, end).filter((l) => l.name === 'TZOFFSETTO').map((l) => offsetMinutes(l.value));
+  expect(offsets).toHaveLength(1);
+  return { wall, offset: offsets[0]! };
+}
+
+/**
+ * Expand DTSTART + RRULE (FREQ=YEARLY/MONTHLY/WEEKLY, no BY parts) as RFC 5545 says: on the
+ * DTSTART's own wall clock, skipping dates that do not exist (the 31st of April, 29 February of a
+ * common year). Returns UTC instants.
+ */
+function expandRule(lines: Line[], count: number): number[] {
+  const { wall, offset } = readStart(lines);
+  const [y, mo, d, h, mi, s] = wall as [number, number, number, number, number, number];
+  const freq = /^FREQ=(YEARLY|MONTHLY|WEEKLY)$/.exec(lines.find((l) => l.name === 'RRULE')!.value)![1];
+  const out: number[] = [];
+  for (let k = 0; out.length < count && k < 1000; k++) {
+    let yy = y;
+    let mm = mo;
+    let dd = d;
+    if (freq === 'YEARLY') yy += k;
+    else if (freq === 'MONTHLY') {
+      yy = y + Math.floor((mo - 1 + k) / 12);
+      mm = ((mo - 1 + k) % 12) + 1;
+    } else dd += 7 * k;
+    const t = Date.UTC(yy, mm - 1, dd, h, mi, s);
+    const back = new Date(t);
+    if (freq !== 'WEEKLY' && (back.getUTCMonth() !== mm - 1 || back.getUTCDate() !== dd)) continue;
+    out.push(t - offset * 60_000);
+  }
+  return out;
+}
+
 function meeting(over: Partial<Meeting> = {}): Meeting {
   const r = parseWhen('2026-12-10 09:30', { zone: 'Asia/Shanghai', now: Date.UTC(2026, 10, 1) });
   if (!r.ok) throw new Error('bad');
@@ -72,11 +138,16 @@ describe('meetingIcs', () => {
     expect(lines[0]).toMatchObject({ name: 'BEGIN', value: 'VCALENDAR' });
     expect(lines.at(-1)).toMatchObject({ name: 'END', value: 'VCALENDAR' });
     expect(get('VERSION')[0]!.value).toBe('2.0');
-    expect(get('BEGIN').map((l) => l.value)).toEqual(['VCALENDAR', 'VEVENT', 'VALARM', 'VALARM', 'VALARM', 'VALARM']);
+    expect(get('BEGIN').map((l) => l.value)).toEqual(['VCALENDAR', 'VTIMEZONE', 'STANDARD', 'VEVENT', 'VALARM', 'VALARM', 'VALARM', 'VALARM']);
     expect(get('UID')[0]!.value).toMatch(/^m7-\d+@test\.xiezuo$/);
     expect(get('DTSTAMP')[0]!.value).toBe('20261123T090000Z');
-    expect(get('DTSTART')[0]!.value).toBe('20261210T013000Z');
-    expect(utc(get('DTSTART')[0]!.value)).toBe(m.occurrence);
+    // 09:30 in Shanghai, defined by the file's own VTIMEZONE: 01:30 UTC.
+    expect(eventLines(lines).find((l) => l.name === 'DTSTART')).toMatchObject({ params: { TZID: 'Asia/Shanghai' }, value: '20261210T093000' });
+    expect(get('TZOFFSETTO')[0]!.value).toBe('+0800');
+    expect(expandRule(lines, 1)).toEqual([m.occurrence]);
+    expect(new Date(m.occurrence).toISOString()).toBe('2026-12-10T01:30:00.000Z');
+    expect(get('DURATION')[0]!.value).toBe('PT2H');
+    expect(DEFAULT_MEETING_DURATION_MS).toBe(2 * 3600_000);
     expect(unescape(get('SUMMARY')[0]!.value)).toBe(m.title);
     expect(unescape(get('LOCATION')[0]!.value)).toBe(m.where);
     expect(get('LOCATION')[0]!.value).toBe('大连\\, 星海广场\\; 会议中心');
@@ -85,12 +156,41 @@ describe('meetingIcs', () => {
     expect(get('ACTION').every((l) => l.value === 'DISPLAY')).toBe(true);
   });
 
+  // 07:30 in Shanghai on the 31st is 23:30 UTC on the 30th: a rule expanded on the UTC clock
+  // would give "the 30th, UTC" — May 1st local — where the bot holds the meeting on May 31st.
+  it.each([
+    { name: 'monthly on the 31st', when: '2026-01-31 07:30', every: { kind: 'monthly' } as Recurrence, utcDay: '2026-01-30T23:30' },
+    { name: 'yearly on 29 February', when: '2028-02-29 07:30', every: { kind: 'yearly' } as Recurrence, utcDay: '2028-02-28T23:30' },
+    { name: 'monthly on the 30th at +05:30', when: '2026-01-30 03:00 +05:30', every: { kind: 'monthly' } as Recurrence, utcDay: '2026-01-29T21:30' },
+  ])('expands its rule to the dates the bot schedules: $name', ({ when, every, utcDay }) => {
+    const r = parseWhen(when, { zone: 'Asia/Shanghai', now: Date.UTC(2025, 11, 1) });
+    if (!r.ok) throw new Error('bad');
+    expect(new Date(r.value.at).toISOString().slice(0, 16)).toBe(utcDay);
+    const m = meeting({ zone: r.value.zone, start: r.value.at, occurrence: r.value.at, every });
+    const lines = parseIcs(meetingIcs(m, opts));
+    expect(lines.some((l) => l.name === 'RDATE')).toBe(false);
+    const bot = occurrences(m.start, every, m.zone, 24);
+    expect(expandRule(lines, 24).map((t) => new Date(t).toISOString())).toEqual(bot.map((t) => new Date(t).toISOString()));
+  });
+
+  it('names a fixed-offset zone so calendars can read it', () => {
+    const r = parseWhen('2026-12-10 09:30 +08:00', { zone: 'Asia/Shanghai', now: Date.UTC(2026, 10, 1) });
+    if (!r.ok) throw new Error('bad');
+    const m = meeting({ zone: r.value.zone, start: r.value.at, occurrence: r.value.at });
+    const lines = parseIcs(meetingIcs(m, opts));
+    expect(eventLines(lines).find((l) => l.name === 'DTSTART')!.params.TZID).toBe('Etc/GMT-8');
+    expect(expandRule(lines, 1)).toEqual([m.occurrence]);
+  });
+
   it('lists RDATEs when the zone has daylight saving, each the right instant', () => {
     const r = parseWhen('2026-12-10 09:30', { zone: 'Europe/Berlin', now: Date.UTC(2026, 10, 1) });
     if (!r.ok) throw new Error('bad');
     const m = meeting({ zone: 'Europe/Berlin', start: r.value.at, occurrence: r.value.at, every: { kind: 'monthly' } });
     const lines = parseIcs(meetingIcs(m, opts));
     expect(lines.some((l) => l.name === 'RRULE')).toBe(false);
+    expect(lines.some((l) => l.name === 'VTIMEZONE' || l.value === 'VTIMEZONE')).toBe(false);
+    expect(utc(lines.find((l) => l.name === 'DTSTART')!.value)).toBe(m.occurrence);
+    expect(lines.find((l) => l.name === 'DURATION')!.value).toBe('PT2H');
     const rdate = lines.find((l) => l.name === 'RDATE')!;
     const dates = rdate.value.split(',').map(utc);
     expect(new Date(dates[0]!).toISOString()).toBe('2027-01-10T08:30:00.000Z');

@@ -11,6 +11,11 @@
  * What it answers: auth.test → bot user `UBOT` (bot `BBOT`, team `T1`); chat.postMessage →
  * `{ ok, channel, ts }` with an increasing ts; chat.update → `{ ok, channel, ts }`; any other
  * method → `{ ok: true }`. POSTs to `responseUrl()` paths are recorded as method `response_url`.
+ * Files (what `files.uploadV2` does): files.getUploadURLExternal (filename, length) → `{ ok,
+ * file_id, upload_url }` with the URL on this server, recorded as method `upload_url` when the
+ * bytes are POSTed there (multipart, as the WebClient sends them, or raw); files.completeUploadExternal
+ * → `{ ok, files }`, or `file_not_found` for an id never uploaded. `files()` lists every file with
+ * its bytes and where it was shared.
  * Socket Mode: apps.connections.open → `{ ok, url: ws://127.0.0.1:PORT/socket/N }`, and the same
  * server accepts the WebSocket there (`socket`, see fake-slack-socket.ts), sending `hello` first.
  * Every call is recorded with its parsed body (form fields, with `blocks`/`attachments` JSON
@@ -46,6 +51,19 @@ export interface SlackFault {
   times?: number;
 }
 
+/** A file as the stand-in holds it: announced, then uploaded, then completed (shared). */
+export interface FakeSlackFile {
+  id: string;
+  filename: string;
+  /** The length announced to files.getUploadURLExternal. */
+  length: number;
+  bytes?: Buffer;
+  completed: boolean;
+  title?: string;
+  channel?: string;
+  threadTs?: string;
+}
+
 export interface FakeSlack {
   /** Give this to Bolt / WebClient as slackApiUrl (ends with `/api/`). */
   apiUrl: string;
@@ -59,12 +77,22 @@ export interface FakeSlack {
   fail(rule: SlackFault): void;
   clearFaults(): void;
   setDelay(ms: number): void;
+  /** Files announced through files.getUploadURLExternal, in order. */
+  files(): FakeSlackFile[];
   /** The Socket Mode side: connections made to the URLs apps.connections.open handed out. */
   socket: FakeSlackSocket;
   close(): Promise<void>;
 }
 
 export const FAKE_BOT_USER = 'UBOT';
+
+/** The upload URL's body: the file part of a multipart form (the WebClient's way), else the raw bytes. */
+async function uploadedBytes(raw: Buffer, contentType: string): Promise<Buffer> {
+  if (!contentType.includes('multipart/form-data')) return raw;
+  const form = await new Response(new Uint8Array(raw), { headers: { 'content-type': contentType } }).formData();
+  for (const [, v] of form) if (typeof v !== 'string') return Buffer.from(await v.arrayBuffer());
+  return Buffer.alloc(0);
+}
 
 function parseBody(raw: string, contentType: string): Record<string, any> {
   if (!raw) return {};
@@ -76,7 +104,7 @@ function parseBody(raw: string, contentType: string): Record<string, any> {
     }
   }
   const out: Record<string, any> = Object.fromEntries(new URLSearchParams(raw));
-  for (const k of ['blocks', 'attachments']) {
+  for (const k of ['blocks', 'attachments', 'files']) {
     if (typeof out[k] === 'string') {
       try {
         out[k] = JSON.parse(out[k]);
@@ -97,6 +125,8 @@ export async function startFakeSlack(opts: { delayMs?: number } = {}): Promise<F
   let tsSeq = 0;
   let port = 0;
   let socketSeq = 0;
+  let fileSeq = 0;
+  const files = new Map<string, FakeSlackFile>();
   const socket = new FakeSlackSocket();
   const record = (c: SlackCall) => {
     calls.push(c);
@@ -110,12 +140,21 @@ export async function startFakeSlack(opts: { delayMs?: number } = {}): Promise<F
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const body = parseBody(Buffer.concat(chunks).toString('utf8'), String(req.headers['content-type'] ?? ''));
+    const raw = Buffer.concat(chunks);
+    const contentType = String(req.headers['content-type'] ?? '');
     const url = req.url ?? '/';
-    const method = url.startsWith('/response/') ? 'response_url' : (/^\/api\/([A-Za-z.]+)/.exec(url)?.[1] ?? url);
+    const method = url.startsWith('/response/')
+      ? 'response_url'
+      : url.startsWith('/upload/')
+        ? 'upload_url'
+        : (/^\/api\/([A-Za-z.]+)/.exec(url)?.[1] ?? url);
+    const body =
+      method === 'upload_url'
+        ? { file_id: url.slice('/upload/'.length), bytes: await uploadedBytes(raw, contentType) }
+        : parseBody(raw.toString('utf8'), contentType);
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
     const fault = faults.find(
-      (f) => f.left > 0 && (f.method === undefined || f.method === method) && (f.channel === undefined || f.channel === body.channel),
+      (f) => f.left > 0 && (f.method === undefined || f.method === method) && (f.channel === undefined || f.channel === (body.channel ?? body.channel_id)),
     );
     const base = { method, body, headers: req.headers, at: Date.now() };
     if (fault) {
@@ -152,6 +191,35 @@ export async function startFakeSlack(opts: { delayMs?: number } = {}): Promise<F
         return json(res, 200, { ok: true, channel: body.channel, ts: body.ts, text: body.text });
       case 'response_url':
         return json(res, 200, { ok: true });
+      case 'files.getUploadURLExternal': {
+        const length = Number(body.length);
+        if (!body.filename || !Number.isInteger(length) || length <= 0) return json(res, 200, { ok: false, error: 'invalid_arguments' });
+        const id = `F${String(++fileSeq).padStart(6, '0')}`;
+        files.set(id, { id, filename: String(body.filename), length, completed: false });
+        return json(res, 200, { ok: true, file_id: id, upload_url: `http://127.0.0.1:${port}/upload/${id}` });
+      }
+      case 'upload_url': {
+        const f = files.get(body.file_id);
+        if (!f) {
+          res.writeHead(404, { 'content-type': 'text/plain' });
+          return res.end('no such upload');
+        }
+        f.bytes = body.bytes as Buffer;
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        return res.end(`OK - ${f.bytes.length}`);
+      }
+      case 'files.completeUploadExternal': {
+        const wanted = Array.isArray(body.files) ? (body.files as Array<{ id?: string; title?: string }>) : [];
+        const found = wanted.map((w) => files.get(String(w.id)));
+        if (!wanted.length || found.some((f) => !f?.bytes)) return json(res, 200, { ok: false, error: 'file_not_found' });
+        found.forEach((f, i) => {
+          f!.completed = true;
+          if (wanted[i]!.title) f!.title = wanted[i]!.title;
+          if (body.channel_id) f!.channel = String(body.channel_id);
+          if (body.thread_ts) f!.threadTs = String(body.thread_ts);
+        });
+        return json(res, 200, { ok: true, files: found.map((f) => ({ id: f!.id, name: f!.filename, title: f!.title ?? f!.filename, size: f!.bytes!.length })) });
+      }
       default:
         return json(res, 200, { ok: true });
     }
@@ -206,6 +274,7 @@ export async function startFakeSlack(opts: { delayMs?: number } = {}): Promise<F
     setDelay(ms) {
       delayMs = ms;
     },
+    files: () => [...files.values()],
     socket,
     async close() {
       socket.destroyAll();

@@ -4,8 +4,10 @@ export const platforms = {
   textOnly: '我只能读文字消息。请直接提问，或发送 /help 查看全部命令。',
   /** Marks a reply cut because one message cannot hold it. */
   truncated: '……（内容过长，已截断）',
-  /** Shown where a file could not be attached (Slack) and its text is inlined instead. */
+  /** Names the file sent with a message (the file itself follows as an upload or document). */
   attachment: (name: string) => `附件：${name}`,
+  /** Slack: the file could not be uploaded, so its text follows in the chat instead. */
+  fileInline: (name: string) => `文件 ${name} 未能上传，内容如下；可复制保存为 ${name} 后导入。`,
   consoleWelcome: '协作 · 控制台对话（未配置 Telegram / Slack 时使用）。输入问题或命令，例如 /pair 大连；/help 查看全部命令；Ctrl+D 退出。',
   consolePrompt: '协作> ',
   consoleBye: '再见。',

@@ -18,7 +18,7 @@ import type { Destination, Inbound, Reply } from '../../messages.ts';
 import type { Router } from '../../router.ts';
 import type { Services } from '../../services.ts';
 import { withOneRetry } from '../answer-retry.ts';
-import { parseActionId, renderSlack } from './render.ts';
+import { parseActionId, renderSlack, renderSlackFileFallback } from './render.ts';
 import { SlackSender, createSlackClient, slackErrorCode, toSendError } from './sender.ts';
 import { verifySlackSignature } from './verify.ts';
 
@@ -223,7 +223,7 @@ export class SlackAdapter {
       });
       this.app = new App({ ...common, receiver });
     }
-    this.sender = new SlackSender(createSlackClient(opts.botToken, slackApiUrl));
+    this.sender = new SlackSender(createSlackClient(opts.botToken, slackApiUrl), { log: opts.log });
     this.register();
   }
 
@@ -382,7 +382,8 @@ export class SlackAdapter {
       }
     }
     try {
-      for (const m of renderSlack(reply)) await fallback(m);
+      // A response_url takes messages only, so a file goes as its text.
+      for (const m of [...renderSlack(reply), ...(reply.file ? renderSlackFileFallback(reply.file) : [])]) await fallback(m);
     } catch (e) {
       this.opts.log.warn('slack response_url reply failed', { err: e, channel: to.chatId });
     }

@@ -10,7 +10,7 @@
  */
 import type { types } from '@slack/bolt';
 import { msg } from '../../i18n/index.ts';
-import type { Reply } from '../../messages.ts';
+import type { Reply, ReplyFile } from '../../messages.ts';
 import { renderText } from '../../render/text.ts';
 import { splitText } from '../../render/split.ts';
 
@@ -85,11 +85,8 @@ export function renderSlackBlocks(reply: Reply): KnownBlock[] {
     blocks.push(...body);
     if (b.citation) blocks.push(context(`——${b.citation}`));
   });
-  if (reply.file) {
-    blocks.push(context(msg.platforms.attachment(reply.file.name)));
-    const body = truncate(reply.file.content, SLACK_SECTION_LIMIT - 8);
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '```' + escapeMrkdwn(body).slice(0, SLACK_SECTION_LIMIT - 8) + '```' } });
-  }
+  // The file itself is uploaded after these messages (SlackSender); only its name shows here.
+  if (reply.file) blocks.push(context(msg.platforms.attachment(reply.file.name)));
   if (reply.footer) blocks.push(context(reply.footer));
   (reply.buttons ?? []).forEach((row, r) => {
     for (let start = 0; start < row.length; start += BUTTONS_PER_ACTIONS) {
@@ -116,6 +113,37 @@ export function renderSlack(reply: Reply): SlackMessage[] {
   for (let i = 0; i < blocks.length; i += SLACK_BLOCKS_PER_MESSAGE) {
     const chunk = blocks.slice(i, i + SLACK_BLOCKS_PER_MESSAGE);
     out.push({ text: i === 0 ? fallback : chunk.map(blockText).filter(Boolean).join('\n').slice(0, FALLBACK_LIMIT) || ' ', blocks: chunk });
+  }
+  return out;
+}
+
+/**
+ * A file's text as messages, for when it cannot be uploaded (the upload failed, or the answer
+ * goes through a response_url, which takes no files): a short note, then the content in code
+ * blocks split at line ends, so the whole file survives for copying rather than the first 3,000
+ * characters.
+ */
+export function renderSlackFileFallback(file: ReplyFile): SlackMessage[] {
+  const note = msg.platforms.fileInline(file.name);
+  // Three backticks on each side; escaping may lengthen the text, so split on its escaped length.
+  const room = SLACK_SECTION_LIMIT - 6;
+  const chunks: string[] = [];
+  let cur = '';
+  for (const line of file.content.replace(/\r\n/g, '\n').replace(/\n$/, '').split('\n')) {
+    const esc = escapeMrkdwn(line);
+    for (let i = 0; i < Math.max(esc.length, 1); i += room) {
+      const piece = esc.slice(i, i + room);
+      if (cur && cur.length + 1 + piece.length > room) {
+        chunks.push(cur);
+        cur = piece;
+      } else cur = cur ? `${cur}\n${piece}` : piece;
+    }
+  }
+  if (cur.trim()) chunks.push(cur);
+  const blocks: KnownBlock[] = [context(note), ...chunks.map((c): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: '```' + c + '```' } }))];
+  const out: SlackMessage[] = [];
+  for (let i = 0; i < blocks.length; i += SLACK_BLOCKS_PER_MESSAGE) {
+    out.push({ text: i === 0 ? note : file.name, blocks: blocks.slice(i, i + SLACK_BLOCKS_PER_MESSAGE) });
   }
   return out;
 }

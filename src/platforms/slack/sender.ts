@@ -1,14 +1,15 @@
 /**
- * Slack's outbound side: chat.postMessage / chat.update through a WebClient that neither waits
+ * Slack's outbound side: chat.postMessage / chat.update (and files.uploadV2 for a reply's file) through a WebClient that neither waits
  * out 429s nor retries on its own (the delivery jobs own waiting and retrying), with failures
  * mapped onto SendError: 429 → the Retry-After seconds; 5xx, network and Slack's transient
  * errors → retry later; a channel or account that cannot take messages → never deliverable.
  */
 import { webApi } from '@slack/bolt';
 import { SendError } from '../../errors.ts';
-import type { Destination, Reply } from '../../messages.ts';
+import type { Logger } from '../../log.ts';
+import type { Destination, Reply, ReplyFile } from '../../messages.ts';
 import type { Sender, SentMessage } from '../../senders/sender.ts';
-import { renderSlack, renderSlackSingle } from './render.ts';
+import { renderSlack, renderSlackFileFallback, renderSlackSingle } from './render.ts';
 
 type WebClient = InstanceType<typeof webApi.WebClient>;
 
@@ -98,30 +99,61 @@ export function createSlackClient(token: string, slackApiUrl: string): WebClient
   });
 }
 
+export interface SlackSenderOptions {
+  /** Where a failed file upload is reported (it is answered with the text instead, not retried). */
+  log?: Pick<Logger, 'warn'>;
+}
+
 export class SlackSender implements Sender {
   readonly platform = 'slack' as const;
 
-  constructor(readonly client: WebClient) {}
+  constructor(
+    readonly client: WebClient,
+    private readonly opts: SlackSenderOptions = {},
+  ) {}
 
   async send(to: Destination, reply: Reply): Promise<SentMessage> {
     try {
       let ts: string | undefined;
-      for (const m of renderSlack(reply)) {
-        const r = await this.client.chat.postMessage({
-          channel: to.chatId,
-          text: m.text,
-          blocks: m.blocks,
-          unfurl_links: false,
-          unfurl_media: false,
-          ...(to.threadId ? { thread_ts: to.threadId } : {}),
-        });
-        ts = r.ts ?? ts;
-      }
+      for (const m of renderSlack(reply)) ts = (await this.post(to, m)) ?? ts;
+      if (reply.file) await this.sendFile(to, reply.file);
       // The last message carries the buttons, so later edits target it.
       return { messageId: ts ?? '' };
     } catch (e) {
       throw toSendError(e);
     }
+  }
+
+  private async post(to: Destination, m: { text: string; blocks: ReturnType<typeof renderSlack>[number]['blocks'] }): Promise<string | undefined> {
+    const r = await this.client.chat.postMessage({
+      channel: to.chatId,
+      text: m.text,
+      blocks: m.blocks,
+      unfurl_links: false,
+      unfurl_media: false,
+      ...(to.threadId ? { thread_ts: to.threadId } : {}),
+    });
+    return r.ts;
+  }
+
+  /**
+   * Upload the file into the chat (getUploadURLExternal → POST the bytes → completeUploadExternal,
+   * which shares it). If any step fails the text goes out as messages instead: the messages
+   * before it are already posted, so failing the whole send would have a retry post them twice,
+   * and a missing `files:write` scope would never heal by retrying.
+   */
+  private async sendFile(to: Destination, file: ReplyFile): Promise<void> {
+    try {
+      const upload = { file: Buffer.from(file.content, 'utf8'), filename: file.name, title: file.name };
+      // Two calls, not a spread: the argument type is a union keyed on whether thread_ts is set.
+      if (to.threadId) await this.client.files.uploadV2({ ...upload, channel_id: to.chatId, thread_ts: to.threadId });
+      else await this.client.files.uploadV2({ ...upload, channel_id: to.chatId });
+      return;
+    } catch (e) {
+      const err = toSendError(e);
+      this.opts.log?.warn('slack file upload failed; sending its text', { err, channel: to.chatId, file: file.name, slackError: slackErrorCode(err) });
+    }
+    for (const m of renderSlackFileFallback(file)) await this.post(to, m);
   }
 
   async edit(to: Destination, messageId: string, reply: Reply): Promise<void> {

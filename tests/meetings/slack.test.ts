@@ -1,0 +1,102 @@
+/**
+ * `/xiezuo meeting ics ID` through real Bolt against the Slack stand-in: the calendar arrives as
+ * an uploaded file (files.getUploadURLExternal → bytes to the upload URL → completeUploadExternal),
+ * not as text; when the upload fails, or the answer must go through a response_url, the text goes
+ * out instead with a short note.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpServer } from '../../src/http/server.ts';
+import { msg } from '../../src/i18n/index.ts';
+import { createLogger } from '../../src/log.ts';
+import { SLACK_EVENTS_PATH, SlackAdapter } from '../../src/platforms/slack/adapter.ts';
+import type { Senders } from '../../src/senders/sender.ts';
+import { type FakeSlack, postSigned, slashCommandBody, startFakeSlack } from '../support/fake-slack.ts';
+import { type Harness, makeGroup, startHarness } from './harness.ts';
+
+const SECRET = 'slack-signing-secret';
+
+let slack: FakeSlack;
+let h: Harness;
+let http: HttpServer;
+let adapter: SlackAdapter;
+let url: string;
+let id: string;
+
+beforeAll(async () => {
+  slack = await startFakeSlack();
+  const senders: Senders = {};
+  h = await startHarness({ senders, workers: false });
+  http = new HttpServer(createLogger('silent'));
+  const port = await http.listen(0, '127.0.0.1');
+  url = `http://127.0.0.1:${port}${SLACK_EVENTS_PATH}`;
+  adapter = new SlackAdapter({
+    botToken: 'xoxb-test',
+    signingSecret: SECRET,
+    apiUrl: slack.apiUrl,
+    router: h.app.router,
+    services: h.app.services,
+    log: createLogger('silent'),
+    http,
+  });
+  senders.slack = adapter.sender;
+  await adapter.start();
+  await makeGroup(h, '沪连', [{ platform: 'slack', chatId: 'C100' }]);
+  // The 31st at 07:30 Shanghai time: 23:30 UTC on the 30th, the case a UTC-anchored rule gets wrong.
+  const added = await h.say('/meeting add "沪连对口合作联席会议" 2031-01-31 07:30 沪连 --remind 1d --where 大连 --every monthly');
+  id = /M\d+/.exec([added.title ?? '', ...added.blocks.map((b) => b.text)].join(' '))![0];
+});
+
+afterAll(async () => {
+  await adapter?.stop();
+  await http?.close();
+  await h?.close();
+  await slack?.close();
+});
+
+/** The .ics the command makes, without its DTSTAMP (the time of making). */
+async function expectedIcs(): Promise<string> {
+  const r = await h.say(`/meeting ics ${id}`);
+  return r.file!.content.replace(/\r\nDTSTAMP:\d{8}T\d{6}Z\r\n/, '\r\n');
+}
+
+const ask = (channel: string, responseUrl = slack.responseUrl()) =>
+  postSigned(url, slashCommandBody({ text: `meeting ics ${id}`, channel, responseUrl }), SECRET);
+
+describe('/xiezuo meeting ics on Slack', () => {
+  it('uploads the .ics as a file into the channel', async () => {
+    expect((await ask('C100')).status).toBe(200);
+    const done = await slack.waitForCall('files.completeUploadExternal', (c) => c.body.channel_id === 'C100' && c.status === 200);
+    const [entry] = done.body.files as Array<{ id: string; title: string }>;
+    const file = slack.files().find((f) => f.id === entry!.id)!;
+    expect(file).toMatchObject({ filename: `${id}.ics`, completed: true, channel: 'C100', title: `${id}.ics` });
+    const bytes = file.bytes!.toString('utf8');
+    expect(file.bytes!.length).toBe(file.length);
+    expect(bytes.replace(/\r\nDTSTAMP:\d{8}T\d{6}Z\r\n/, '\r\n')).toBe(await expectedIcs());
+    expect(bytes).toContain('\r\nDTSTART;TZID=Asia/Shanghai:20310131T073000\r\n');
+    // The message before it names the file but no longer carries its text.
+    const post = slack.delivered('chat.postMessage').filter((c) => c.body.channel === 'C100').at(-1)!;
+    expect(JSON.stringify(post.body.blocks)).toContain(msg.platforms.attachment(`${id}.ics`));
+    expect(JSON.stringify(post.body.blocks)).not.toContain('BEGIN:VCALENDAR');
+    expect(post.at).toBeLessThanOrEqual(done.at);
+  });
+
+  it('posts the text with a note when the upload fails', async () => {
+    slack.fail({ method: 'files.getUploadURLExternal', status: 'error', error: 'missing_scope', times: 1 });
+    expect((await ask('C200')).status).toBe(200);
+    const note = await slack.waitForCall('chat.postMessage', (c) => c.body.channel === 'C200' && c.body.text === msg.platforms.fileInline(`${id}.ics`));
+    const text = (note.body.blocks as Array<{ text?: { text: string } }>).map((b) => b.text?.text ?? '').join('\n');
+    const inlined = [...text.matchAll(/```([\s\S]*?)```/g)].map((m) => m[1]).join('\n');
+    expect(inlined.split('\n').join('\r\n') + '\r\n').toContain('BEGIN:VCALENDAR\r\n');
+    expect(inlined).toContain('DTSTART;TZID=Asia/Shanghai:20310131T073000');
+    expect(inlined.trimEnd().endsWith('END:VCALENDAR')).toBe(true);
+    expect(slack.callsTo('files.completeUploadExternal').filter((c) => c.body.channel_id === 'C200')).toHaveLength(0);
+  });
+
+  it('answers through response_url with the text where the bot may not post', async () => {
+    slack.fail({ method: 'chat.postMessage', channel: 'C300', status: 'error', error: 'not_in_channel' });
+    const responseUrl = slack.responseUrl();
+    expect((await ask('C300', responseUrl)).status).toBe(200);
+    const r = await slack.waitForCall('response_url', (c) => c.body.text === msg.platforms.fileInline(`${id}.ics`));
+    expect(JSON.stringify(r.body.blocks)).toContain('BEGIN:VCALENDAR');
+  });
+});
