@@ -37,14 +37,14 @@ const SUBS: Record<string, 'drill' | 'update' | 'resolve' | 'status'> = {
 
 /**
  * `<region> <type> <level> <text…>`; the level may also come second (`文山 II 地震 …`), since
- * people read it out in either order.
+ * people read it out in either order. `rawAfter` is aligned with `words` (ParsedArgs.rawAfter):
+ * the text is taken from it, exactly as typed, never rebuilt from words.
  */
-export function parseTrigger(words: string[]): { region: string; type: string; level: Level; text: string } | string {
-  const [region, w1, w2, ...rest] = words;
+export function parseTrigger(words: string[], rawAfter: string[]): { region: string; type: string; level: Level; text: string } | string {
+  const [region, w1, w2] = words;
   if (!region) return t.regionMissing;
   let type: string | undefined;
   let level: Level | undefined;
-  let text: string[] = rest;
   if (w2 !== undefined && parseLevel(w2)) {
     type = w1;
     level = parseLevel(w2);
@@ -53,8 +53,9 @@ export function parseTrigger(words: string[]): { region: string; type: string; l
     type = w2;
   } else return t.levelMissing;
   if (!type) return t.typeMissing;
-  if (!text.length) return t.textMissing;
-  return { region, type, level: level!, text: text.join(' ') };
+  const text = rawAfter[3] ?? '';
+  if (!text) return t.textMissing;
+  return { region, type, level: level!, text };
 }
 
 const args = z
@@ -62,6 +63,7 @@ const args = z
     text: z.string(),
     words: z.array(z.string()),
     flags: z.record(z.string(), z.union([z.string(), z.literal(true)])),
+    rawAfter: z.array(z.string()),
   })
   .transform((a, ctx): AlertArgs => {
     const fail = (message: string) => {
@@ -72,14 +74,15 @@ const args = z
     const sub = SUBS[first.toLowerCase()];
     if (sub === 'status') return rest[0] ? { sub, id: rest[0] } : { sub };
     if (sub === 'update' || sub === 'resolve') {
-      const [id, ...text] = rest;
+      const id = rest[0];
+      const text = a.rawAfter[2] ?? '';
       if (!id) return fail(t.idMissing);
-      if (!text.length) return fail(sub === 'update' ? t.updateTextMissing : t.summaryMissing);
-      return { sub, id, text: text.join(' ') };
+      if (!text) return fail(sub === 'update' ? t.updateTextMissing : t.summaryMissing);
+      return { sub, id, text };
     }
     if (!a.words.length) return { sub: 'status' };
     const drill = sub === 'drill' || a.flags.drill === true;
-    const p = parseTrigger(sub === 'drill' ? rest : a.words);
+    const p = sub === 'drill' ? parseTrigger(rest, a.rawAfter.slice(1)) : parseTrigger(a.words, a.rawAfter);
     if (typeof p === 'string') return fail(p);
     return { sub: 'trigger', drill, forceNew: a.flags.new === true, ...p };
   });
@@ -115,8 +118,9 @@ export async function pressAck(ctx: CommandContext, value: string, kind: 'ack' |
     toast = r.first ? t.ackToast(group) : t.ackAgain(group);
   }
   await audit(ctx, `alert.${kind}`, `${id} ${group}`);
+  // The pressing chat acts for its group (groupFor refuses condolence chats), so its copy is the live card.
   const card = liveCard(alert, ctx.services.config.TIMEZONE);
-  service.refreshCards(id, card, ctx.inbound.press?.messageId ? { chat: ctx.inbound.chat, messageId: ctx.inbound.press.messageId } : undefined);
+  service.refreshCards(alert, ctx.inbound.press?.messageId ? { chat: ctx.inbound.chat, messageId: ctx.inbound.press.messageId } : undefined);
   return { toast, edit: card };
 }
 

@@ -21,9 +21,16 @@ export interface AuditEntry {
   detail: string;
 }
 
+/** Who acted when it is not a chat user: another system through the HTTP API (`api:<source>`). */
+export interface AuditActor {
+  key: string;
+  name?: string;
+}
+
 export interface AuditInput {
-  user: UserRef;
-  chat: Destination;
+  user: UserRef | AuditActor;
+  /** The chat it came from, or a channel name for actions from outside any chat (`api`). */
+  chat: Destination | string;
   action: string;
   detail: string;
 }
@@ -44,8 +51,8 @@ export class AuditLog {
   async record(e: AuditInput): Promise<string> {
     const fields = [
       'at', String(this.clock.now()),
-      'user', userKey(e.user),
-      'chat', destinationKey(e.chat),
+      'user', 'key' in e.user ? e.user.key : userKey(e.user),
+      'chat', typeof e.chat === 'string' ? e.chat : destinationKey(e.chat),
       'action', e.action,
       'detail', e.detail,
     ];

@@ -30,3 +30,14 @@ export function createLogger(level: LogLevel = 'info', base: Record<string, unkn
     child: (c) => createLogger(level, { ...base, ...c }),
   };
 }
+
+/**
+ * Log every promise rejection nobody handled, instead of Node's default of ending the process:
+ * one stray rejection in a background task (a card edit, a request handler) must not take the
+ * whole bot down, and must not pass unnoticed either. Returns the function that removes it.
+ */
+export function logStrayRejections(log: Logger, proc: Pick<NodeJS.Process, 'on' | 'off'> = process): () => void {
+  const onRejection = (reason: unknown) => log.error('unhandled promise rejection', { err: reason });
+  proc.on('unhandledRejection', onRejection);
+  return () => proc.off('unhandledRejection', onRejection);
+}

@@ -8,6 +8,7 @@ import { parseArgs } from './args.ts';
 import type { ActionResult, Command, CommandContext } from './command.ts';
 import { UserError, newErrorId } from './errors.ts';
 import { msg } from './i18n/index.ts';
+import { requireRole } from './roles-store.ts';
 import type { Inbound, Reply } from './messages.ts';
 import type { Services } from './services.ts';
 import type { z } from 'zod';
@@ -75,16 +76,22 @@ export class Router {
   }
 
   private async run(command: Command<any>, argText: string, ctx: CommandContext): Promise<Reply> {
-    if (command.role && !(await ctx.services.access.hasRole(ctx.inbound.user, command.role))) {
-      throw new UserError(msg.common.refused(msg.common.roleNames[command.role] ?? command.role));
-    }
+    // requireRole writes the refusal to the audit log (`<command>.denied`) before refusing.
+    if (command.role) await requireRole(ctx.services, ctx.inbound, command.role, command.name);
     const parsed = parseArgs(argText, command.booleans);
     const r = (command.args as z.ZodType<unknown>).safeParse(parsed);
     if (!r.success) {
       const detail = r.error.issues.map((i) => i.message).join('；');
       throw new UserError(msg.common.badArgs(detail), command.usage);
     }
-    return command.run(ctx, r.data);
+    try {
+      return await command.run(ctx, r.data);
+    } catch (e) {
+      // Services raise UserErrors (unknown region, unknown alert id …) without knowing which
+      // command was typed; the user still gets that command's usage line with the reason.
+      if (e instanceof UserError && e.usage === undefined) throw new UserError(e.message, command.usage);
+      throw e;
+    }
   }
 
   private failure(e: unknown, ctx: CommandContext): Reply {

@@ -8,6 +8,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import type { AuditLog } from '../audit.ts';
 import { UserError } from '../errors.ts';
 import type { HttpRequest, HttpResult, HttpServer } from '../http/server.ts';
 import { msg } from '../i18n/index.ts';
@@ -44,24 +45,32 @@ export function authorised(header: string | undefined, digests: readonly Buffer[
   return ok;
 }
 
-export const alertBodySchema = z.object({
-  region: z.string().trim().min(1, { message: '必填，受灾地区名称' }).max(60),
-  type: z.string().trim().min(1, { message: '必填，灾害类型' }).max(30),
-  level: z
-    .union([z.string(), z.number()])
-    .transform((v, ctx) => {
-      const l = parseLevel(String(v));
-      if (!l) {
-        ctx.addIssue({ code: 'custom', message: '应为 I–IV、1–4 或 特别重大/重大/较大/一般' });
-        return z.NEVER;
-      }
-      return l;
-    }),
-  text: z.string().trim().min(1, { message: '必填，情况说明' }).max(2000),
-  drill: z.boolean().optional(),
-  new: z.boolean().optional(),
-  source: z.string().trim().min(1).max(100).optional(),
-});
+// One Chinese message per field, whatever is wrong with it (missing, wrong type, empty, too long):
+// zod's own English defaults must never reach the caller.
+const f = t.apiFields;
+const boundedText = (message: string, max: number) => z.string({ error: message }).trim().min(1, { error: message }).max(max, { error: message });
+
+export const alertBodySchema = z.object(
+  {
+    region: boundedText(f.region, 60),
+    type: boundedText(f.type, 30),
+    level: z
+      .union([z.string(), z.number()], { error: f.level })
+      .transform((v, ctx) => {
+        const l = parseLevel(String(v));
+        if (!l) {
+          ctx.addIssue({ code: 'custom', message: f.level });
+          return z.NEVER;
+        }
+        return l;
+      }),
+    text: boundedText(f.text, 2000),
+    drill: z.boolean({ error: f.drill }).optional(),
+    new: z.boolean({ error: f.new }).optional(),
+    source: boundedText(f.source, 100).optional(),
+  },
+  { error: f.body },
+);
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
@@ -87,7 +96,8 @@ export function alertJson(a: AlertState, timeline: TimelineEvent[]) {
     sentAt: iso(a.sentAt),
     resolvedAt: iso(a.resolvedAt),
     summary: a.summary,
-    escalationStep: a.step,
+    // Steps taken at the current level (the raw counter skips a number at each raise).
+    escalationStep: a.step - a.stepBase,
     recipients: recipientsOf(a),
     escalation: a.plan.escalation.map((s) => ({ tier: s.tier, name: s.name, groups: s.recipients.map((r) => r.group) })),
     acknowledgements: Object.fromEntries(Object.entries(a.acks).map(([g, m]) => [g, { ...m, at: iso(m.at) }])),
@@ -98,6 +108,8 @@ export function alertJson(a: AlertState, timeline: TimelineEvent[]) {
 
 export interface AlertApiOptions {
   service: AlertService;
+  /** Every alert the API starts or joins is written here, like a chat trigger. */
+  audit: Pick<AuditLog, 'record'>;
   /** ALERT_API_TOKENS as configured. */
   tokens: string;
   log: Logger;
@@ -137,14 +149,26 @@ export function alertApiHandlers(o: AlertApiOptions) {
         skipPreview: true,
       });
       o.log.info('alert api trigger', { alert: r.alert.id, kind: r.kind, source });
+      // The alert is out whatever happens here: a failed audit write is logged, not answered as
+      // a failure that would make the caller send it again.
+      await o.audit
+        .record({
+          user: { key: `api:${source}`, name: source },
+          chat: 'api',
+          action: b.drill ? 'alert.drill' : 'alert.trigger',
+          detail: `${r.alert.id} ${r.kind} ${b.region} ${b.type} ${b.level}`,
+        })
+        .catch((err: unknown) => o.log.error('alert api audit failed', { alert: r.alert.id, err }));
+      const joined = r.kind === 'joined' || r.kind === 'raised';
       return {
-        status: r.kind === 'joined' ? 200 : 201,
+        status: joined ? 200 : 201,
         body: {
           id: r.alert.id,
           status: r.alert.status,
-          joined: r.kind === 'joined',
+          joined,
+          ...(r.kind === 'raised' ? { raisedFrom: r.from, level: r.alert.level } : {}),
           recipients: recipientsOf(r.alert),
-          ...(r.kind === 'sent' && r.missing.length ? { missingGroups: r.missing } : {}),
+          ...((r.kind === 'sent' || r.kind === 'raised') && r.missing.length ? { missingGroups: r.missing } : {}),
         },
       };
     } catch (e) {
@@ -178,6 +202,11 @@ export function registerAlertApi(server: HttpServer, o: AlertApiOptions): void {
 export const alertApiHook: StartHook = {
   name: 'alert-api',
   async start(ctx) {
-    registerAlertApi(ctx.http, { service: ctx.app.services.alerts, tokens: ctx.config.ALERT_API_TOKENS, log: ctx.log.child({ part: 'alert-api' }) });
+    registerAlertApi(ctx.http, {
+      service: ctx.app.services.alerts,
+      audit: ctx.app.services.audit,
+      tokens: ctx.config.ALERT_API_TOKENS,
+      log: ctx.log.child({ part: 'alert-api' }),
+    });
   },
 };

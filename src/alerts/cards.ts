@@ -6,7 +6,7 @@
 import { msg } from '../i18n/index.ts';
 import type { Button, Reply, ReplyBlock } from '../messages.ts';
 import { wallTime } from '../time.ts';
-import { levelLabel } from './levels.ts';
+import { type Level, levelLabel } from './levels.ts';
 import type { Recipient } from './routing.ts';
 import type { AlertData, AlertState, Mark, TimelineEvent } from './store.ts';
 
@@ -88,6 +88,27 @@ export function condolenceCard(a: AlertData, ctx: CardContext): Reply {
   };
   if (a.drill) reply.footer = t.drillFooter;
   return reply;
+}
+
+/**
+ * What every notified group receives when a graver trigger raises the open alert: the card at
+ * the new level with the trigger's text, marked 【级别提升】; condolence groups get the notice.
+ */
+export function raisedCard(a: AlertData, r: Recipient, from: Level, text: string, ctx: CardContext): Reply {
+  const card = alertCard({ ...a, text }, r, 0, ctx);
+  const plain = r.role === 'condolence' ? t.condolenceTitle(a.regionName, a.type) : t.title(levelLabel(a.level), a.regionName, a.type);
+  const notice = (r.role === 'condolence' ? t.raisedCondolence : t.raisedNotice)(levelLabel(from), levelLabel(a.level));
+  return { ...card, title: drillTitle(a, t.raisedMark + plain), blocks: [{ text: notice }, ...card.blocks] };
+}
+
+/** The trigger's answer when its graver level raised the open alert. */
+export function raisedReply(a: AlertData, from: Level, sizes: Record<string, number | undefined>, ctx: CardContext, missing: string[]): Reply {
+  const sent = sentReply(a, sizes, ctx, missing);
+  return {
+    ...sent,
+    title: drillTitle(a, t.raisedTitle(a.id, levelLabel(a.level))),
+    blocks: [{ text: t.raisedText(levelLabel(from), levelLabel(a.level)) }, ...sent.blocks],
+  };
 }
 
 export function updateCard(a: AlertData, n: number, text: string, by: string, zone: string, at: number): Reply {

@@ -4,6 +4,7 @@
  * county's alert also reaches its prefecture's and province's partners). When the home region
  * (上海) is itself struck, its partners hear it as a 慰问 notice instead of a call to act.
  */
+import { msg } from '../i18n/index.ts';
 import type { Level } from './levels.ts';
 import { AFFECTED_TIER, type RoutingRules } from './rules.ts';
 
@@ -136,11 +137,40 @@ export class AlertRouting {
   }
 
   tierName(id: string): string {
-    return id === AFFECTED_TIER ? '受灾地区及结对方' : (this.rules.tiers.find((t) => t.id === id)?.name ?? id);
+    return id === AFFECTED_TIER ? msg.alerts.affectedTierName : (this.rules.tiers.find((t) => t.id === id)?.name ?? id);
   }
 
   /** Every group the rules can name, for checks against the channel groups that exist. */
   allGroups(): string[] {
     return [...new Set([...this.groupOf.values(), ...this.rules.tiers.flatMap((t) => t.groups)])];
   }
+}
+
+/**
+ * The plan of an open alert raised to a graver level: everyone notified so far stays notified
+ * (with the role they were reached in) beside the new level's initial groups, and the new
+ * level's escalation steps keep only groups not yet notified, so nobody is told twice.
+ */
+export function raisedPlan(notified: readonly Recipient[], fresh: RoutePlan): RoutePlan {
+  const initial = [...fresh.initial];
+  const taken = new Set(initial.map((r) => r.group));
+  for (const r of notified) {
+    if (taken.has(r.group)) continue;
+    taken.add(r.group);
+    initial.push(r);
+  }
+  const escalation = fresh.escalation
+    .map((s) => ({ ...s, recipients: s.recipients.filter((r) => !taken.has(r.group)) }))
+    .filter((s) => s.recipients.length);
+  return { ...fresh, initial, escalation };
+}
+
+/**
+ * The role a group hears the alert in, as recorded in its plan; undefined for a group the plan
+ * does not name (a chat acknowledged directly by an emergency-role holder).
+ */
+export function roleOfGroup(plan: RoutePlan, group: string): RecipientRole | undefined {
+  for (const r of plan.initial) if (r.group === group) return r.role;
+  for (const s of plan.escalation) for (const r of s.recipients) if (r.group === group) return r.role;
+  return undefined;
 }

@@ -1,7 +1,7 @@
 /**
  * The alert flow: trigger (preview for III–IV, at once for I–II, or joining an open alert of the
- * same region and type), confirm, acknowledge / take ownership per group, escalate while nobody
- * acknowledges, 续报, end. Chat commands and the HTTP API both call this; it owns no platform
+ * same region and type — raising its level when the new trigger is graver), confirm,
+ * acknowledge / take ownership per group, escalate while nobody acknowledges, 续报, end. Chat commands and the HTTP API both call this; it owns no platform
  * code and reaches chats only through the Outbox, with alert priority.
  */
 import type { Clock } from '../clock.ts';
@@ -13,15 +13,19 @@ import { type Destination, type Reply, destinationKey, parseDestination } from '
 import {
   type CardContext,
   alertCard,
+  condolenceCard,
+  liveCard,
   previewReply,
+  raisedCard,
+  raisedReply,
   resolvedCard,
   sentReply,
   statusReply,
   updateCard,
 } from './cards.ts';
 import { normaliseAlertId } from './ids.ts';
-import { type Level, isGrave } from './levels.ts';
-import type { AlertRouting, Recipient } from './routing.ts';
+import { LEVELS, type Level, isGrave } from './levels.ts';
+import { type AlertRouting, type Recipient, raisedPlan, roleOfGroup } from './routing.ts';
 import type { Actor, AlertData, AlertState, AlertStore, TimelineEvent } from './store.ts';
 
 const t = msg.alerts;
@@ -56,7 +60,18 @@ export interface TriggerInput {
 export type TriggerOutcome =
   | { kind: 'sent'; alert: AlertState; reply: Reply; missing: string[] }
   | { kind: 'preview'; alert: AlertState; reply: Reply }
-  | { kind: 'joined'; alert: AlertState; reply: Reply; update: number };
+  | { kind: 'joined'; alert: AlertState; reply: Reply; update: number }
+  | { kind: 'raised'; alert: AlertState; reply: Reply; from: Level; missing: string[] };
+
+/** Whether `a` is a graver level than `b` (I is the gravest). */
+function graver(a: Level, b: Level): boolean {
+  return LEVELS.indexOf(a) < LEVELS.indexOf(b);
+}
+
+/** The last step number of the alert's current plan (for cancelling every pending step job). */
+function lastStep(a: AlertState): number {
+  return a.stepBase + a.plan.escalation.length;
+}
 
 /** A region name that resolves to nothing or to several regions; nothing was sent. */
 export class RegionLookupError extends UserError {
@@ -89,17 +104,25 @@ export class AlertService implements DeliveryListener {
 
   /**
    * Edit every posted copy of the alert card (except the one a press already edits) in the
-   * background, so each recipient chat shows who acknowledged. Edits that fail are logged: the
-   * card is a convenience, the state is in Redis and in /alert status.
+   * background, so each recipient chat shows who acknowledged. Each copy is rendered for the
+   * role its chat's group hears the alert in: condolence chats get the condolence notice again,
+   * never a card with 收到 / 我来负责 buttons. Edits that fail are logged: the card is a
+   * convenience, the state is in Redis and in /alert status.
    */
-  refreshCards(id: string, card: Reply, skip?: { chat: Destination; messageId: string }): void {
+  refreshCards(a: AlertState, skip?: { chat: Destination; messageId: string }): void {
     const edit = this.o.edit;
     if (!edit) return;
+    const id = a.id;
     const skipKey = skip ? `${destinationKey(skip.chat)}#${skip.messageId}` : undefined;
+    const live = liveCard(a, this.o.timeZone);
+    const condolence = condolenceCard(a, this.cardContext(a, a.step - a.stepBase));
     const job = (async () => {
+      const groups = await this.store.destinations(id);
       for (const [dest, messageId] of Object.entries(await this.store.messages(id))) {
         const to = parseDestination(dest);
         if (!to || `${dest}#${messageId}` === skipKey) continue;
+        const group = groups[dest];
+        const card = group && roleOfGroup(a.plan, group) === 'condolence' ? condolence : live;
         await edit(to, messageId, card).catch((err: unknown) => this.o.log.warn('alert card edit failed', { alert: id, dest, err }));
       }
     })().catch((err: unknown) => this.o.log.warn('alert card refresh failed', { alert: id, err }));
@@ -116,11 +139,11 @@ export class AlertService implements DeliveryListener {
     return this.o.store;
   }
 
-  /** Parse a typed id or throw the Chinese answer. */
+  /** Parse a typed id or throw the Chinese answer (the router adds the typed command's usage). */
   static id(text: string | undefined): string {
-    if (!text) throw new UserError(t.idMissing, t.usage);
+    if (!text) throw new UserError(t.idMissing);
     const id = normaliseAlertId(text);
-    if (!id) throw new UserError(t.badId(text), t.usage);
+    if (!id) throw new UserError(t.badId(text));
     return id;
   }
 
@@ -130,6 +153,7 @@ export class AlertService implements DeliveryListener {
     return a;
   }
 
+  /** `step`: escalation steps of the current plan taken so far (not the raw step counter). */
   private cardContext(a: AlertData, step: number): CardContext {
     const ctx: CardContext = {
       zone: this.o.timeZone,
@@ -168,19 +192,31 @@ export class AlertService implements DeliveryListener {
   async trigger(input: TriggerInput): Promise<TriggerOutcome> {
     const region = this.resolveRegion(input.region);
     const now = this.o.clock.now();
-    if (!input.forceNew) {
+    // Only an open (sent) alert is joined. A pending III–IV preview nobody has confirmed yet has
+    // reached no one, so a new trigger starts fresh rather than waiting behind it (a grave or
+    // API trigger must never be held up by an unconfirmed preview); the store only points
+    // repeats at sent alerts.
+    // A bounded retry: a raise refused because another trigger raised the alert first is
+    // re-decided against the alert as it now stands.
+    for (let attempt = 0; !input.forceNew && attempt < 3; attempt++) {
       const dupId = await this.store.duplicateOf(region.id, input.type, input.drill);
       const dup = dupId ? await this.store.get(dupId) : undefined;
-      if (dup && (dup.status === 'open' || dup.status === 'pending') && now - dup.createdAt < this.o.routing.rules.duplicateWindowMs) {
-        const n = await this.addUpdate(dup, input.text, input.by, 'joined');
-        const alert = (await this.store.get(dup.id))!;
-        return {
-          kind: 'joined',
-          alert,
-          update: n,
-          reply: { title: t.joinedTitle(alert.id), blocks: [{ text: t.joinedText(n) }, { text: input.text }], tone: 'notice' },
-        };
+      if (!dup || dup.status !== 'open' || now - dup.createdAt >= this.o.routing.rules.duplicateWindowMs) break;
+      if (graver(input.level, dup.level)) {
+        // The same incident turned graver: raise it rather than bury the graver trigger in a
+        // 续报 that keeps the milder level's recipients and timeout.
+        const raised = await this.raise(dup, input);
+        if (raised) return raised;
+        continue;
       }
+      const n = await this.addUpdate(dup, input.text, input.by, 'joined');
+      const alert = (await this.store.get(dup.id))!;
+      return {
+        kind: 'joined',
+        alert,
+        update: n,
+        reply: { title: t.joinedTitle(alert.id), blocks: [{ text: t.joinedText(n) }, { text: input.text }], tone: 'notice' },
+      };
     }
     const plan = this.o.routing.plan(region.id, input.level, input.drill);
     if (!plan.initial.length) throw new UserError(t.noRecipients(region.name));
@@ -190,7 +226,7 @@ export class AlertService implements DeliveryListener {
       drill: input.drill,
       region: region.id,
       regionName: region.name,
-      type: input.type,
+      type: input.type.trim(),
       level: input.level,
       text: input.text,
       source: input.source,
@@ -216,14 +252,44 @@ export class AlertService implements DeliveryListener {
   /** Send a pending alert to its initial tiers and arm the first escalation; returns missing groups. */
   async send(id: string): Promise<string[]> {
     const a = await this.get(id);
-    if (!(await this.store.markSent(id, this.o.clock.now()))) {
+    if (!(await this.store.markSent(a, this.o.clock.now()))) {
       throw new UserError(a.status === 'cancelled' ? t.notPending(id) : t.alreadySent(id));
     }
     // The event goes first so the timeline never shows a delivery before the send.
     await this.event(id, { kind: 'sent', text: a.plan.initial.map((r) => r.group).join('、') });
-    const missing = await this.deliver(a, a.plan.initial, 's', (r) => alertCard(a, r, 0, this.cardContext(a, 0)));
+    // Escalation is armed before anything is enqueued: if enqueueing fails, the open alert still
+    // escalates to the next tier instead of sitting unseen with nobody to acknowledge it.
     if (a.plan.escalation.length) await this.o.escalations.schedule(id, 1, this.o.timeouts[a.level]);
-    return missing;
+    return this.deliver(a, a.plan.initial, 's', (r) => alertCard(a, r, 0, this.cardContext(a, 0)));
+  }
+
+  /**
+   * Raise an open alert to the graver level of a new trigger: every group the new level names
+   * at once is sent the card at that level (groups already notified get it too, marked
+   * 【级别提升】, so they see the new level and text), acknowledgements start over, and
+   * escalation is re-armed with the new level's steps and timeout. Undefined when the alert
+   * changed meanwhile (the caller decides again).
+   */
+  private async raise(a: AlertState, input: TriggerInput): Promise<TriggerOutcome | undefined> {
+    // No preview even when raising to III: the preview guards an alert's first reach, and this
+    // incident is already live — waiting for a confirm would keep its old, slower timeout.
+    const from = a.level;
+    const plan = raisedPlan(a.notified, this.o.routing.plan(a.region, input.level, a.drill));
+    if (!(await this.store.raise(a.id, a.stepBase, input.level, plan))) return undefined;
+    await this.o.escalations.cancel(a.id, lastStep(a));
+    const raised = (await this.store.get(a.id))!;
+    await this.event(a.id, {
+      kind: 'raised',
+      by: input.by.key,
+      ...(input.by.name ? { name: input.by.name } : {}),
+      tier: `${from}→${input.level}`,
+      text: input.text,
+    });
+    if (plan.escalation.length) await this.o.escalations.schedule(a.id, raised.step + 1, this.o.timeouts[input.level]);
+    const ctx = this.cardContext(raised, 0);
+    const missing = await this.deliver(raised, plan.initial, `l${raised.step}`, (r) => raisedCard(raised, r, from, input.text, ctx));
+    const sizes = await this.groupSizes(this.allPlannedGroups(raised));
+    return { kind: 'raised', alert: raised, from, missing, reply: raisedReply(raised, from, sizes, ctx, missing) };
   }
 
   async confirm(id: string, by: Actor): Promise<{ alert: AlertState; reply: Reply }> {
@@ -262,7 +328,9 @@ export class AlertService implements DeliveryListener {
       const reply = card(r);
       for (const to of g.destinations) {
         const key = destinationKey(to);
-        dests[key] ??= r.group;
+        // A chat in both a condolence group and an acting group speaks for the acting one.
+        const prev = dests[key];
+        if (prev === undefined || (roleOfGroup(a.plan, prev) === 'condolence' && r.role !== 'condolence')) dests[key] = r.group;
         messages.push({ id: `${a.id}:${phase}:${key}`, to, reply, origin: { kind: 'alert', id: a.id } });
       }
     }
@@ -280,26 +348,36 @@ export class AlertService implements DeliveryListener {
    */
   async escalate(id: string, step: number): Promise<boolean> {
     const a = await this.store.get(id);
-    const s = a?.plan.escalation[step - 1];
+    // Steps of the current plan are numbered after its base; a job from before a raise names
+    // no step of it and stands down.
+    const local = a ? step - a.stepBase : 0;
+    const s = a && local >= 1 ? a.plan.escalation[local - 1] : undefined;
     const claim = a && s ? await this.store.claimStep(id, step) : 'refused';
     if (!a || !s || claim === 'refused') {
       this.o.log.info('alert escalation stood down', { alert: id, step, status: a?.status, acked: Object.keys(a?.acks ?? {}).length });
       return false;
     }
     if (claim === 'taken') await this.event(id, { kind: 'escalated', tier: s.name, text: s.recipients.map((r) => r.group).join('、') });
-    await this.deliver(a, s.recipients, `e${step}`, (r) => alertCard(a, r, step, this.cardContext(a, step)));
-    if (a.plan.escalation[step]) await this.o.escalations.schedule(id, step + 1, this.o.timeouts[a.level]);
+    // The next step is armed before this one's messages are enqueued, for the same reason as in send.
+    if (a.plan.escalation[local]) await this.o.escalations.schedule(id, step + 1, this.o.timeouts[a.level]);
+    await this.deliver(a, s.recipients, `e${step}`, (r) => alertCard(a, r, local, this.cardContext(a, local)));
     return claim === 'taken';
   }
 
   /**
    * Which group a press or `/ack` from this chat speaks for: the group the alert reached it
-   * through, else — for a holder of the emergency role — the chat itself.
+   * through, else — for a holder of the emergency role — the chat itself. A chat that heard the
+   * alert as a condolence notice (上海 itself struck) has nothing to acknowledge: its 收到 must
+   * not stop the escalation that reaches the people who act, whoever types it there.
    */
   async groupFor(id: string, chat: Destination, mayActDirectly: boolean): Promise<string> {
     const key = destinationKey(chat);
     const g = await this.store.groupOfDestination(id, key);
-    if (g) return g;
+    if (g) {
+      const a = await this.get(id);
+      if (roleOfGroup(a.plan, g) === 'condolence') throw new UserError(t.condolenceNoAck(g));
+      return g;
+    }
     if (mayActDirectly) return t.directGroup(key);
     throw new UserError(t.notRecipient);
   }
@@ -317,7 +395,7 @@ export class AlertService implements DeliveryListener {
     const r = await this.store.acknowledge(id, a.drill, group, mark);
     if (r.first) {
       // Cancel before writing the event: the claim script also refuses once an ack exists.
-      if (r.firstOfAlert) await this.o.escalations.cancel(id, a.plan.escalation.length);
+      if (r.firstOfAlert) await this.o.escalations.cancel(id, lastStep(a));
       await this.event(id, { kind: 'acknowledged', group, by: by.key, ...(by.name ? { name: by.name } : {}) });
     }
     return { alert: (await this.store.get(id))!, first: r.first };
@@ -354,7 +432,7 @@ export class AlertService implements DeliveryListener {
     const a = await this.get(id);
     const at = this.o.clock.now();
     if (!(await this.store.setStatus(id, a.drill, 'resolved', at, summary))) throw new UserError(t.alreadyClosed(id));
-    await this.o.escalations.cancel(id, a.plan.escalation.length);
+    await this.o.escalations.cancel(id, lastStep(a));
     await this.event(id, { kind: 'resolved', by: by.key, ...(by.name ? { name: by.name } : {}), text: summary });
     const card = resolvedCard(a, summary, by.name ?? by.key, this.o.timeZone, at);
     await this.deliver(a, a.notified, 'r', () => card);
@@ -399,7 +477,7 @@ export class AlertService implements DeliveryListener {
     const group = await this.store.groupOfDestination(id, dest);
     const phase = message.id.slice(id.length + 1).split(':', 1)[0] ?? '';
     if (outcome.status === 'delivered') {
-      if (phase === 's' || phase.startsWith('e')) await this.store.rememberMessage(id, dest, outcome.messageId);
+      if (phase === 's' || phase.startsWith('e') || phase.startsWith('l')) await this.store.rememberMessage(id, dest, outcome.messageId);
       await this.store.addEvent(id, { at: outcome.at, kind: 'delivered', dest, ...(group ? { group } : {}), phase });
     } else {
       await this.store.addEvent(id, { at: outcome.at, kind: 'failed', dest, ...(group ? { group } : {}), text: outcome.reason });

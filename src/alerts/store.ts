@@ -1,6 +1,6 @@
 /**
  * Alert state in Redis, under `<prefix>:alerts:*` (this module is the only reader and writer):
- *   a:<id>            hash: data (JSON, fixed at creation), status, step, updates, resolvedAt, summary
+ *   a:<id>            hash: data (JSON), status, step, base, updates, ackCounted, resolvedAt, summary
  *   a:<id>:acks       hash group → JSON {by, name, at}   (first acknowledgement per group wins)
  *   a:<id>:owners     hash group → JSON {by, name, at}
  *   a:<id>:dests      hash destinationKey → group        (which group a pressed chat belongs to)
@@ -8,12 +8,14 @@
  *   a:<id>:timeline   list of JSON events, oldest first
  *   open:<kind>       zset id → createdAt of alerts not yet resolved (kind = real | drill)
  *   recent:<kind>     zset id → createdAt, trimmed to the latest 200
- *   dup:<kind>:<region>:<type>  the alert a repeat trigger joins
+ *   dup:<kind>:<region>:<type>  the latest *sent* alert a repeat trigger joins (type folded); a
+ *                     pending preview is never joined, so it is set when an alert is sent
  *   seq:<kind>:<day>  per-day id counter
  *   stats:<kind>      hash of counters (created, level:II, escalated, acknowledged, resolved …)
  * Drills and real alerts never share an index, a counter or a statistic.
  */
 import type { Redis } from 'ioredis';
+import { foldCompact } from '../knowledge/fold.ts';
 import { keyspace } from '../store/redis.ts';
 import { nextAlertId } from './ids.ts';
 import type { Level } from './levels.ts';
@@ -27,7 +29,10 @@ export interface Actor {
   name?: string;
 }
 
-/** What is fixed when the alert is created. */
+/**
+ * What the alert is: fixed at creation, except that raising it to a graver level rewrites
+ * `level` and `plan` together (AlertStore.raise).
+ */
 export interface AlertData {
   id: string;
   drill: boolean;
@@ -52,8 +57,13 @@ export interface Mark {
 
 export interface AlertState extends AlertData {
   status: AlertStatus;
-  /** Escalation steps taken so far (0 = only the initial tiers). */
+  /**
+   * Escalation step counter: never reused within an alert, so every step has its own job id.
+   * Steps of the current plan are `stepBase + 1 …`; `step - stepBase` of them are taken.
+   */
   step: number;
+  /** The step counter when the current level's plan began (0 until the alert is raised). */
+  stepBase: number;
   sentAt?: number;
   resolvedAt?: number;
   summary?: string;
@@ -73,6 +83,7 @@ export type TimelineKind =
   | 'escalated'
   | 'updated'
   | 'joined'
+  | 'raised'
   | 'resolved'
   | 'cancelled';
 
@@ -85,7 +96,7 @@ export interface TimelineEvent {
   dest?: string;
   tier?: string;
   text?: string;
-  /** Which message of the alert a delivery belongs to: s (first send), e<n>, u<n>, r. */
+  /** Which message of the alert a delivery belongs to: s (first send), e<n>, l<n> (level raised), u<n>, r. */
   phase?: string;
 }
 
@@ -130,7 +141,6 @@ export class AlertStore {
     m.zadd(this.k('recent', kind), data.createdAt, data.id);
     m.zremrangebyrank(this.k('recent', kind), 0, -201);
     if (status !== 'cancelled') m.zadd(this.k('open', kind), data.createdAt, data.id);
-    m.set(this.k('dup', kind, data.region, data.type), data.id, 'EX', 7 * 86_400);
     m.hincrby(this.k('stats', kind), 'created', 1);
     m.hincrby(this.k('stats', kind), `level:${data.level}`, 1);
     await m.exec();
@@ -149,16 +159,18 @@ export class AlertStore {
     if (!h.data) return undefined;
     const data = JSON.parse(h.data) as AlertData;
     const step = Number(h.step ?? 0);
+    const stepBase = Number(h.base ?? 0);
     const notified =
       h.status === 'pending' || h.status === 'cancelled'
         ? []
-        : [...data.plan.initial, ...data.plan.escalation.slice(0, step).flatMap((s) => s.recipients)];
+        : [...data.plan.initial, ...data.plan.escalation.slice(0, step - stepBase).flatMap((s) => s.recipients)];
     const parse = (o: Record<string, string>) =>
       Object.fromEntries(Object.entries(o).map(([g, v]) => [g, JSON.parse(v) as Mark]));
     const state: AlertState = {
       ...data,
       status: (h.status ?? 'open') as AlertStatus,
       step,
+      stepBase,
       acks: parse(acks),
       owners: parse(owners),
       notified,
@@ -169,19 +181,65 @@ export class AlertStore {
     return state;
   }
 
-  /** The alert a repeat of (region, type) would join, if one was created for it. */
-  async duplicateOf(region: string, type: string, drill: boolean): Promise<string | undefined> {
-    return (await this.redis.get(this.k('dup', kindOf(drill), region, type))) ?? undefined;
+  /** 地震, 地震 , 地震 in Traditional or full width: one disaster type for duplicate matching. */
+  private dupKey(drill: boolean, region: string, type: string): string {
+    return this.k('dup', kindOf(drill), region, foldCompact(type));
   }
 
-  /** pending → open; false when it was not pending (already sent or cancelled). */
-  async markSent(id: string, at: number): Promise<boolean> {
+  /** The latest sent alert a repeat of (region, type) would join, if any. */
+  async duplicateOf(region: string, type: string, drill: boolean): Promise<string | undefined> {
+    return (await this.redis.get(this.dupKey(drill, region, type))) ?? undefined;
+  }
+
+  /**
+   * pending → open, and make it the alert repeats of its region and type join; false when it
+   * was not pending (already sent or cancelled).
+   */
+  async markSent(a: AlertData, at: number): Promise<boolean> {
     const r = await this.redis.eval(
       `if redis.call('HGET', KEYS[1], 'status') ~= 'pending' then return 0 end
-       redis.call('HSET', KEYS[1], 'status', 'open', 'sentAt', ARGV[1]) return 1`,
-      1,
-      this.k('a', id),
+       redis.call('HSET', KEYS[1], 'status', 'open', 'sentAt', ARGV[1])
+       redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3]) return 1`,
+      2,
+      this.k('a', a.id),
+      this.dupKey(a.drill, a.region, a.type),
       String(at),
+      a.id,
+      String(7 * 86_400),
+    );
+    return r === 1;
+  }
+
+  /**
+   * Raise an open alert to a graver level: its level and plan are rewritten, the step counter
+   * jumps past every step job already scheduled (stale jobs then name no step of the new plan),
+   * and the acknowledgements are cleared, since the graver level needs its own 收到 before its
+   * escalation stops (the timeline keeps the earlier ones). False when the alert is no longer
+   * open or another raise came first (its step base moved).
+   */
+  async raise(id: string, expectedBase: number, level: Level, plan: RoutePlan): Promise<boolean> {
+    const key = this.k('a', id);
+    const raw = await this.redis.hget(key, 'data');
+    if (!raw) return false;
+    const old = JSON.parse(raw) as AlertData;
+    const data: AlertData = { ...old, level, plan };
+    const r = await this.redis.eval(
+      `if redis.call('HGET', KEYS[1], 'status') ~= 'open' then return 0 end
+       if tonumber(redis.call('HGET', KEYS[1], 'base') or '0') ~= tonumber(ARGV[1]) then return 0 end
+       local step = tonumber(redis.call('HGET', KEYS[1], 'step') or '0') + 1
+       redis.call('HSET', KEYS[1], 'data', ARGV[2], 'step', step, 'base', step)
+       redis.call('DEL', KEYS[2])
+       redis.call('HINCRBY', KEYS[3], ARGV[3], -1)
+       redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
+       return 1`,
+      3,
+      key,
+      this.k('a', id, 'acks'),
+      this.k('stats', kindOf(old.drill)),
+      String(expectedBase),
+      JSON.stringify(data),
+      `level:${old.level}`,
+      `level:${level}`,
     );
     return r === 1;
   }
@@ -207,16 +265,24 @@ export class AlertStore {
     return r === 1 ? 'taken' : r === 2 ? 'resumed' : 'refused';
   }
 
-  /** Record a group's acknowledgement; false when that group had already acknowledged. */
+  /**
+   * Record a group's acknowledgement. `first`: this group had not acknowledged yet; `firstOfAlert`:
+   * no group had since the alert was sent or last raised (so escalation stops now).
+   */
   async acknowledge(id: string, drill: boolean, group: string, mark: Mark): Promise<{ first: boolean; firstOfAlert: boolean }> {
-    // One script, so two groups pressing at once cannot both count as the alert's first.
+    // One script, so two groups pressing at once cannot both count as the alert's first. The
+    // statistic counts an alert once, even when a raise cleared its acknowledgements.
     const r = (await this.redis.eval(
       `if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
-       if redis.call('HLEN', KEYS[1]) == 1 then redis.call('HINCRBY', KEYS[2], 'acknowledged', 1) return 2 end
+       if redis.call('HLEN', KEYS[1]) == 1 then
+         if redis.call('HSETNX', KEYS[3], 'ackCounted', '1') == 1 then redis.call('HINCRBY', KEYS[2], 'acknowledged', 1) end
+         return 2
+       end
        return 1`,
-      2,
+      3,
       this.k('a', id, 'acks'),
       this.k('stats', kindOf(drill)),
+      this.k('a', id),
       group,
       JSON.stringify(mark),
     )) as number;

@@ -14,7 +14,7 @@ import { createLogger } from '../log.ts';
 import type { OutgoingMessage } from '../delivery/outbox.ts';
 import { MemoryCallbackStore } from '../platforms/telegram/callbacks.ts';
 import { TelegramSender, createTelegramApi } from '../platforms/telegram/sender.ts';
-import { startRedis } from '../../tests/support/redis-server.ts';
+import { startRedis } from '../store/redis-server.ts';
 import { startWorkers } from '../../jobs/worker.ts';
 
 const TOKEN = '123:BENCH';

@@ -11,7 +11,7 @@ import { type App, createApp } from '../app.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { StartupError } from '../errors.ts';
 import { type HealthState, HttpServer } from '../http/server.ts';
-import { createLogger, type Logger } from '../log.ts';
+import { createLogger, logStrayRejections, type Logger } from '../log.ts';
 import { ConsoleChat, ConsoleSender } from '../platforms/console.ts';
 import { callbackStore } from '../platforms/senders.ts';
 import { SlackAdapter } from '../platforms/slack/adapter.ts';
@@ -65,6 +65,7 @@ function redisHealth(app: App): () => Promise<HealthState> {
 export async function main(_argv: string[]): Promise<number> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
+  logStrayRejections(log);
   // One object shared with the services: adapters fill it in once they exist.
   const senders: Senders = {};
   const app = await createApp(config, { log, senders });

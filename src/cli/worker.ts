@@ -5,7 +5,7 @@
  */
 import { createApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
-import { createLogger } from '../log.ts';
+import { createLogger, logStrayRejections } from '../log.ts';
 import { createPlatformSenders } from '../platforms/senders.ts';
 import type { Senders } from '../senders/sender.ts';
 import { startWorkers } from '../../jobs/worker.ts';
@@ -13,6 +13,7 @@ import { startWorkers } from '../../jobs/worker.ts';
 export async function main(_argv: string[]): Promise<number> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
+  logStrayRejections(log);
   const senders: Senders = {};
   const app = await createApp(config, { log, senders });
   // Senders need the app's Redis (Telegram button store), so they are filled in afterwards.

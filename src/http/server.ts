@@ -3,13 +3,15 @@
  * the alert API and GET /healthz all hang off one route table, so one port serves every mode.
  *
  * Handlers receive the request with its body already read (bounded by a per-route limit) and
- * return the response to write; errors become JSON (`{"error": "…"}`), never a stack trace.
+ * return the response to write; errors become JSON (`{"error": code, "message": 中文说明}`), never a
+ * stack trace.
  * A handler may resolve before its work is done (Slack wants its ack within 3 s) — the server
  * only writes what the handler returns.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { newErrorId } from '../errors.ts';
+import { msg } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -100,7 +102,12 @@ function compile(pattern: string): (path: string) => Record<string, string> | un
     if (!m) return undefined;
     const params: Record<string, string> = {};
     names.forEach((n, i) => {
-      params[n] = decodeURIComponent(m[i + 1]!);
+      try {
+        params[n] = decodeURIComponent(m[i + 1]!);
+      } catch {
+        // A malformed percent-escape (e.g. %E0%A4%A) is the client's mistake, not a crash.
+        throw new HttpError(400, 'bad_path');
+      }
     });
     return params;
   };
@@ -194,7 +201,17 @@ export class HttpServer {
   /** Start listening; resolves with the bound port (useful with port 0). */
   async listen(port: number, host: string): Promise<number> {
     const server = createServer((req, res) => {
-      void this.dispatch(req, res);
+      // dispatch answers every failure itself; this catch is the last line, so a bug in it can
+      // never become an unhandled rejection that ends the process.
+      this.dispatch(req, res).catch((err: unknown) => {
+        const errorId = newErrorId();
+        this.log.error('http dispatch failed', { errorId, err, method: req.method, url: req.url });
+        try {
+          write(res, { status: 500, body: { error: 'internal', message: msg.http.errors.internal, errorId } });
+        } catch {
+          res.destroy();
+        }
+      });
     });
     // Slow or idle clients must not hold sockets forever.
     server.requestTimeout = 30_000;
@@ -230,13 +247,16 @@ export class HttpServer {
 
   /** Handle one request; exposed so tests and other transports can drive it directly. */
   async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
-    const candidates = this.routes
-      .map((r) => ({ r, params: r.match(url.pathname) }))
-      .filter((c) => c.params !== undefined);
-    const hit = candidates.find((c) => c.r.method === method || (method === 'HEAD' && c.r.method === 'GET'));
+    let path = req.url ?? '/';
     try {
+      // Parsing and matching stay inside the try: both can throw on what a client sends.
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      path = url.pathname;
+      const candidates = this.routes
+        .map((r) => ({ r, params: r.match(url.pathname) }))
+        .filter((c) => c.params !== undefined);
+      const hit = candidates.find((c) => c.r.method === method || (method === 'HEAD' && c.r.method === 'GET'));
       if (!hit) {
         if (candidates.length) {
           throw new HttpError(405, 'method_not_allowed', { allow: [...new Set(candidates.map((c) => c.r.method))] });
@@ -265,12 +285,16 @@ export class HttpServer {
       write(res, result);
     } catch (e) {
       if (e instanceof HttpError) {
-        write(res, { status: e.status, body: e.detail === undefined ? { error: e.code } : { error: e.code, detail: e.detail } });
+        const message = msg.http.errors[e.code];
+        write(res, {
+          status: e.status,
+          body: { error: e.code, ...(message ? { message } : {}), ...(e.detail === undefined ? {} : { detail: e.detail }) },
+        });
         return;
       }
       const errorId = newErrorId();
-      this.log.error('http handler failed', { errorId, err: e, method, path: url.pathname });
-      write(res, { status: 500, body: { error: 'internal', errorId } });
+      this.log.error('http handler failed', { errorId, err: e, method, path });
+      write(res, { status: 500, body: { error: 'internal', message: msg.http.errors.internal, errorId } });
     }
   }
 }

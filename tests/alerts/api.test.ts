@@ -5,12 +5,15 @@ import { harness, type Harness } from './fixture.ts';
 import { HttpServer } from '../../src/http/server.ts';
 import { authorised, parseTokenDigests, registerAlertApi, tokenDigest } from '../../src/alerts/api.ts';
 import { createLogger } from '../../src/log.ts';
+import { AuditLog } from '../../src/audit.ts';
+import { msg } from '../../src/i18n/index.ts';
 
 const TOKEN = 'duty-desk-7f3a9c';
 let server: RedisServer;
 let h: Harness;
 let http: HttpServer;
 let base: string;
+let audit: AuditLog;
 const logged: string[] = [];
 
 beforeAll(async () => {
@@ -20,11 +23,13 @@ afterAll(async () => {
   await server.dispose();
 });
 beforeEach(async () => {
-  h = await harness(server.url, `t${randomUUID().slice(0, 8)}`);
+  const prefix = `t${randomUUID().slice(0, 8)}`;
+  h = await harness(server.url, prefix);
+  audit = new AuditLog(h.redis, prefix, h.clock, 100);
   const log = createLogger('debug');
   const capture = { ...log, info: (m: string, c?: Record<string, unknown>) => logged.push(m + JSON.stringify(c)), warn: (m: string, c?: Record<string, unknown>) => logged.push(m + JSON.stringify(c)), debug: () => {}, error: (m: string, c?: Record<string, unknown>) => logged.push(m + JSON.stringify(c)), child: () => capture };
   http = new HttpServer(capture);
-  registerAlertApi(http, { service: h.service, tokens: `${tokenDigest('other-token')},${tokenDigest(TOKEN)}`, log: capture });
+  registerAlertApi(http, { service: h.service, audit, tokens: `${tokenDigest('other-token')},${tokenDigest(TOKEN)}`, log: capture });
   base = `http://127.0.0.1:${await http.listen(0, '127.0.0.1')}`;
 });
 afterEach(async () => {
@@ -59,6 +64,33 @@ describe('POST /api/alerts', () => {
     expect(h.outbox.sent).toHaveLength(0);
   });
 
+  it('400 answers speak Chinese: one message per field at fault, and for a body that is not JSON', async () => {
+    const r = await post({ region: 5, type: '', level: 'V', text: 'x'.repeat(2001), drill: 'yes', new: 1, source: [] });
+    const body = (await r.json()) as { message: string; fields: { field: string; message: string }[] };
+    expect(body.message).toBe(msg.alerts.apiBadBody);
+    const byField = Object.fromEntries(body.fields.map((f) => [f.field, f.message]));
+    for (const field of ['region', 'type', 'level', 'text', 'drill', 'new', 'source'] as const)
+      expect(byField[field]).toBe(msg.alerts.apiFields[field]);
+    for (const f of body.fields) expect(f.message).toMatch(/[\u4e00-\u9fff]/);
+    expect(JSON.stringify(body)).not.toMatch(/Invalid|expected/);
+    const list = await post([1, 2]);
+    expect(((await list.json()) as { fields: { message: string }[] }).fields[0]?.message).toBe(msg.alerts.apiFields.body);
+    const notJson = await post('{"region": ');
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toEqual({ error: 'invalid_json', message: msg.http.errors.invalid_json });
+  });
+
+  it('writes an audit entry for every alert it starts or joins, as api:<source>', async () => {
+    await post(good);
+    await post({ ...good, text: '续报', source: undefined });
+    const entries = await audit.latest(5);
+    expect(entries).toHaveLength(2);
+    expect(entries[1]).toMatchObject({ user: 'api:省地震局监测', chat: 'api', action: 'alert.trigger' });
+    expect(entries[1]!.detail).toMatch(/^A-20261122-01 sent 文山 地震 II$/);
+    expect(entries[0]).toMatchObject({ user: 'api:api', action: 'alert.trigger' });
+    expect(entries[0]!.detail).toContain('joined');
+  });
+
   it('201 with id, status and recipients; GET returns state and timeline', async () => {
     const r = await post(good);
     expect(r.status).toBe(201);
@@ -87,6 +119,13 @@ describe('POST /api/alerts', () => {
     const again = await post({ ...good, level: 4, drill: true });
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ joined: true });
+  });
+
+  it('a graver repeat raises the open alert and says so', async () => {
+    await post({ ...good, level: 'IV' });
+    const r = await post({ ...good, level: 'I', text: '伤亡扩大' });
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ id: 'A-20261122-01', joined: true, raisedFrom: 'IV', level: 'I' });
   });
 
   it('422 with candidates for an unknown region', async () => {

@@ -14,6 +14,8 @@ import type { Inbound, Reply } from '../../src/messages.ts';
 import { renderText } from '../../src/render/text.ts';
 import { defineCommand } from '../../src/command.ts';
 import { z } from 'zod';
+import { msg } from '../../src/i18n/index.ts';
+import { escalationJobId } from '../../src/alerts/escalation.ts';
 
 let server: RedisServer;
 let h: Harness;
@@ -150,6 +152,49 @@ describe('/alert', () => {
     expect(s).toContain('文山应急：收到（用户778（telegram:778）');
     expect(s).toContain('负责人 用户778');
     expect(s).toMatch(/时间线[\s\S]*创建[\s\S]*发出[\s\S]*确认收到 上海应急/);
+  });
+
+  it('errors raised by the service carry the typed command\'s usage line', async () => {
+    const region = await say('/alert 火星 地震 II 说明');
+    expect(region.footer).toBe(`用法：${msg.alerts.usage}`);
+    const unknown = await say('/alert status A-20990101-01');
+    expect(unknown.footer).toBe(`用法：${msg.alerts.usage}`);
+    const badAck = await say('/ack xyz', '100', '-5');
+    expect(all(badAck)).toContain('“xyz”不是警报编号');
+    expect(badAck.footer).toBe(`用法：${msg.alerts.ackUsage}`);
+    expect((await say('/ack A-20990101-01')).footer).toBe(`用法：${msg.alerts.ackUsage}`);
+  });
+
+  it('the alert text reaches the groups exactly as typed: quote marks, 「」 and line breaks kept', async () => {
+    const text = '州府“震感强烈”，「城南」房屋倒塌\n第二行：已转移群众';
+    await say(`/alert 文山 地震 II ${text}`);
+    expect(h.outbox.sent[0]!.message.reply.blocks[0]?.text).toBe(text);
+    const id = (await h.store.open(false))[0]!;
+    const update = '“余震” 4.2级\n\n请注意';
+    await say(`/alert update ${id} ${update}`);
+    expect(h.outbox.sent.find((s) => s.message.id.includes(':u1:'))!.message.reply.blocks[0]?.text).toBe(update);
+    await say(`/alert drill 红河 洪涝 II --new 「演练」 文字`);
+    expect(h.outbox.sent.at(-1)!.message.reply.blocks[0]?.text).toBe('「演练」 文字');
+  });
+
+  it('an unbalanced quote does not swallow a later --new', async () => {
+    const a = await say('/alert 文山 地震 II 第一报');
+    const b = await say('/alert 文山 地震 II 他说"快跑 --new');
+    expect(b.title).not.toBe(a.title);
+    expect(b.title).toBe('警报 A-20261122-02 已发出');
+    expect(h.outbox.sent.at(-1)!.message.reply.blocks[0]?.text).toBe('他说"快跑');
+  });
+
+  it('/ack typed in a condolence chat (上海 struck) is refused and escalation stays armed', async () => {
+    const r = await say('/alert 上海 地震 II 市区震感明显');
+    const id = r.title!.split(' ')[1]!;
+    const refused = await say(`/ack ${id}`, '777', chatOf('文山应急'));
+    expect(refused.tone).toBe('error');
+    expect(all(refused)).toContain('慰问通报');
+    expect((await say(`/ack ${id}`, '100', chatOf('文山应急'))).tone).toBe('error');
+    const a = await h.store.get(id);
+    expect(a?.acks).toEqual({});
+    expect(await h.escalations.queue.getJob(escalationJobId(id, 1))).toBeDefined();
   });
 
   it('update, resolve and the overview', async () => {

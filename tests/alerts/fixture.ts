@@ -22,6 +22,7 @@ import { AlertStore } from '../../src/alerts/store.ts';
 import { startEscalationWorker } from '../../jobs/escalate.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Level } from '../../src/alerts/levels.ts';
+import type { Destination, Reply } from '../../src/messages.ts';
 
 const seeds = fileURLToPath(new URL('../../seeds/', import.meta.url));
 
@@ -84,6 +85,8 @@ export interface Harness {
   clock: ManualClock;
   chats: Record<string, string>;
   routing: AlertRouting;
+  /** Every card edit the service made (refreshCards), in order. */
+  edits: { to: Destination; messageId: string; reply: Reply }[];
   startWorker(): Worker;
   close(): Promise<void>;
 }
@@ -99,6 +102,7 @@ export async function harness(url: string, prefix: string, timeouts?: Partial<Re
   const outbox = new RecordingOutbox();
   const escalations = new EscalationQueue(bull, `${prefix}:bull`);
   const store = new AlertStore(redis, prefix);
+  const edits: Harness['edits'] = [];
   const service = new AlertService({
     store,
     routing,
@@ -109,6 +113,9 @@ export async function harness(url: string, prefix: string, timeouts?: Partial<Re
     log,
     timeZone: 'Asia/Shanghai',
     timeouts: { ...effectiveTimeouts(routing.rules), ...timeouts },
+    edit: async (to, messageId, reply) => {
+      edits.push({ to, messageId, reply });
+    },
   });
   outbox.listen('alert', service);
   const config = loadConfig({ REDIS_URL: url, REDIS_PREFIX: prefix });
@@ -122,12 +129,14 @@ export async function harness(url: string, prefix: string, timeouts?: Partial<Re
     clock,
     chats,
     routing,
+    edits,
     startWorker: () => {
       const w = startEscalationWorker({ alerts: service, log, config }, bull);
       workers.push(w);
       return w;
     },
     close: async () => {
+      await service.idle();
       await Promise.all(workers.map((w) => w.close()));
       await escalations.close();
       await redis.quit();

@@ -185,3 +185,102 @@ describe('acknowledgement, ownership, status', () => {
     expect(await h.store.open(false)).toEqual([]);
   });
 });
+
+describe('duplicates: pending previews and graver triggers', () => {
+  it('a pending III–IV preview is never joined: a repeat starts fresh, and a grave one goes out at once', async () => {
+    const preview = await trigger({ level: 'IV' });
+    expect(preview.kind).toBe('preview');
+    const again = await trigger({ level: 'IV', text: '第二报' });
+    expect(again.kind).toBe('preview');
+    expect(again.alert.id).not.toBe(preview.alert.id);
+    const grave = await trigger({ level: 'II', text: '房屋倒塌' });
+    expect(grave.kind).toBe('sent');
+    expect(h.outbox.chats('s').length).toBeGreaterThan(0);
+    expect((await h.store.timeline(preview.alert.id)).some((e) => e.kind === 'joined')).toBe(false);
+    // Once sent, the alert is the one repeats join.
+    expect((await trigger({ level: 'II', text: '余震' })).alert.id).toBe(grave.alert.id);
+  });
+
+  it('the disaster type is folded for matching: " 地震 " and the Traditional 地震 join the same alert', async () => {
+    const first = await trigger({ type: '泥石流' });
+    expect((await trigger({ type: ' 泥石流 ', text: '续' })).kind).toBe('joined');
+    const tw = await trigger({ type: '洪澇' });
+    expect((await trigger({ type: '洪涝', text: '续' })).alert.id).toBe(tw.alert.id);
+    expect(first.alert.type).toBe('泥石流');
+  });
+
+  it('a graver trigger raises the open alert: leadership is reached, everyone re-notified, escalation re-armed at the new timeout', async () => {
+    h = await (async () => {
+      await h.close();
+      // IV waits long, I short: an escalation seen soon can only come from the raised level.
+      return harness(server.url, `t${randomUUID().slice(0, 8)}`, { I: 300, II: 300, III: 60_000, IV: 60_000 });
+    })();
+    h.startWorker();
+    const iv = await trigger({ level: 'IV', skipPreview: true });
+    expect(h.outbox.chats('s').sort()).toEqual([h.chats['文山应急'], h.chats['上海应急']].sort());
+    await h.service.acknowledge(iv.alert.id, '文山应急', by);
+
+    h.clock.advance(5 * 60_000);
+    const r = await trigger({ level: 'I', text: '震级修正为7.1级，伤亡扩大' });
+    expect(r.kind).toBe('raised');
+    expect(r.alert.id).toBe(iv.alert.id);
+    expect(r.alert.level).toBe('I');
+    const phase = `l${r.alert.step}`;
+    expect(h.outbox.chats(phase).sort()).toEqual(
+      [h.chats['文山应急'], h.chats['上海应急'], h.chats['应急协调中心'], h.chats['应急领导小组']].sort(),
+    );
+    const card = h.outbox.sent.find((s) => s.message.id.includes(`:${phase}:`))!.message.reply;
+    expect(card.title).toContain('【级别提升】');
+    expect(card.title).toContain('I级（特别重大）');
+    expect(card.blocks.map((b) => b.text).join('\n')).toContain('震级修正为7.1级，伤亡扩大');
+    expect(card.buttons?.[0]?.map((b) => b.action)).toEqual(['alert.ack', 'alert.own']);
+    expect(r.alert.acks).toEqual({});
+    expect((await h.store.timeline(iv.alert.id)).find((e) => e.kind === 'raised')).toMatchObject({ tier: 'IV→I' });
+    expect(await h.store.stats(false)).toMatchObject({ 'level:IV': 0, 'level:I': 1 });
+
+    // I escalates to the duty office after I's timeout, though the IV alert had been acknowledged.
+    await until(() => h.outbox.sent.some((s) => /:e\d+:/.test(s.message.id)), 3000);
+    const esc = h.outbox.sent.filter((s) => /:e\d+:/.test(s.message.id));
+    expect(esc.map((s) => `${s.message.to.platform}:${s.message.to.chatId}`)).toEqual([h.chats['市政府总值班室']]);
+    expect(esc[0]!.message.reply.title).toContain('【升级·第1次】');
+    const after = (await h.store.get(iv.alert.id))!;
+    expect(after.notified.map((x) => x.group)).toContain('市政府总值班室');
+
+    // Updates reach everyone notified at either level; a milder repeat joins as before.
+    expect((await trigger({ level: 'III', text: '余震' })).kind).toBe('joined');
+    expect(h.outbox.chats('u1')).toHaveLength(5);
+  });
+
+  it('a stale step job from before the raise stands down', async () => {
+    const iv = await trigger({ level: 'IV', skipPreview: true });
+    await trigger({ level: 'II', text: '升级' });
+    expect(await h.service.escalate(iv.alert.id, 1)).toBe(false);
+    expect(h.outbox.sent.some((s) => /:e\d+:/.test(s.message.id))).toBe(false);
+  });
+});
+
+describe('condolence groups (上海 itself struck)', () => {
+  it('cannot acknowledge, and their cards are refreshed as condolence notices, never with buttons', async () => {
+    const r = await trigger({ region: '上海', level: 'II' });
+    expect(r.kind).toBe('sent');
+    const condolence = r.alert.plan.initial.filter((x) => x.role === 'condolence').map((x) => x.group);
+    expect(condolence).toContain('文山应急');
+    await h.outbox.deliverAll(h.clock.now());
+    const wenshan = { platform: 'telegram' as const, chatId: h.chats['文山应急']!.split(':')[1]! };
+    // Not even an emergency-role holder acknowledges for a condolence group.
+    await expect(h.service.groupFor(r.alert.id, wenshan, true)).rejects.toThrow(/慰问通报/);
+    expect(await h.escalations.queue.getJob(escalationJobId(r.alert.id, 1))).toBeDefined();
+
+    const acked = await h.service.acknowledge(r.alert.id, await h.service.groupFor(r.alert.id, { platform: 'telegram', chatId: h.chats['上海应急']!.split(':')[1]! }, false), by);
+    h.service.refreshCards(acked.alert);
+    await h.service.idle();
+    const byChat = new Map(h.edits.map((e) => [`${e.to.platform}:${e.to.chatId}`, e.reply]));
+    for (const g of condolence) {
+      const card = byChat.get(h.chats[g]!)!;
+      expect(card.title).toContain('慰问通报');
+      expect(card.buttons ?? []).toEqual([]);
+    }
+    const live = byChat.get(h.chats['应急领导小组']!)!;
+    expect(live.buttons?.[0]?.map((b) => b.action)).toEqual(['alert.ack', 'alert.own']);
+  });
+});

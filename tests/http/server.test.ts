@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpError, HttpServer } from '../../src/http/server.ts';
 import { createLogger } from '../../src/log.ts';
+import { msg } from '../../src/i18n/index.ts';
 
 describe('HttpServer', () => {
   const http = new HttpServer(createLogger('silent'));
@@ -36,7 +37,7 @@ describe('HttpServer', () => {
   it('answers JSON errors: 400 bad JSON, 404, 405, 413, thrown HttpError, 500 without internals', async () => {
     const bad = await fetch(`${base}/api/alerts`, { method: 'POST', body: '{' });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toEqual({ error: 'invalid_json' });
+    expect(await bad.json()).toEqual({ error: 'invalid_json', message: msg.http.errors.invalid_json });
     expect((await fetch(`${base}/nope`)).status).toBe(404);
     const m = await fetch(`${base}/api/alerts`);
     expect(m.status).toBe(405);
@@ -52,6 +53,14 @@ describe('HttpServer', () => {
     const body = await boom.text();
     expect(body).not.toContain('secret internals');
     expect(JSON.parse(body).errorId).toMatch(/^E/);
+  });
+
+  it('a malformed percent-escape in the path is a 400 with a Chinese message, and the server lives on', async () => {
+    const r = await fetch(`${base}/api/alerts/%E0%A4%A`);
+    expect(r.status).toBe(400);
+    expect(await r.json()).toEqual({ error: 'bad_path', message: msg.http.errors.bad_path });
+    const ok = await fetch(`${base}/api/alerts/A-20261122-03`);
+    expect(ok.status).toBe(200);
   });
 
   it('reports components in /healthz and 503 when one is down or hangs', async () => {

@@ -30,6 +30,9 @@ export const alerts = {
   title: (level: string, region: string, type: string) => `受灾援助应急响应 ${level} · ${region}${type}`,
   escalatedTitle: (step: number) => `【升级·第${step}次】`,
   updateTitle: (n: number) => `【续报${n}】`,
+  raisedMark: '【级别提升】',
+  raisedNotice: (from: string, to: string) => `响应级别由 ${from} 提升为 ${to}，请各频道组按新级别重新确认。`,
+  raisedCondolence: (from: string, to: string) => `响应级别由 ${from} 提升为 ${to}。`,
   resolvedTitle: '【响应结束】',
   condolenceTitle: (region: string, type: string) => `慰问通报 · ${region}${type}`,
   condolenceText: (region: string, type: string, level: string) =>
@@ -52,9 +55,13 @@ export const alerts = {
   previewText: '以下频道组将收到此警报。确认无误后请按“确认发送”；III–IV 级警报须确认后才发出。',
   sentTitle: (id: string) => `警报 ${id} 已发出`,
   joinedTitle: (id: string) => `已并入进行中的警报 ${id}`,
+  raisedTitle: (id: string, level: string) => `进行中的警报 ${id} 已提升为 ${level}`,
+  raisedText: (from: string, to: string) =>
+    `同一地区同类灾害 30 分钟内已有 ${from} 警报，本次级别更高：已将该警报提升为 ${to}，按新级别重新通知并重新计时升级。如确属新事件，请加 --new 重新发起。`,
   joinedText: (n: number) =>
     `同一地区同类灾害 30 分钟内已有警报，本次内容作为续报${n}发给已通知的频道组。如确属新事件，请加 --new 重新发起。`,
   initialHeading: '立即通知',
+  affectedTierName: '受灾地区及结对方',
   escalationHeading: (step: number, minutes: string, tier: string) => `第${step}次升级（${minutes}无人确认时）：${tier}`,
   groupLine: (group: string, role: string, size: number | undefined) =>
     size === undefined ? `· ${group}（${role}）——频道组尚未建立，将无法送达` : `· ${group}（${role}，${size} 个会话）`,
@@ -74,6 +81,8 @@ export const alerts = {
   notOpen: (id: string, status: string) => `警报 ${id} ${status}，无需再确认。`,
   notRecipient: '本会话不在此警报的通知范围内；如需确认，请由应急角色成员在此操作。',
   directGroup: (dest: string) => `（直接确认：${dest}）`,
+  condolenceNoAck: (group: string) =>
+    `本会话（${group}）收到的是慰问通报，无需也不能确认或认领此警报；确认由受灾地区及应急频道组负责。`,
 
   updateSent: (id: string, n: number, groups: number) => `续报${n}已发给警报 ${id} 的 ${groups} 个频道组。`,
   resolved: (id: string, groups: number) => `警报 ${id} 已结束，结束通报已发给 ${groups} 个频道组。`,
@@ -105,6 +114,7 @@ export const alerts = {
     escalated: '升级',
     updated: '续报',
     joined: '重复触发并入',
+    raised: '级别提升',
     resolved: '结束',
     cancelled: '取消',
   } as Record<string, string>,
@@ -114,5 +124,16 @@ export const alerts = {
   // HTTP API (JSON error texts).
   apiUnauthorized: '缺少或错误的访问令牌',
   apiBadBody: '请求体有误',
+  /** One message per body field, whatever is wrong with it (missing, wrong type, too long). */
+  apiFields: {
+    body: '请求体应为 JSON 对象，包含 region、type、level、text 字段',
+    region: '必填，受灾地区名称（字符串，1–60 字）',
+    type: '必填，灾害类型（字符串，1–30 字），例如 地震、洪涝',
+    level: '必填，响应级别：I–IV、1–4 或 特别重大/重大/较大/一般',
+    text: '必填，情况说明（字符串，1–2000 字）',
+    drill: '可选，是否演练：true 或 false',
+    new: '可选，是否强制新建警报：true 或 false',
+    source: '可选，来源系统名称（字符串，1–100 字）',
+  },
   apiNotFound: '没有这个警报',
 } as const;

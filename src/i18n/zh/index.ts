@@ -6,6 +6,7 @@ import { alerts } from './alerts.ts';
 import { broadcast } from './broadcast.ts';
 import { common } from './common.ts';
 import { groups } from './groups.ts';
+import { http } from './http.ts';
 import { knowledge } from './knowledge.ts';
 import { roles } from './roles.ts';
 import { meetings } from './meetings.ts';
@@ -16,6 +17,7 @@ export const zh = {
   broadcast,
   common,
   groups,
+  http,
   knowledge,
   roles,
   meetings,
