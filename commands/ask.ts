@@ -27,7 +27,7 @@ export const ask = defineCommand({
   actions: {
     /** The next page of clauses for the question the first page answered (value `offset|question`). */
     async more(ctx, value) {
-      await requireReader(ctx);
+      await requireReader(ctx, 'ask.more');
       const v = parseMoreValue(value);
       if (!v) return { toast: msg.common.staleButton };
       const k = ctx.services.knowledge;
@@ -37,7 +37,7 @@ export const ask = defineCommand({
     },
     /** A clause in full (value: clause id). */
     async full(ctx, value) {
-      await requireReader(ctx);
+      await requireReader(ctx, 'ask.full');
       const reply = fullClauseReply(ctx.services.knowledge, value.trim());
       return reply ? { reply } : { toast: T.clauseGone };
     },

@@ -3,26 +3,25 @@
  * blocks that /deadline's query answers append so one answer shows the documents' deadlines and
  * the offices' together (filtered the same way: department, region or group, overdue/upcoming).
  */
-import type { ParsedArgs } from '../src/args.ts';
-import type { CommandContext } from '../src/command.ts';
+import { type FlagSpec, type ParsedArgs, flagValue } from '../src/args.ts';
+import { type CommandContext, checkFlags } from '../src/command.ts';
 import { UserError } from '../src/errors.ts';
 import { foldCompact } from '../src/knowledge/fold.ts';
 import { msg } from '../src/i18n/index.ts';
 import { type OfficeDeadline, OfficeDeadlines } from '../src/office-deadlines.ts';
 import { defaultRemind } from './meeting.ts';
 import { type Reply, type ReplyBlock, userKey } from '../src/messages.ts';
-import { normaliseZone, parseOffsets, parseWhen } from '../src/time.ts';
+import { requireRole } from '../src/roles-store.ts';
+import { normaliseZone, parseOffsets, parseWhenAndGroup } from '../src/time.ts';
 
 const M = msg.meetings;
 
-function flag(args: ParsedArgs, name: string): string | undefined {
-  const v = args.flags[name];
-  return typeof v === 'string' ? v.trim() : undefined;
-}
+/** Flags /deadline add takes; anything else, or a bare value flag, is refused before storing. */
+const ADD_FLAGS: FlagSpec = { values: ['owner', 'remind', 'tz'] };
 
-async function requireCoordinator(ctx: CommandContext): Promise<void> {
-  if (!(await ctx.services.access.hasRole(ctx.inbound.user, 'coordinator')))
-    throw new UserError(msg.common.refused(msg.common.roleNames.coordinator ?? 'coordinator'));
+/** add/done need the coordinator role; a refusal is audited as `<action>.denied`. */
+async function requireCoordinator(ctx: CommandContext, action: string): Promise<void> {
+  await requireRole(ctx.services, ctx.inbound, 'coordinator', action);
 }
 
 function withUsage(e: unknown, usage: string): unknown {
@@ -32,34 +31,27 @@ function withUsage(e: unknown, usage: string): unknown {
 /** `/deadline add <事项> <日期> [频道组] [--owner 部门] [--remind 7d,1d] [--tz 时区]` (words exclude `add`). */
 async function add(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
   const usage = M.usage.deadlineAdd;
-  await requireCoordinator(ctx);
+  await requireCoordinator(ctx, 'deadline.add');
+  checkFlags(args, ADD_FLAGS, usage);
   const [text, ...rest] = args.words;
   if (!text) throw new UserError(M.missingDeadlineArgs, usage);
   if (!rest.length) throw new UserError(M.missingDeadlineDate, usage);
-  const tz = flag(args, 'tz');
+  const tz = flagValue(args, 'tz');
   const zone = tz === undefined ? ctx.services.config.TIMEZONE : normaliseZone(tz);
   if (!zone) throw new UserError(M.badZone(tz ?? ''), usage);
-  const now = ctx.services.clock.now();
-  const read = (s: string) => parseWhen(s, { zone, now, dateOnly: true });
-  let when = rest.length >= 2 ? read(rest.slice(0, -1).join(' ')) : undefined;
-  let group: string | undefined;
-  if (when?.ok) group = rest[rest.length - 1];
-  else {
-    when = read(rest.join(' '));
-    if (!when.ok) {
-      // Name the part that should have been the date: all of it, or all but a trailing group.
-      const shown = rest.length >= 2 ? rest.slice(0, -1).join(' ') : rest.join(' ');
-      throw new UserError(M.badWhen(shown, M.whenErrors[when.error] ?? when.error), usage);
-    }
-  }
+  // The group is optional, so the words are read as a date (and time) first: `2026-12-31 17:00`
+  // is due at five, not due on the 31st to a group called 17:00.
+  const when = parseWhenAndGroup(rest, { zone, now: ctx.services.clock.now(), dateOnly: true, prefer: 'time' });
+  if (!when.ok) throw new UserError(M.badWhen(when.text, M.whenErrors[when.error] ?? when.error), usage);
+  const group = when.group;
   let remind = defaultRemind(ctx.services.config.DEADLINE_REMIND_DEFAULT);
-  const r = flag(args, 'remind');
+  const r = flagValue(args, 'remind');
   if (r !== undefined) {
     const p = parseOffsets(r);
     if (!p.ok) throw new UserError(M.badRemind(p.bad), usage);
     remind = p.value.map((o) => o.label);
   }
-  const owner = flag(args, 'owner');
+  const owner = flagValue(args, 'owner');
   try {
     const { deadline, skipped } = await ctx.services.officeDeadlines.add({
       text,
@@ -89,7 +81,8 @@ async function add(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
 /** `/deadline done D3` (words exclude `done`). */
 async function done(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
   const usage = M.usage.deadlineDone;
-  await requireCoordinator(ctx);
+  await requireCoordinator(ctx, 'deadline.done');
+  checkFlags(args, {}, usage);
   const id = args.words[0];
   if (!id) throw new UserError(M.missingDeadlineId, usage);
   try {

@@ -71,6 +71,10 @@ export const group = defineCommand({
     if (!(await groups.has(name))) throw new UserError(t.unknownGroup(name), t.usage);
 
     if (sub === 'delete') {
+      // Meetings and deadlines name their group and would remind nobody: refuse, saying which.
+      const meetings = (await services.meetings.list()).filter((m) => m.group === name).map((m) => m.id);
+      const deadlines = (await services.officeDeadlines.list()).filter((d) => d.group === name).map((d) => d.id);
+      if (meetings.length || deadlines.length) throw new UserError(t.inUse(name, [...meetings, ...deadlines]));
       await groups.delete(name);
       await audit(name);
       return { blocks: [{ text: t.deleted(name) }], tone: 'notice' };

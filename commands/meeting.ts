@@ -4,8 +4,8 @@
  * changes need the coordinator role and are written to the audit log.
  */
 import { z } from 'zod';
-import type { ParsedArgs } from '../src/args.ts';
-import { type CommandContext, defineCommand } from '../src/command.ts';
+import { type FlagSpec, type ParsedArgs, flagValue } from '../src/args.ts';
+import { type CommandContext, checkFlags, defineCommand } from '../src/command.ts';
 import { UserError } from '../src/errors.ts';
 import { meetingIcs } from '../src/ics.ts';
 import { msg } from '../src/i18n/index.ts';
@@ -13,7 +13,8 @@ import type { Meeting, RsvpChoice } from '../src/meetings.ts';
 import { MAX_REMINDERS, MAX_TITLE_CHARS, Meetings } from '../src/meetings.ts';
 import type { MeetingTemplate } from '../src/meeting-templates.ts';
 import { type Reply, type ReplyBlock, userKey } from '../src/messages.ts';
-import { type Recurrence, normaliseZone, occurrences, parseOffsets, parseRecurrence, parseWhen, wallTime } from '../src/time.ts';
+import { requireRole } from '../src/roles-store.ts';
+import { type Recurrence, normaliseZone, occurrences, parseOffsets, parseRecurrence, parseWhen, parseWhenAndGroup, wallTime } from '../src/time.ts';
 
 const M = msg.meetings;
 const U = M.usage;
@@ -26,18 +27,21 @@ const argsSchema = z.object({
   flags: z.record(z.string(), z.union([z.string(), z.literal(true)])),
 });
 
-function flag(args: ParsedArgs, name: string): string | undefined {
-  const v = args.flags[name];
-  return typeof v === 'string' ? v.trim() : undefined;
-}
+/** Flags each subcommand takes; anything else, or a bare value flag, is refused before storing. */
+const FLAGS = {
+  add: { values: ['template', 'remind', 'every', 'where', 'tz'] },
+  move: { values: ['tz'] },
+  list: { booleans: ['all'] },
+  none: {},
+} as const satisfies Record<string, FlagSpec>;
 
 function user(ctx: CommandContext): string {
   return userKey(ctx.inbound.user);
 }
 
-async function requireCoordinator(ctx: CommandContext): Promise<void> {
-  if (!(await ctx.services.access.hasRole(ctx.inbound.user, 'coordinator')))
-    throw new UserError(msg.common.refused(msg.common.roleNames.coordinator ?? 'coordinator'));
+/** Changes need the coordinator role; a refusal is audited as `<action>.denied`. */
+async function requireCoordinator(ctx: CommandContext, action: string): Promise<void> {
+  await requireRole(ctx.services, ctx.inbound, 'coordinator', action);
 }
 
 async function audit(ctx: CommandContext, action: string, detail: string): Promise<void> {
@@ -46,7 +50,7 @@ async function audit(ctx: CommandContext, action: string, detail: string): Promi
 
 /** The zone named by --tz, or the configured one. */
 function zoneOf(args: ParsedArgs, ctx: CommandContext, usage: string): string {
-  const tz = flag(args, 'tz');
+  const tz = flagValue(args, 'tz');
   if (tz === undefined) return ctx.services.config.TIMEZONE;
   const z = normaliseZone(tz);
   if (!z) throw new UserError(M.badZone(tz), usage);
@@ -71,20 +75,11 @@ function timeAndGroup(
   defaultGroup: string | undefined,
 ): { at: number; zone: string; group: string } {
   if (!rest.length) throw new UserError(M.missingWhen, usage);
-  const now = ctx.services.clock.now();
-  if (rest.length >= 2) {
-    const r = parseWhen(rest.slice(0, -1).join(' '), { zone, now });
-    if (r.ok) return { at: r.value.at, zone: r.value.zone, group: rest[rest.length - 1]! };
-  }
-  const all = parseWhen(rest.join(' '), { zone, now });
-  if (all.ok) {
-    if (!defaultGroup) throw new UserError(M.missingGroup, usage);
-    return { at: all.value.at, zone: all.value.zone, group: defaultGroup };
-  }
-  const timeText = rest.length >= 2 ? rest.slice(0, -1).join(' ') : rest.join(' ');
-  const again = parseWhen(timeText, { zone, now });
-  const why = again.ok ? 'malformed' : again.error;
-  throw new UserError(M.badWhen(timeText, M.whenErrors[why] ?? why), usage);
+  const r = parseWhenAndGroup(rest, { zone, now: ctx.services.clock.now(), prefer: 'group' });
+  if (!r.ok) throw new UserError(M.badWhen(r.text, M.whenErrors[r.error] ?? r.error), usage);
+  const group = r.group ?? defaultGroup;
+  if (!group) throw new UserError(M.missingGroup, usage);
+  return { at: r.value.at, zone: r.value.zone, group };
 }
 
 function parseRemind(text: string | undefined, fallback: string[], usage: string): string[] {
@@ -149,9 +144,10 @@ function describe(ctx: CommandContext, m: Meeting): ReplyBlock[] {
 }
 
 async function add(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
-  const templateId = flag(args, 'template');
+  const templateId = flagValue(args, 'template');
   const usage = templateId !== undefined ? U.addTemplate : U.add;
-  await requireCoordinator(ctx);
+  await requireCoordinator(ctx, 'meeting.add');
+  checkFlags(args, FLAGS.add, usage);
   let template: MeetingTemplate | undefined;
   let title: string | undefined;
   let rest: string[];
@@ -170,9 +166,9 @@ async function add(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
   if (title.length > MAX_TITLE_CHARS) throw new UserError(M.titleTooLong(MAX_TITLE_CHARS), usage);
   const zone = zoneOf(args, ctx, usage);
   const when = timeAndGroup(rest, zone, ctx, usage, template?.group);
-  const remind = parseRemind(flag(args, 'remind'), template?.remind.length ? template.remind : defaultRemind(ctx.services.config.MEETING_REMIND_DEFAULT), usage);
-  const every = parseEvery(ctx, flag(args, 'every'), template?.every, usage);
-  const where = flag(args, 'where') ?? template?.where;
+  const remind = parseRemind(flagValue(args, 'remind'), template?.remind.length ? template.remind : defaultRemind(ctx.services.config.MEETING_REMIND_DEFAULT), usage);
+  const every = parseEvery(ctx, flagValue(args, 'every'), template?.every, usage);
+  const where = flagValue(args, 'where') ?? template?.where;
   try {
     const { meeting, skipped } = await ctx.services.meetings.add({
       title,
@@ -203,6 +199,7 @@ function withUsage(e: unknown, usage: string): unknown {
 }
 
 async function list(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
+  checkFlags(args, FLAGS.list, U.meeting);
   const svc = ctx.services.meetings;
   const all = args.flags.all !== undefined || args.words[1] === 'all' || args.words[1] === '全部';
   const ms = await svc.list({ all });
@@ -220,6 +217,7 @@ async function list(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
 }
 
 async function show(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
+  checkFlags(args, FLAGS.none, U.show);
   const svc = ctx.services.meetings;
   const m = await getMeeting(ctx, meetingId(args, U.show), U.show);
   const t = await svc.tally(m);
@@ -244,11 +242,12 @@ async function show(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
 }
 
 async function move(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
-  await requireCoordinator(ctx);
+  await requireCoordinator(ctx, 'meeting.move');
+  checkFlags(args, FLAGS.move, U.move);
   const id = meetingId(args, U.move);
   const timeWords = args.words.slice(2);
   if (!timeWords.length) throw new UserError(M.missingWhen, U.move);
-  const tz = flag(args, 'tz');
+  const tz = flagValue(args, 'tz');
   const current = await getMeeting(ctx, id, U.move);
   const zone = tz !== undefined ? zoneOf(args, ctx, U.move) : current.zone;
   let timeText = timeWords.join(' ');
@@ -270,7 +269,8 @@ async function move(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
 }
 
 async function cancel(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
-  await requireCoordinator(ctx);
+  await requireCoordinator(ctx, 'meeting.cancel');
+  checkFlags(args, FLAGS.none, U.cancel);
   const id = meetingId(args, U.cancel);
   try {
     const m = await ctx.services.meetings.cancel(id, user(ctx));
@@ -282,6 +282,7 @@ async function cancel(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
 }
 
 async function ics(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
+  checkFlags(args, FLAGS.none, U.ics);
   const m = await getMeeting(ctx, meetingId(args, U.ics), U.ics);
   const content = meetingIcs(m, {
     now: ctx.services.clock.now(),
@@ -310,6 +311,7 @@ const RSVP_WORDS: Record<string, RsvpChoice> = {
 };
 
 async function rsvp(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
+  checkFlags(args, FLAGS.none, U.rsvp);
   const id = meetingId(args, U.rsvp);
   const word = args.words[2];
   const choice = word ? RSVP_WORDS[word.toLowerCase()] : undefined;
@@ -380,6 +382,7 @@ export const meeting = defineCommand({
       case 'templates':
       case 'template':
       case '模板':
+        checkFlags(args, FLAGS.none, U.meeting);
         return templates(ctx);
       case '':
         throw new UserError(M.missingSub, U.meeting);

@@ -21,10 +21,17 @@ export function parseRole(text: string): Role | undefined {
   return ROLES.find((r) => msg.common.roleNames[r] === text.trim());
 }
 
-/** `telegram:123` (a user, same shape as a destination key without thread). */
+/**
+ * `telegram:123` (a user, same shape as a destination key without thread). Only ids the platform
+ * can send: Telegram user ids are positive integers, Slack user ids start with U or W — a grant
+ * to `telegram:@wang` or `slack:C0123` (a channel) could never match anyone.
+ */
 function parseUser(text: string): string | undefined {
   const d = parseDestination(text);
-  return d && !d.threadId ? `${d.platform}:${d.chatId}` : undefined;
+  if (!d || d.threadId) return undefined;
+  if (d.platform === 'telegram' && !/^[1-9]\d{0,15}$/.test(d.chatId)) return undefined;
+  if (d.platform === 'slack' && !/^[UW][A-Z0-9]{2,}$/.test(d.chatId)) return undefined;
+  return `${d.platform}:${d.chatId}`;
 }
 
 export const role = defineCommand({

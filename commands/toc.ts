@@ -40,7 +40,7 @@ export const toc = defineCommand({
   actions: {
     /** A document's outline (value: document id). */
     async doc(ctx, value) {
-      await requireReader(ctx);
+      await requireReader(ctx, 'toc.doc');
       const doc = ctx.services.knowledge.doc(value.trim());
       return doc ? { reply: outlineReply(doc) } : { toast: T.docGone };
     },

@@ -2,7 +2,7 @@
  * The delivery processor: runs one Courier attempt and turns its answer into BullMQ's signals —
  * a wait moves the job to delayed without counting an attempt (per-chat buckets must not stall the
  * whole queue, so no queue-wide rateLimit here), a permanent failure ends the job unrecoverable,
- * a retryable one is rethrown so BullMQ retries it with exponential backoff.
+ * a stale one (its origin moved on) completes unsent, a retryable one is rethrown so BullMQ retries it with exponential backoff.
  */
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Courier } from '../src/delivery/courier.ts';
@@ -14,7 +14,7 @@ function jitter(ms: number): number {
 }
 
 export function deliverProcessor(courier: Courier) {
-  return async (job: Job<OutgoingMessage>, token?: string): Promise<{ messageId?: string; again?: boolean }> => {
+  return async (job: Job<OutgoingMessage>, token?: string): Promise<{ messageId?: string; again?: boolean; skipped?: true }> => {
     const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const step = await courier.deliver(job.data, final);
     switch (step.kind) {
@@ -22,6 +22,9 @@ export function deliverProcessor(courier: Courier) {
         return { messageId: step.messageId, again: step.again };
       case 'failed':
         throw new UnrecoverableError(step.reason);
+      case 'skipped':
+        // Completes: a stale message is finished business, not a failure to retry or alert on.
+        return { skipped: true };
       case 'wait':
         await job.moveToDelayed(Date.now() + jitter(step.ms), token);
         throw new DelayedError();

@@ -1,6 +1,7 @@
 /**
  * Starts the delivery workers of one process: one BullMQ Worker per platform queue, with the
- * platform's per-bot rate as the queue-wide limiter. Used by `xiezuo worker` and, unless
+ * platform's per-bot rate as the queue-wide limiter, after re-enqueueing the deliveries of any
+ * broadcast a crash left half-enqueued. Used by `xiezuo worker` and, unless
  * WORKERS=0, by `xiezuo start`. Any number of processes may run them against one Redis.
  */
 import { Worker } from 'bullmq';
@@ -34,11 +35,19 @@ export async function startDeliveryWorkers(services: Services): Promise<RunningW
     markers: services.sentMarkers,
     limits: services.rateLimits,
     report: (m, o) => services.outbox.report(m, o),
+    isCurrent: (m) => services.outbox.isCurrent(m),
     log: services.log.child({ part: 'delivery' }),
     now: () => services.clock.now(),
     claimMs: config.DELIVERY_LOCK_MS * 2,
   });
   const processor = deliverProcessor(courier);
+  try {
+    const broadcasts = await services.broadcasts.reconcile();
+    if (broadcasts) services.log.info('broadcasts reconciled', { broadcasts });
+  } catch (err) {
+    // Redis down at start: the workers still start; the next start reconciles.
+    services.log.warn('broadcast reconcile failed', { err });
+  }
   const workers: Worker[] = [];
   const connections: ReturnType<typeof createBullConnection>[] = [];
   for (const platform of DELIVERY_PLATFORMS) {

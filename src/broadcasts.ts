@@ -3,7 +3,8 @@
  * delivered through the Outbox (one message per destination, id `${broadcastId}:${destinationKey}`).
  *
  * State (prefix:broadcasts:…): `b:<id>` hash (meta, status, counters, the preview message to
- * edit), `b:<id>:out` hash destinationKey → outcome JSON. Outcomes are recorded with HSETNX, so a
+ * edit), `b:<id>:out` hash destinationKey → outcome JSON, `active` set of confirmed broadcasts
+ * not yet finished (what reconcile() walks at worker start). Outcomes are recorded with HSETNX, so a
  * re-reported outcome (a retried job finding its sent-marker) never counts twice. The
  * coordinator's preview is edited as outcomes land, at most once per PROGRESS_EDIT_MS per
  * broadcast, and finally replaced by the report.
@@ -101,7 +102,12 @@ export class Broadcasts {
     this.key = keyspace(prefix, 'broadcasts');
     // EVALSHA: the script crosses the wire once, not once per outcome.
     if (typeof (redis as RecordingRedis).xzBroadcastRecord !== 'function') redis.defineCommand('xzBroadcastRecord', { numberOfKeys: 3, lua: RECORD });
-    outbox.listen('broadcast', { onOutcome: (m, o) => this.onOutcome(m, o) });
+    outbox.listen('broadcast', {
+      onOutcome: (m, o) => this.onOutcome(m, o),
+      // Cancel removes the queued jobs it can, but not one a worker holds (waiting on a bucket or
+      // a 429 between attempts, or running): delivery asks right before each send.
+      isCurrent: async (m) => (await this.redis.hget(this.key('b', m.origin.id), 'status')) !== 'cancelled',
+    });
   }
 
   /** A new draft: readable id `B-YYYYMMDD-NN` (date in the display zone), destinations fixed now. */
@@ -217,8 +223,15 @@ export class Broadcasts {
     const next: BroadcastStatus = b.at !== undefined && b.at > now ? 'scheduled' : 'sending';
     const extra = ['confirmedAt', String(now)];
     if (previewMessageId) extra.push('previewMessageId', previewMessageId);
+    // Indexed before the transition: a crash between the transition and the enqueue below must
+    // leave the broadcast where reconcile() finds it (an index entry for a draft is harmless).
+    await this.redis.sadd(this.key('active'), b.id);
     const ok = await this.redis.eval(TRANSITION, 1, this.key('b', b.id), 'draft', next, ...extra);
-    if (Number(ok) !== 1) return false;
+    if (Number(ok) !== 1) {
+      const status = await this.redis.hget(this.key('b', b.id), 'status');
+      if (status !== 'scheduled' && status !== 'sending') await this.redis.srem(this.key('active'), b.id);
+      return false;
+    }
     if (b.total === 0) {
       await this.finish(b.id);
       return true;
@@ -231,15 +244,51 @@ export class Broadcasts {
       await this.redis.set(this.key('b', b.id, 'edit'), '1', 'PX', PROGRESS_EDIT_MS);
       await this.editPreview(b, this.progressReply(b));
     }
+    await this.enqueueDeliveries(b, b.destinations);
+    return true;
+  }
+
+  /** One delivery per destination; ids are stable, so enqueueing one twice adds nothing. */
+  private async enqueueDeliveries(b: Broadcast, destinations: Destination[]): Promise<void> {
     const reply = this.messageFor(b);
-    const messages: OutgoingMessage[] = b.destinations.map((to) => ({
+    const messages: OutgoingMessage[] = destinations.map((to) => ({
       id: `${b.id}:${destinationKey(to)}`,
       to,
       reply,
       origin: { kind: 'broadcast', id: b.id },
     }));
+    const now = this.clock.now();
     await this.outbox.enqueue(messages, b.at !== undefined && b.at > now ? { notBefore: b.at } : {});
-    return true;
+  }
+
+  /**
+   * Re-enqueue the deliveries of every confirmed broadcast (scheduled or sending) that still
+   * lacks outcomes, for the destinations without one. Run at worker start: a crash between
+   * confirm's status change and its enqueue (or halfway through the chunks) would otherwise
+   * leave a broadcast sending forever. Safe to repeat and to run beside live workers: a job id
+   * that still exists is not added again, and the sent-marker stops a second send of one that
+   * finished. Returns the number of broadcasts re-enqueued.
+   */
+  async reconcile(): Promise<number> {
+    let n = 0;
+    for (const id of await this.redis.smembers(this.key('active'))) {
+      const b = await this.get(id);
+      if (!b || (b.status !== 'scheduled' && b.status !== 'sending')) {
+        await this.redis.srem(this.key('active'), id);
+        continue;
+      }
+      if (b.delivered + b.failed >= b.total) {
+        await this.finish(b.id);
+        continue;
+      }
+      const done = new Set(Object.keys(await this.redis.hgetall(this.key('b', id, 'out'))));
+      const missing = b.destinations.filter((to) => !done.has(destinationKey(to)));
+      if (!missing.length) continue;
+      await this.enqueueDeliveries(b, missing);
+      this.log.info('broadcast re-enqueued at start', { id: b.id, status: b.status, missing: missing.length });
+      n++;
+    }
+    return n;
   }
 
   /**
@@ -252,7 +301,10 @@ export class Broadcasts {
     for (const from of ['draft', 'scheduled'] as const) {
       const ok = await this.redis.eval(TRANSITION, 1, this.key('b', b.id), from, 'cancelled', 'finishedAt', String(this.clock.now()));
       if (Number(ok) !== 1) continue;
+      await this.redis.srem(this.key('active'), b.id);
       if (from === 'scheduled') {
+        // Best effort: a job a worker holds is not removed, and finds the broadcast cancelled
+        // when delivery asks isCurrent before sending.
         for (const to of b.destinations) {
           await this.outbox.queue(to.platform).remove(jobIdFor(`${b.id}:${destinationKey(to)}`));
         }
@@ -264,6 +316,8 @@ export class Broadcasts {
 
   /** Record one destination's final outcome; edits the preview (throttled) and finishes when all are in. */
   async onOutcome(m: OutgoingMessage, o: DeliveryOutcome): Promise<void> {
+    // A cancelled broadcast's stragglers: not sent, nothing to count.
+    if (o.status === 'skipped') return;
     const id = m.origin.id;
     const bKey = this.key('b', id);
     const record: Omit<BroadcastOutcome, 'to'> = o.status === 'delivered' ? { status: 'delivered', at: o.at } : { status: 'failed', reason: o.reason, at: o.at };
@@ -292,10 +346,13 @@ export class Broadcasts {
     if (!ok) return;
     await this.redis.hset(bKey, 'status', 'done');
     const b = await this.get(id);
-    if (!b) return;
-    const report = this.reportReply(b, await this.outcomes(id));
-    if (b.previewMessageId) await this.editPreview(b, report);
-    else await this.sendToCoordinator(b, report);
+    if (b) {
+      const report = this.reportReply(b, await this.outcomes(id));
+      if (b.previewMessageId) await this.editPreview(b, report);
+      else await this.sendToCoordinator(b, report);
+    }
+    // Last: a crash before it leaves a done broadcast in the index, which reconcile drops.
+    await this.redis.srem(this.key('active'), id);
   }
 
   progressReply(b: Broadcast): Reply {

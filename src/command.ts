@@ -4,7 +4,9 @@
  * platform SDK: they call services and return the reply shape.
  */
 import type { z } from 'zod';
-import type { ParsedArgs } from './args.ts';
+import { type FlagSpec, type ParsedArgs, flagProblem } from './args.ts';
+import { UserError } from './errors.ts';
+import { msg } from './i18n/index.ts';
 import type { Inbound, Reply } from './messages.ts';
 import type { Role } from './roles.ts';
 import type { Services } from './services.ts';
@@ -46,4 +48,15 @@ export interface Command<A = unknown> {
 /** Identity helper that keeps the argument type inferred from the schema. */
 export function defineCommand<A>(c: Command<A>): Command<A> {
   return c;
+}
+
+/**
+ * Refuse, with `usage`, a flag the (sub)command does not take or a value-taking flag given no
+ * value — before anything is stored. Subcommands call it with their own flags and usage line.
+ */
+export function checkFlags(a: Pick<ParsedArgs, 'flags'>, spec: FlagSpec, usage: string): void {
+  const p = flagProblem(a, spec);
+  if (!p) return;
+  if (p.kind === 'noValue') throw new UserError(msg.common.flagNeedsValue(p.flag), usage);
+  throw new UserError(msg.common.unknownFlag(p.flag, p.known, p.suggestion), usage);
 }

@@ -9,15 +9,18 @@ import { z } from 'zod';
 import { StartupError } from './errors.ts';
 import type { Groups } from './groups.ts';
 import { isValidGroupName } from './groups.ts';
+import { msg } from './i18n/index.ts';
 import { parseDestination } from './messages.ts';
 
-const destinationText = z.string().refine((s) => parseDestination(s) !== undefined, { message: '应为 平台:聊天ID，例如 console:沪滇-1' });
+const t = msg.groups;
+
+const destinationText = z.string().refine((s) => parseDestination(s) !== undefined, { message: t.seedBadDestination });
 
 export const groupSeedSchema = z.object({
   description: z.string(),
   groups: z.array(
     z.object({
-      name: z.string().refine(isValidGroupName, { message: '组名不能含空格或冒号，长度 1–40' }),
+      name: z.string().refine(isValidGroupName, { message: t.seedBadName }),
       title: z.string().optional(),
       description: z.string().optional(),
       /** Region ids (seeds/regions.json) the group serves. */
@@ -35,21 +38,21 @@ export async function loadGroupSeeds(file: string, regionIds?: Set<string>): Pro
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (e) {
-    throw new StartupError(`${file}: 无法读取或不是 JSON（${e instanceof Error ? e.message : String(e)}）`);
+    throw new StartupError(t.seedUnreadable(file, e instanceof Error ? e.message : String(e)));
   }
   const r = groupSeedSchema.safeParse(raw);
   if (!r.success) {
     const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new StartupError(`${file} 有误：\n${lines.join('\n')}`);
+    throw new StartupError(t.seedInvalid(file, lines));
   }
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const g of r.data.groups) {
-    if (seen.has(g.name)) problems.push(`  ${g.name}: 组名重复`);
+    if (seen.has(g.name)) problems.push(t.seedDuplicate(g.name));
     seen.add(g.name);
-    if (regionIds) for (const id of g.regions) if (!regionIds.has(id)) problems.push(`  ${g.name}: 未知地区 ${id}（不在 regions.json 中）`);
+    if (regionIds) for (const id of g.regions) if (!regionIds.has(id)) problems.push(t.seedUnknownRegion(g.name, id));
   }
-  if (problems.length) throw new StartupError(`${file} 有误：\n${problems.join('\n')}`);
+  if (problems.length) throw new StartupError(t.seedInvalid(file, problems));
   return r.data;
 }
 

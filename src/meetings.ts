@@ -5,7 +5,9 @@
  *
  * Why a generation number: a move or cancel bumps it, and every reminder job carries the one it
  * was scheduled for, so a job that escaped removal (running at that moment, or a duplicate) sees
- * the mismatch and does nothing. No stale reminder can fire.
+ * the mismatch and does nothing. The delivery messages a reminder fanned out to carry it too, and
+ * delivery asks `reminderIsCurrent` right before each send, so a reminder already queued for
+ * delivery when the meeting moved or was cancelled is dropped as well. No stale reminder fires.
  *
  * A recurring meeting has one current occurrence at a time; an `advance` job at that occurrence's
  * start moves the series on and schedules the next occurrence's reminders, so only a handful of
@@ -13,7 +15,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Clock } from './clock.ts';
-import type { Outbox, OutgoingMessage } from './delivery/outbox.ts';
+import type { DeliveryOutcome, Outbox, OutgoingMessage } from './delivery/outbox.ts';
 import { UserError } from './errors.ts';
 import { msg } from './i18n/index.ts';
 import type { Logger } from './log.ts';
@@ -49,6 +51,8 @@ export interface Meeting {
   status: MeetingStatus;
   /** Bumped by every move or cancel; reminder jobs of older generations do nothing. */
   generation: number;
+  /** Bumped by every move: answers given for the old time do not count for the new one. */
+  rsvpRound?: number;
   template?: string;
   createdBy: string;
   createdAt: number;
@@ -114,6 +118,36 @@ export class Meetings {
   constructor(private readonly o: MeetingsOptions) {
     this.key = keyspace(o.prefix, 'meetings');
     this.templates = o.templates ?? [];
+    // Removing timer jobs on move/cancel cannot reach reminders already handed to delivery
+    // (waiting on a rate bucket or a 429), so delivery asks right before each send.
+    o.outbox.listen('meeting-reminder', {
+      isCurrent: (m) => this.reminderIsCurrent(m),
+      onOutcome: async (m, out) => this.logUndelivered(m, out),
+    });
+    // A change notice of an older generation (moved again, then cancelled) would contradict the
+    // latest one the group receives.
+    o.outbox.listen('meeting-notice', {
+      isCurrent: async (m) => (await this.get(m.origin.id))?.generation === m.origin.generation,
+      onOutcome: async (m, out) => this.logUndelivered(m, out),
+    });
+  }
+
+  /** A queued reminder is still wanted: same meeting state (generation, occurrence) and not yet started. */
+  async reminderIsCurrent(message: OutgoingMessage): Promise<boolean> {
+    const m = await this.get(message.origin.id);
+    return (
+      !!m &&
+      m.status === 'scheduled' &&
+      m.generation === message.origin.generation &&
+      m.occurrence === message.origin.occurrence &&
+      this.o.clock.now() < m.occurrence
+    );
+  }
+
+  // A reminder that could not be delivered is worth an operator's attention (bot removed from a
+  // group's chat, chat gone); delivered ones need no record beyond the sent-marker.
+  private logUndelivered(m: OutgoingMessage, out: DeliveryOutcome): void {
+    if (out.status === 'failed') this.o.log.warn('meeting message not delivered', { id: m.id, meeting: m.origin.id, reason: out.reason });
   }
 
   /** Normalise a typed id (`m3`, `Ｍ3`) to the stored form `M3`. */
@@ -188,7 +222,8 @@ export class Meetings {
       const z = zone ?? m.zone;
       if (at <= now) throw new UserError(msg.meetings.inPast(this.show(at, z)));
       const first = firstOccurrence(at, m.every, z);
-      return { ...m, zone: z, start: first, occurrence: first, status: 'scheduled', generation: m.generation + 1, updatedAt: now };
+      // The move notice asks the group to confirm again, so earlier answers start afresh.
+      return { ...m, zone: z, start: first, occurrence: first, status: 'scheduled', generation: m.generation + 1, rsvpRound: (m.rsvpRound ?? 0) + 1, updatedAt: now };
     });
     await this.o.redis.zadd(this.key('all'), after.occurrence, after.id);
     await this.dropJobs(before);
@@ -218,12 +253,17 @@ export class Meetings {
     if (m.status === 'cancelled') throw new UserError(msg.meetings.rsvpCancelled);
     const r: Rsvp = { user: userKey(user), name: user.name ?? userKey(user), choice, at: this.o.clock.now() };
     if (delegate) r.delegate = delegate;
-    await this.o.redis.hset(this.key('rsvp', m.id, String(m.seq)), r.user, JSON.stringify(r));
+    await this.o.redis.hset(this.rsvpKey(m), r.user, JSON.stringify(r));
     return m;
   }
 
+  /** RSVPs of the current occurrence and round (keys of meetings never moved keep their old form). */
+  private rsvpKey(m: Meeting): string {
+    return m.rsvpRound ? this.key('rsvp', m.id, String(m.seq), `r${m.rsvpRound}`) : this.key('rsvp', m.id, String(m.seq));
+  }
+
   async tally(m: Meeting): Promise<Tally> {
-    const all = await this.o.redis.hgetall(this.key('rsvp', m.id, String(m.seq)));
+    const all = await this.o.redis.hgetall(this.rsvpKey(m));
     const entries = Object.values(all)
       .map((v) => JSON.parse(v) as Rsvp)
       .sort((a, b) => a.at - b.at);
@@ -254,11 +294,13 @@ export class Meetings {
       return 'no-group';
     }
     const reply = this.reminderReply(m, job.offset);
+    // The generation is in the id: after a move to the same instant the old, now stale, queued
+    // message must not stand in (by job id) for the new one.
     const messages: OutgoingMessage[] = group.destinations.map((to) => ({
-      id: `reminder:${m.id}:${m.occurrence}:${job.offset}:${destinationKey(to)}`,
+      id: `reminder:${m.id}:g${m.generation}:${m.occurrence}:${job.offset}:${destinationKey(to)}`,
       to,
       reply,
-      origin: { kind: 'reminder', id: m.id },
+      origin: { kind: 'meeting-reminder', id: m.id, generation: m.generation, occurrence: m.occurrence },
     }));
     if (messages.length) await this.o.outbox.enqueue(messages, { priority: 'normal' });
     return 'sent';
@@ -401,7 +443,7 @@ export class Meetings {
         id: `notice:${m.id}:${tag}:${destinationKey(to)}`,
         to,
         reply,
-        origin: { kind: 'notice', id: m.id },
+        origin: { kind: 'meeting-notice', id: m.id, generation: m.generation },
       })),
       { priority: 'normal' },
     );

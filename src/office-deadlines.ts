@@ -8,7 +8,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Clock } from './clock.ts';
-import type { Outbox } from './delivery/outbox.ts';
+import type { Outbox, OutgoingMessage } from './delivery/outbox.ts';
 import { UserError } from './errors.ts';
 import { msg } from './i18n/index.ts';
 import type { Logger } from './log.ts';
@@ -74,6 +74,20 @@ export class OfficeDeadlines {
 
   constructor(private readonly o: OfficeDeadlinesOptions) {
     this.key = keyspace(o.prefix, 'deadlines');
+    // /deadline done removes the timer jobs, not reminders already queued for delivery; delivery
+    // asks right before each send.
+    o.outbox.listen('deadline-reminder', {
+      isCurrent: (m) => this.reminderIsCurrent(m),
+      onOutcome: async (m, out) => {
+        if (out.status === 'failed') this.o.log.warn('deadline reminder not delivered', { id: m.id, deadline: m.origin.id, reason: out.reason });
+      },
+    });
+  }
+
+  /** A queued reminder is still wanted: the deadline is open, of the same generation, not yet over. */
+  async reminderIsCurrent(message: OutgoingMessage): Promise<boolean> {
+    const d = await this.get(message.origin.id);
+    return !!d && d.status === 'open' && d.generation === message.origin.generation && this.o.clock.now() < d.endsAt;
   }
 
   static normaliseId(text: string): string {
@@ -167,7 +181,7 @@ export class OfficeDeadlines {
       id: `deadline:${d.id}:${d.generation}:${job.offset}:${destinationKey(to)}`,
       to,
       reply,
-      origin: { kind: 'reminder' as const, id: d.id },
+      origin: { kind: 'deadline-reminder' as const, id: d.id, generation: d.generation },
     }));
     if (messages.length) await this.o.outbox.enqueue(messages, { priority: 'normal' });
     return 'sent';

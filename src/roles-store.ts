@@ -84,8 +84,9 @@ export class RoleStore implements Access {
 }
 
 /**
- * For subcommands that need a finer role than their command: refuses in Chinese (and writes
- * the refusal to the audit log) unless the caller holds `role`.
+ * The one role check: the router uses it for a command's role, commands and button handlers for
+ * finer ones. Refuses in Chinese, and writes the refusal to the audit log as `<action>.denied`,
+ * unless the caller holds `role`.
  */
 export async function requireRole(
   s: { access: Access; audit: { record(e: { user: UserRef; chat: Destination; action: string; detail: string }): Promise<string> } },
@@ -94,6 +95,6 @@ export async function requireRole(
   action: string,
 ): Promise<void> {
   if (await s.access.hasRole(inbound.user, role)) return;
-  await s.audit.record({ user: inbound.user, chat: inbound.chat, action: `${action}.denied`, detail: `需要 ${role}` });
+  await s.audit.record({ user: inbound.user, chat: inbound.chat, action: `${action}.denied`, detail: msg.roles.deniedDetail(role) });
   throw new UserError(msg.common.refused(msg.common.roleNames[role] ?? role));
 }

@@ -40,14 +40,7 @@ export async function buildScheduling(d: SchedulingDeps): Promise<{
     displayZone: d.config.TIMEZONE,
     templates: resolveTemplates(await loadTemplates(d.seedsDir), d.knowledge),
   });
+  // Each registers its own delivery listener (outcomes, and whether a queued reminder is still current).
   const officeDeadlines = new OfficeDeadlines({ ...common, log: d.log.child({ part: 'deadlines' }) });
-  // A reminder that could not be delivered is worth an operator's attention (bot removed from
-  // a group's chat, chat gone); delivered ones need no record beyond the sent-marker.
-  const log = d.log.child({ part: 'reminders' });
-  d.outbox.listen('reminder', {
-    onOutcome: async (m, o) => {
-      if (o.status === 'failed') log.warn('reminder not delivered', { id: m.id, origin: m.origin.id, reason: o.reason });
-    },
-  });
   return { meetings, officeDeadlines, close: () => queue.close() };
 }

@@ -208,6 +208,39 @@ export function parseWhen(
   return { ok: true, value: { at: zonedToInstant({ year, month, day, hour, minute, second }, zone), zone, hasTime } };
 }
 
+/**
+ * `<time words…> [group]` → the time and, when the last word is not part of it, that word as the
+ * group. `prefer: 'group'` reads the last word as a group whenever the words before it make a
+ * time (a meeting names its group, and a group named like a zone must stay a group);
+ * `prefer: 'time'` reads all the words as the time first (a deadline's group is optional, and
+ * `2026-12-31 17:00` is a date and a time, not a date and a group called 17:00).
+ * A preferred reading that fails for a specific reason (no such day, hour 25) is final. On
+ * failure: the words that should have been the time and the most telling reason (a day that
+ * does not exist says so, rather than "malformed" for the reading that took a group too).
+ */
+export function parseWhenAndGroup(
+  words: readonly string[],
+  opts: { zone: string; now: number; dateOnly?: boolean; prefer: 'group' | 'time' },
+): { ok: true; value: ParsedWhen; group?: string } | { ok: false; error: WhenError; text: string } {
+  type Reading = { text: string; group?: string };
+  const all: Reading = { text: words.join(' ') };
+  const withGroup: Reading | undefined = words.length >= 2 ? { text: words.slice(0, -1).join(' '), group: words[words.length - 1]! } : undefined;
+  const readings = opts.prefer === 'group' ? [withGroup, all] : [all, withGroup];
+  const failures: { error: WhenError; text: string }[] = [];
+  for (const r of readings) {
+    if (!r) continue;
+    const p = parseWhen(r.text, opts);
+    if (p.ok) return r.group !== undefined ? { ok: true, value: p.value, group: r.group } : { ok: true, value: p.value };
+    // The preferred reading had the shape of a time but not a valid one (`2026-12-31 25:00`):
+    // that is the mistake to name, not a reason to read `25:00` as a group.
+    if (!failures.length && p.error !== 'malformed') return { ok: false, error: p.error, text: r.text };
+    failures.push({ error: p.error, text: r.text });
+  }
+  // Either reading may be the one that was meant; the specific reason beats "malformed".
+  const telling = failures.find((f) => f.error !== 'malformed');
+  return { ok: false, ...(telling ?? { error: 'malformed', text: withGroup?.text ?? all.text }) };
+}
+
 /** One reminder offset before an event: its label as typed canonically (`7d`) and its length. */
 export interface Offset {
   label: string;

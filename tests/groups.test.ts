@@ -60,6 +60,12 @@ describe('roles and audit', () => {
     expect(await app.services.access.hasRole({ platform: 'telegram', id: NOBODY }, 'official')).toBe(false);
     expect(text(await say(ADMIN, '/role list'))).toContain(`telegram:${COORD}：协调员`);
 
+    for (const who of ['telegram:@wang', 'telegram:-100123', 'slack:C0123', 'slack:u0123']) {
+      const r = await say(ADMIN, `/role grant ${who} coordinator`);
+      expect(r.tone, who).toBe('error');
+      expect(text(r), who).toContain('不是有效的用户');
+    }
+    expect(text(await say(ADMIN, '/role grant slack:W0ABC official'))).toContain('已授予');
     const bad = await say(ADMIN, '/role grant telegram:9 boss');
     expect(bad.tone).toBe('error');
     expect(bad.footer).toContain('/role grant');
@@ -69,6 +75,40 @@ describe('roles and audit', () => {
     expect(log.some((e) => e.action === 'role.grant' && e.detail === `telegram:${COORD} coordinator` && e.user === `telegram:${ADMIN}`)).toBe(true);
     expect(text(await say(ADMIN, '/audit 5'))).toContain('role.grant');
     expect((await say(COORD, '/audit')).tone).toBe('error');
+
+    const denials = (await app.services.audit.latest(50)).filter((e) => e.action.endsWith('.denied'));
+    expect(denials.some((e) => e.action === 'role.denied' && e.user === `telegram:${NOBODY}`)).toBe(true);
+    expect(denials.some((e) => e.action === 'audit.denied' && e.user === `telegram:${COORD}`)).toBe(true);
+  });
+
+  it('every role refusal — command, subcommand, button — is audited as <action>.denied', async () => {
+    await app.services.groups.create('审计测试', { createdBy: 'test' });
+    const OFFICIAL = '4';
+    await say(ADMIN, `/role grant telegram:${OFFICIAL} official`);
+    // [user, command, audited action]: officials pass /meeting and /deadline but not their changes.
+    const attempts: [string, string, string][] = [
+      [OFFICIAL, '/meeting add "审计会" 2027-05-01 09:00 审计测试', 'meeting.add.denied'],
+      [OFFICIAL, '/meeting move M1 2027-05-02 09:00', 'meeting.move.denied'],
+      [OFFICIAL, '/meeting cancel M1', 'meeting.cancel.denied'],
+      [OFFICIAL, '/deadline add 报送 2027-05-01 审计测试', 'deadline.add.denied'],
+      [OFFICIAL, '/deadline done D1', 'deadline.done.denied'],
+      [OFFICIAL, '/broadcast 审计测试 通知', 'broadcast.denied'],
+      [OFFICIAL, '/group create 审计二', 'group.create.denied'],
+      [NOBODY, '/meeting list', 'meeting.denied'],
+      // OPEN_ASK is off here: even asking needs the official role.
+      [NOBODY, '大连的对口支援', 'ask.denied'],
+    ];
+    for (const [who, cmd, action] of attempts) {
+      const r = await say(who, cmd);
+      expect(r.tone, `${cmd}: ${text(r)}`).toBe('error');
+      const [latest] = await app.services.audit.latest(1);
+      expect(latest, cmd).toMatchObject({ action, user: `telegram:${who}`, chat: `telegram:-500${who}` });
+    }
+    const pressed = await app.router.press({ ...inbound(NOBODY, ''), press: { action: 'ask.full', value: 'x' } }, app.services);
+    expect(pressed.toast).toContain('权限');
+    expect((await app.services.audit.latest(1))[0]?.action).toBe('ask.full.denied');
+    expect(await app.services.meetings.list({ all: true })).toEqual([]);
+    expect(await app.services.officeDeadlines.list({ includeDone: true })).toEqual([]);
   });
 });
 
@@ -144,6 +184,8 @@ describe('/broadcast', () => {
     const mine = tg.sends.filter((s) => s.key.startsWith('telegram:-900'));
     expect(mine).toHaveLength(5);
     expect(text(mine[0]!.reply)).toContain('请各单位于周五前报送材料。\n谢谢');
+    // The report edit follows the status change; wait for it rather than race it.
+    await waitFor(() => tg.edits.some((e) => e.messageId === '77' && text(e.reply).includes('群发报告')));
     const last = tg.edits.filter((e) => e.messageId === '77').at(-1);
     expect(text(last!.reply)).toContain('已送达 5/5');
     expect(text(last!.reply)).toContain('群发报告');

@@ -15,7 +15,7 @@ import { loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { MemoryCallbackStore } from '../platforms/telegram/callbacks.ts';
 import { TelegramSender, createTelegramApi } from '../platforms/telegram/sender.ts';
-import { startRedis } from '../../tests/support/redis-server.ts';
+import { startRedis } from '../store/redis-server.ts';
 import { startWorkers } from '../../jobs/worker.ts';
 
 const TOKEN = '123:BENCHREMIND';

@@ -8,6 +8,7 @@ import { DEFAULT_SEEDS_DIR, createApp, type App } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { loadGroupSeeds, seedGroups } from '../groups-seed.ts';
+import { msg } from '../i18n/index.ts';
 
 type Seeder = { name: string; run: (app: App, seedsDir: string) => Promise<string> };
 
@@ -23,7 +24,7 @@ const SEEDERS: Seeder[] = [
     run: async (app, dir) => {
       const seeds = await loadGroupSeeds(join(dir, 'groups.json'), await regionIds(dir));
       const r = await seedGroups(app.services.groups, seeds);
-      return `频道组：新建 ${r.created.length} 个，已存在保持不变 ${r.kept.length} 个`;
+      return msg.groups.seeded(r.created.length, r.kept.length);
     },
   },
 ];

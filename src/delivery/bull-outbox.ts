@@ -66,6 +66,12 @@ export class BullOutbox implements Outbox {
     this.listeners.set(kind, listener);
   }
 
+  /** Whether the origin kind's listener still wants this message sent (no listener or no check: yes). */
+  async isCurrent(m: OutgoingMessage): Promise<boolean> {
+    const l = this.listeners.get(m.origin.kind);
+    return l?.isCurrent ? l.isCurrent(m) : true;
+  }
+
   /** Hand a final outcome to the origin kind's listener (none registered: logged only). */
   async report(m: OutgoingMessage, outcome: DeliveryOutcome): Promise<void> {
     const l = this.listeners.get(m.origin.kind);

@@ -1,11 +1,12 @@
 /**
- * Delivers one OutgoingMessage to its destination: claim → sent-marker check → rate-limit
- * buckets → Sender → marker → outcome. It never sleeps: it tells its caller (the BullMQ
+ * Delivers one OutgoingMessage to its destination: still current? → claim → sent-marker check →
+ * rate-limit buckets → Sender → marker → outcome. It never sleeps: it tells its caller (the BullMQ
  * processor in jobs/deliver.ts) to come back later, to retry with backoff, or that the message
  * is finished, and the caller turns that into BullMQ's signals.
  */
 import { randomUUID } from 'node:crypto';
 import { SendError } from '../errors.ts';
+import { msg } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
 import { destinationKey } from '../messages.ts';
 import type { Senders } from '../senders/sender.ts';
@@ -19,7 +20,9 @@ export type Step =
   /** Come back in `ms` without counting an attempt (bucket full, 429, another worker sending). */
   | { kind: 'wait'; ms: number; why: 'limit' | 'retry-after' | 'claimed' }
   /** Never deliverable; reported as failed. */
-  | { kind: 'failed'; reason: string };
+  | { kind: 'failed'; reason: string }
+  /** Its origin no longer wants it (meeting moved or cancelled, broadcast cancelled); nothing sent. */
+  | { kind: 'skipped' };
 
 /** A retryable failure (5xx, network); the processor retries it with backoff. */
 export class RetryableSendError extends Error {
@@ -40,6 +43,11 @@ export interface CourierDeps {
   markers: SentMarkers;
   limits: RateLimits;
   report: Reporter;
+  /**
+   * Asked right before each send whether the message's origin still wants it (the Outbox asks
+   * the origin kind's listener), so the Courier need not know what a meeting or a broadcast is.
+   */
+  isCurrent: (m: OutgoingMessage) => Promise<boolean>;
   log: Logger;
   now: () => number;
   /** How long a send claim holds; longer than any send takes, so two workers never send one id at once. */
@@ -65,8 +73,12 @@ export class Courier {
     if (!sender) {
       const done = await markers.sent(m.id);
       if (done) return this.delivered(m, done, true);
-      return this.failed(m, `未配置 ${m.to.platform} 平台，无法发送`);
+      return this.failed(m, msg.common.platformNotConfigured(m.to.platform));
     }
+    // Checked on every attempt, so a message that waited on a bucket or a 429 while its meeting
+    // was cancelled finds out before it goes. Before the gate, so a stale message takes no slot
+    // in the destination's buckets; the gate follows within one round trip.
+    if (!(await this.d.isCurrent(m))) return this.skipped(m);
     const token = randomUUID();
     const gate = await markers.begin(m.id, token, this.d.claimMs, limits.keysFor(m.to, m.id));
     if (gate.state === 'sent') return this.delivered(m, gate.messageId, true);
@@ -94,6 +106,15 @@ export class Courier {
   private async delivered(m: OutgoingMessage, messageId: string, again: boolean): Promise<Step> {
     await this.d.report(m, { status: 'delivered', messageId, at: this.d.now() });
     return { kind: 'delivered', messageId, again };
+  }
+
+  private async skipped(m: OutgoingMessage): Promise<Step> {
+    // Sent before it went stale (a re-run of a finished job): that is what happened, say so.
+    const done = await this.d.markers.sent(m.id);
+    if (done) return this.delivered(m, done, true);
+    this.d.log.info('delivery skipped: origin no longer current', { id: m.id, origin: m.origin.kind, originId: m.origin.id });
+    await this.d.report(m, { status: 'skipped', reason: 'stale', at: this.d.now() });
+    return { kind: 'skipped' };
   }
 
   private async failed(m: OutgoingMessage, reason: string): Promise<Step> {

@@ -3,11 +3,9 @@
  * actions check the role their command needs before answering.
  */
 import type { CommandContext } from '../command.ts';
-import { UserError } from '../errors.ts';
-import { msg } from '../i18n/index.ts';
+import { requireRole } from '../roles-store.ts';
 
-export async function requireReader(ctx: CommandContext): Promise<void> {
-  if (!(await ctx.services.access.hasRole(ctx.inbound.user, 'official'))) {
-    throw new UserError(msg.common.refused(msg.common.roleNames.official ?? 'official'));
-  }
+/** Refuses (and audits `<action>.denied`) unless the caller may ask. */
+export async function requireReader(ctx: CommandContext, action: string): Promise<void> {
+  await requireRole(ctx.services, ctx.inbound, 'official', action);
 }

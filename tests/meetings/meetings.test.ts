@@ -221,7 +221,9 @@ describe('/meeting ics and templates', () => {
     expect(r.file?.mime).toBe('text/calendar');
     expect(r.file?.name).toBe(`${id}.ics`);
     const content = r.file!.content;
-    expect(content).toContain('\r\nDTSTART:20271210T013000Z\r\n');
+    // 09:30 on Shanghai's clock (01:30 UTC), with the zone defined in the file.
+    expect(content).toContain('\r\nDTSTART;TZID=Asia/Shanghai:20271210T093000\r\n');
+    expect(content).toContain('\r\nTZOFFSETTO:+0800\r\n');
     expect(content).toContain('\r\nRRULE:FREQ=YEARLY\r\n');
     expect(content.match(/BEGIN:VALARM/g)).toHaveLength(3);
     const audit = await h.app.services.audit.latest(50, 'meeting.add');

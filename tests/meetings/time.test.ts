@@ -6,6 +6,7 @@ import {
   parseOffsets,
   parseRecurrence,
   parseWhen,
+  parseWhenAndGroup,
   wallTime,
   zonedToInstant,
 } from '../../src/time.ts';
@@ -151,5 +152,27 @@ describe('recurrence', () => {
     const start = at('2026-12-10 09:30').at;
     expect(nextOccurrence(start, { kind: 'yearly' }, 'Asia/Shanghai', start)).toBe(at('2027-12-10 09:30').at);
     expect(nextOccurrence(start, { kind: 'yearly' }, 'Asia/Shanghai', start - 1)).toBe(start);
+  });
+});
+
+describe('parseWhenAndGroup', () => {
+  const opts = { zone: 'Asia/Shanghai', now: NOW };
+  it('prefer time: date and time first, then the last word as the group', () => {
+    const t = { ...opts, dateOnly: true, prefer: 'time' as const };
+    const a = parseWhenAndGroup(['2026-12-31', '17:00'], t);
+    expect(a.ok && [iso(a.value.at), a.group]).toEqual(['2026-12-31T09:00:00.000Z', undefined]);
+    const b = parseWhenAndGroup(['2026-12-31', '沪连'], t);
+    expect(b.ok && [b.value.hasTime, b.group]).toEqual([false, '沪连']);
+    expect(parseWhenAndGroup(['2026-13-31', '沪连'], t)).toEqual({ ok: false, error: 'badDate', text: '2026-13-31' });
+    expect(parseWhenAndGroup(['2026-12-31', '25:00'], t)).toEqual({ ok: false, error: 'badTime', text: '2026-12-31 25:00' });
+    expect(parseWhenAndGroup(['下周', '沪连'], t)).toEqual({ ok: false, error: 'malformed', text: '下周' });
+  });
+  it('prefer group: the last word is the group whenever the rest is a time', () => {
+    const g = { ...opts, prefer: 'group' as const };
+    const a = parseWhenAndGroup(['2026-12-10', '09:30', '沪连'], g);
+    expect(a.ok && [iso(a.value.at), a.group]).toEqual(['2026-12-10T01:30:00.000Z', '沪连']);
+    const b = parseWhenAndGroup(['2026-12-10', '09:30'], g);
+    expect(b.ok && b.group).toBeUndefined();
+    expect(parseWhenAndGroup(['2026-02-30', '09:00', '沪连'], g)).toEqual({ ok: false, error: 'badDate', text: '2026-02-30 09:00' });
   });
 });

@@ -9,6 +9,11 @@ export const common = {
   staleButton: '这个按钮已过期或无效，请重新发起操作。',
   storeUnavailable: '存储服务暂时不可用，此操作无法完成，请稍后再试。',
   badArgs: (detail: string) => `参数有误：${detail}`,
+  unknownFlag: (flag: string, known: readonly string[], suggestion?: string) =>
+    `不认识的选项 --${flag}${suggestion ? `，是不是 --${suggestion}？` : '。'}${known.length ? `可用的选项：${known.map((k) => `--${k}`).join('、')}。` : '这里不接受任何选项。'}未做任何更改。`,
+  flagNeedsValue: (flag: string) => `选项 --${flag} 后面缺少取值。未做任何更改。`,
+  /** A delivery's failure reason when this process has no sender for the destination's platform. */
+  platformNotConfigured: (platform: string) => `未配置 ${platform} 平台，无法发送`,
   roleNames: {
     official: '官员',
     coordinator: '协调员',

@@ -15,10 +15,20 @@ export const groups = {
   removed: (name: string, dest: string) => `已从“${name}”移除 ${dest}。`,
   notIn: (name: string, dest: string) => `${dest} 不在“${name}”中。`,
   deleted: (name: string) => `已删除频道组“${name}”。`,
+  inUse: (name: string, ids: string[]) =>
+    `频道组“${name}”仍被 ${ids.join('、')} 使用，不能删除。请先取消这些会议、完成这些期限事项，或把它们改到别的频道组。`,
   listTitle: '频道组',
   listEmpty: '还没有任何频道组。用 /group create 组名 创建，或由管理员运行 xiezuo seed 载入示例。',
   listLine: (name: string, size: number, title?: string) => `${name}${title ? `（${title}）` : ''}：${size} 个聊天`,
   showTitle: (name: string) => `频道组 ${name}`,
   showEmpty: '（还没有聊天）',
   showCount: (n: number) => `共 ${n} 个聊天：`,
+  // seeds/groups.json and `xiezuo seed` (read by the operator who loads the examples)
+  seedBadDestination: '应为 平台:聊天ID，例如 console:沪滇-1',
+  seedBadName: '组名不能含空格或冒号，长度 1–40',
+  seedUnreadable: (file: string, why: string) => `${file}: 无法读取或不是 JSON（${why}）`,
+  seedInvalid: (file: string, lines: string[]) => `${file} 有误：\n${lines.join('\n')}`,
+  seedDuplicate: (name: string) => `  ${name}: 组名重复`,
+  seedUnknownRegion: (name: string, id: string) => `  ${name}: 未知地区 ${id}（不在 regions.json 中）`,
+  seeded: (created: number, kept: number) => `频道组：新建 ${created} 个，已存在保持不变 ${kept} 个`,
 } as const;

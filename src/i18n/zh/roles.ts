@@ -19,4 +19,6 @@ export const roles = {
   auditTitle: '审计日志（最新在前）',
   auditEmpty: '审计日志中还没有记录。',
   badCount: '条数应为 1–200 之间的整数。',
+  /** Audit-log detail of a refusal. */
+  deniedDetail: (role: string) => `需要 ${role}`,
 } as const;
