@@ -4,6 +4,9 @@
  */
 import { z } from 'zod';
 import { StartupError } from './errors.ts';
+import { msg } from './i18n/index.ts';
+
+const t = msg.startup.config;
 
 const optionalString = z
   .string()
@@ -15,7 +18,7 @@ const url = (fallback: string) =>
     .string()
     .optional()
     .transform((v) => (v === undefined || v.trim() === '' ? fallback : v.trim()))
-    .pipe(z.url({ message: '必须是 URL，例如 http://127.0.0.1:8081' }));
+    .pipe(z.url({ message: t.url }));
 
 const boolFlag = (fallback: boolean) =>
   z
@@ -38,7 +41,7 @@ export const envSchema = z.object({
   TIMEZONE: z
     .string()
     .default('Asia/Shanghai')
-    .refine(isTimeZone, { message: '不是有效的 IANA 时区名（例如 Asia/Shanghai）' }),
+    .refine(isTimeZone, { message: t.timeZone }),
   REDIS_URL: url('redis://127.0.0.1:6379'),
   /** Prefix for every Redis key and BullMQ queue of this deployment. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('xiezuo'),
@@ -50,7 +53,7 @@ export const envSchema = z.object({
     .string()
     .default('')
     .refine((v) => v.split(',').every((s) => s.trim() === '' || /^(telegram|slack|console):\S+$/.test(s.trim())), {
-      message: '格式应为 平台:用户ID，用逗号分隔，例如 telegram:12345,slack:U0123',
+      message: t.admins,
     }),
   /** Whether anyone may ask questions; when false, asking needs the official role. */
   OPEN_ASK: boolFlag(true),
@@ -89,12 +92,12 @@ export const envSchema = z.object({
   MEETING_REMIND_DEFAULT: z
     .string()
     .default('1d,1h')
-    .refine((v) => v.split(',').every((s) => /^\s*\d{1,4}[smhd]\s*$/.test(s)), { message: '格式应为 7d,1d,1h,30m（天、小时、分钟、秒）' }),
+    .refine((v) => v.split(',').every((s) => /^\s*\d{1,4}[smhd]\s*$/.test(s)), { message: t.meetingRemind }),
   /** Office-deadline reminders when /deadline add names none. */
   DEADLINE_REMIND_DEFAULT: z
     .string()
     .default('7d,1d')
-    .refine((v) => v.split(',').every((s) => /^\s*\d{1,4}[smhd]\s*$/.test(s)), { message: '格式应为 7d,1d（天、小时、分钟、秒）' }),
+    .refine((v) => v.split(',').every((s) => /^\s*\d{1,4}[smhd]\s*$/.test(s)), { message: t.deadlineRemind }),
   /** Shortest interval a cron-pattern meeting may repeat at, in seconds (guards against `* * * * *`). */
   MEETING_MIN_INTERVAL_S: z.coerce.number().int().min(1).default(3600),
   /** Reminder jobs one worker process fires at once (a burst due in the same second). */
@@ -104,11 +107,11 @@ export const envSchema = z.object({
   TELEGRAM_API_ROOT: url('https://api.telegram.org'),
   TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
   /** Webhook mode: the public URL of POST /telegram/webhook; when set, setWebhook is called at start. */
-  TELEGRAM_WEBHOOK_URL: optionalString.pipe(z.url({ message: '必须是 URL，例如 https://bot.example.org/telegram/webhook' }).optional()),
+  TELEGRAM_WEBHOOK_URL: optionalString.pipe(z.url({ message: t.webhookUrl }).optional()),
   TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(
     z
       .string()
-      .regex(/^[A-Za-z0-9_-]{1,256}$/, { message: '只能包含 A-Z a-z 0-9 _ -，最长 256 个字符（Telegram 的要求）' })
+      .regex(/^[A-Za-z0-9_-]{1,256}$/, { message: t.webhookSecretFormat })
       .optional(),
   ),
   SLACK_BOT_TOKEN: optionalString,
@@ -121,7 +124,7 @@ export const envSchema = z.object({
     .string()
     .default('')
     .refine((v) => v.split(',').every((s) => s.trim() === '' || /^(I|II|III|IV)\s*[=:]\s*\d+$/i.test(s.trim())), {
-      message: '格式应为 级别=毫秒，用逗号分隔，例如 I=300000,II=900000',
+      message: t.alertTimeouts,
     }),
   /** Multiplies every alert timeout (tests and escalation drills use e.g. 0.001). */
   ALERT_TIMEOUT_SCALE: z.coerce.number().positive().default(1),
@@ -130,7 +133,7 @@ export const envSchema = z.object({
     .string()
     .default('')
     .refine((v) => v.split(',').every((s) => s.trim() === '' || /^sha256:[0-9a-f]{64}$/i.test(s.trim())), {
-      message: '格式应为 sha256:<64 位十六进制>，用逗号分隔；生成：printf %s "$TOKEN" | sha256sum',
+      message: t.alertTokens,
     }),
 });
 
@@ -140,15 +143,15 @@ export type Config = z.infer<typeof envSchema>;
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const r = envSchema.safeParse(env);
   if (!r.success) {
-    const lines = r.error.issues.map((i) => `  ${i.path.join('.') || '(环境)'}: ${i.message}`);
-    throw new StartupError(`配置有误，无法启动：\n${lines.join('\n')}`);
+    const lines = r.error.issues.map((i) => `  ${i.path.join('.') || t.wholeEnv}: ${i.message}`);
+    throw new StartupError(t.invalid(lines));
   }
   const c = r.data;
   const problems: string[] = [];
   if (c.TELEGRAM_MODE === 'webhook' && c.TELEGRAM_BOT_TOKEN && !c.TELEGRAM_WEBHOOK_SECRET)
-    problems.push('  TELEGRAM_WEBHOOK_SECRET: webhook 模式必须设置，用于校验 Telegram 的请求');
+    problems.push(`  ${t.webhookSecretRequired}`);
   if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN)
-    problems.push('  SLACK_SIGNING_SECRET: HTTP 模式必须设置（或设置 SLACK_APP_TOKEN 使用 Socket Mode）');
-  if (problems.length) throw new StartupError(`配置有误，无法启动：\n${problems.join('\n')}`);
+    problems.push(`  ${t.signingSecretRequired}`);
+  if (problems.length) throw new StartupError(t.invalid(problems));
   return c;
 }

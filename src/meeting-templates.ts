@@ -6,11 +6,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { msg } from './i18n/index.ts';
 import { parseSeedArray, seedError, sourceSchema, type SourceRef } from './knowledge/schema.ts';
 import { parseOffsets, parseRecurrence, type Recurrence } from './time.ts';
 
 const templateSchema = z.object({
-  id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: '必须是小写 kebab-case' }),
+  id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: msg.startup.seeds.kebabIdPlain }),
   title: z.string().trim().min(1),
   note: z.string().optional(),
   every: z.string().optional(),
@@ -61,12 +62,12 @@ export function parseTemplates(data: unknown, file = MEETINGS_SEED_FILE): Meetin
     if (t.group) out.group = t.group;
     if (t.every) {
       const every = parseRecurrence(t.every);
-      if (!every) throw seedError(file, t.id, `every “${t.every}” 不是 yearly/monthly/weekly 或 cron 表达式`);
+      if (!every) throw seedError(file, t.id, msg.startup.seeds.badEvery(t.every));
       out.every = every;
     }
     if (t.remind) {
       const r = parseOffsets(t.remind);
-      if (!r.ok) throw seedError(file, t.id, `remind 中的“${r.bad}”无法识别`);
+      if (!r.ok) throw seedError(file, t.id, msg.startup.seeds.badRemind(r.bad));
       out.remind = r.value.map((o) => o.label);
     }
     return out;
@@ -87,7 +88,7 @@ export async function loadTemplates(seedsDir: string): Promise<MeetingTemplate[]
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw seedError(MEETINGS_SEED_FILE, '(整个文件)', `不是有效的 JSON：${(e as Error).message}`);
+    throw seedError(MEETINGS_SEED_FILE, msg.startup.seeds.wholeFile, msg.startup.seeds.invalidJson((e as Error).message));
   }
   return parseTemplates(data);
 }

@@ -3,16 +3,13 @@
  * People type them in many forms — 2, II, Ⅱ, 二级, Ⅱ级, 重大 — so parsing accepts all of them and
  * everything past the boundary speaks the canonical Roman form.
  */
+import { msg } from '../i18n/index.ts';
+
 export const LEVELS = ['I', 'II', 'III', 'IV'] as const;
 export type Level = (typeof LEVELS)[number];
 
 /** The official grade names, used in every message users read. */
-export const LEVEL_NAMES: Record<Level, string> = {
-  I: '特别重大',
-  II: '重大',
-  III: '较大',
-  IV: '一般',
-};
+export const LEVEL_NAMES: Record<Level, string> = msg.alerts.levelNames;
 
 const FORMS: Record<string, Level> = {};
 const add = (level: Level, ...forms: string[]) => {
@@ -40,5 +37,5 @@ export function isGrave(level: Level): boolean {
 }
 
 export function levelLabel(level: Level): string {
-  return `${level}级（${LEVEL_NAMES[level]}）`;
+  return msg.alerts.levelLabel(level, LEVEL_NAMES[level]);
 }

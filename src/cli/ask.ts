@@ -10,6 +10,7 @@ import { loadKnowledge } from '../app.ts';
 import { systemClock } from '../clock.ts';
 import { loadConfig } from '../config.ts';
 import { UserError } from '../errors.ts';
+import { msg } from '../i18n/index.ts';
 import type { Knowledge } from '../knowledge/knowledge.ts';
 import { createLogger } from '../log.ts';
 import type { Inbound, Reply } from '../messages.ts';
@@ -23,7 +24,7 @@ import { pair } from '../../commands/pair.ts';
 import { toc } from '../../commands/toc.ts';
 import { parseKnowledgeArgs } from './knowledge-args.ts';
 
-const USAGE = 'xiezuo ask [--json] [--plans DIR]… ["问题"]（无问题时逐行读标准输入）';
+const USAGE = msg.startup.cli.askUsage;
 
 export interface AskOutput {
   question: string;
@@ -68,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
     args = parseKnowledgeArgs(argv, USAGE);
   } catch (e) {
     if (e instanceof UserError) {
-      process.stderr.write(`${e.message}\n用法：${USAGE}\n`);
+      process.stderr.write(`${e.message}\n${msg.common.usagePrefix}${USAGE}\n`);
       return 2;
     }
     throw e;

@@ -8,20 +8,22 @@ import { resolve } from 'node:path';
 import { loadKnowledge } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { StartupError, UserError } from '../errors.ts';
+import { msg } from '../i18n/index.ts';
 import { loadPlanText } from '../knowledge/corpus.ts';
 import { outline } from '../knowledge/parser.ts';
 import { parseKnowledgeArgs } from './knowledge-args.ts';
 
-const USAGE = 'xiezuo ingest FILE [--json] [--plans DIR]…';
+const t = msg.startup.cli;
+const USAGE = t.ingestUsage;
 
 export async function main(argv: string[]): Promise<number> {
   let args;
   try {
     args = parseKnowledgeArgs(argv, USAGE);
-    if (args.positional.length !== 1) throw new UserError('请给出一个文件', USAGE);
+    if (args.positional.length !== 1) throw new UserError(t.ingestNeedsFile, USAGE);
   } catch (e) {
     if (e instanceof UserError) {
-      process.stderr.write(`${e.message}\n用法：${USAGE}\n`);
+      process.stderr.write(`${e.message}\n${msg.common.usagePrefix}${USAGE}\n`);
       return 2;
     }
     throw e;
@@ -31,13 +33,13 @@ export async function main(argv: string[]): Promise<number> {
   try {
     src = await readFile(file, 'utf8');
   } catch (e) {
-    process.stderr.write(`无法读取 ${file}：${(e as Error).message}\n`);
+    process.stderr.write(`${t.unreadableFile(file, (e as Error).message)}\n`);
     return 2;
   }
   // Loading the corpus validates the seeds and the --plans folders as a real start would.
   const knowledge = await loadKnowledge(loadConfig(), args.planDirs);
   const doc = knowledge.docs.find((d) => resolve(d.file) === file) ?? loadPlanText(src, file, false);
-  if (!doc.clauses.length) throw new StartupError(`${file} 没有可识别的正文`);
+  if (!doc.clauses.length) throw new StartupError(t.noBody(file));
   if (args.json) {
     process.stdout.write(
       `${JSON.stringify({
@@ -56,6 +58,6 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 0;
   }
-  process.stdout.write(`《${doc.meta.title}》（${doc.meta.id}）\n${outline(doc).join('\n')}\n共 ${doc.clauses.length} 条\n`);
+  process.stdout.write(`${t.docHeading(doc.meta.title, doc.meta.id)}\n${outline(doc).join('\n')}\n${msg.knowledge.outlineCount(doc.clauses.length)}\n`);
   return 0;
 }

@@ -3,6 +3,7 @@
  * also `--plans=DIR`) and the remaining positional words.
  */
 import { UserError } from '../errors.ts';
+import { msg } from '../i18n/index.ts';
 
 export interface KnowledgeCliArgs {
   json: boolean;
@@ -17,11 +18,11 @@ export function parseKnowledgeArgs(argv: readonly string[], usage: string): Know
     if (a === '--json') out.json = true;
     else if (a === '--plans') {
       const dir = argv[++i];
-      if (!dir) throw new UserError('--plans 后面要写一个目录', usage);
+      if (!dir) throw new UserError(msg.startup.cli.plansNeedsDir, usage);
       out.planDirs.push(dir);
     } else if (a.startsWith('--plans=')) out.planDirs.push(a.slice('--plans='.length));
     else if (a === '--') out.positional.push(...argv.slice(i + 1)), (i = argv.length);
-    else if (a.startsWith('--')) throw new UserError(`未知选项：${a}`, usage);
+    else if (a.startsWith('--')) throw new UserError(msg.startup.cli.unknownOption(a), usage);
     else out.positional.push(a);
   }
   return out;

@@ -11,6 +11,7 @@ import { type App, createApp } from '../app.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { StartupError } from '../errors.ts';
 import { type HealthState, HttpServer } from '../http/server.ts';
+import { msg } from '../i18n/index.ts';
 import { createLogger, logStrayRejections, type Logger } from '../log.ts';
 import { ConsoleChat, ConsoleSender } from '../platforms/console.ts';
 import { callbackStore } from '../platforms/senders.ts';
@@ -128,7 +129,7 @@ export async function main(_argv: string[]): Promise<number> {
       await http.listen(config.HTTP_PORT, config.HTTP_HOST);
       stops.push({ name: 'http', stop: () => http.close() });
     } catch (e) {
-      const reason = `HTTP_PORT: 无法在 ${config.HTTP_HOST}:${config.HTTP_PORT} 监听（${e instanceof Error ? e.message : String(e)}）`;
+      const reason = msg.startup.config.httpListenFailed(config.HTTP_HOST, config.HTTP_PORT, e instanceof Error ? e.message : String(e));
       // The console chat works without HTTP; the platforms' webhooks do not.
       if (!useConsole) throw new StartupError(reason);
       log.warn('http disabled', { reason });

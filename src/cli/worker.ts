@@ -17,7 +17,7 @@ export async function main(_argv: string[]): Promise<number> {
   const senders: Senders = {};
   const app = await createApp(config, { log, senders });
   // Senders need the app's Redis (Telegram button store), so they are filled in afterwards.
-  Object.assign(senders, createPlatformSenders(config, { redis: app.services.redis, console: true }));
+  Object.assign(senders, createPlatformSenders(config, { redis: app.services.redis, console: true, log }));
   const running = await startWorkers(app.services);
   log.info('xiezuo worker started', { platforms: Object.keys(senders), concurrency: config.DELIVERY_CONCURRENCY });
   await new Promise<void>((resolve) => {

@@ -6,6 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { StartupError } from '../errors.ts';
+import { msg } from '../i18n/index.ts';
 import { type Clause, type ParsedDoc, parseDocument } from './parser.ts';
 import { type FrontMatter, frontMatterSchema, splitFrontMatter } from './schema.ts';
 
@@ -24,12 +25,12 @@ export function loadPlanText(src: string, file: string, requireMeta: boolean): P
   if (meta) {
     const r = frontMatterSchema.safeParse(meta);
     if (!r.success) {
-      const reason = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('；');
-      throw new StartupError(`文档有误，无法启动：${file} 的头部信息（front matter）：${reason}`);
+      const reason = msg.startup.seeds.issues(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+      throw new StartupError(msg.startup.docs.badFrontMatter(file, reason));
     }
     fm = r.data;
   } else {
-    if (requireMeta) throw new StartupError(`文档有误，无法启动：${file} 缺少头部信息（--- id/title/… ---）`);
+    if (requireMeta) throw new StartupError(msg.startup.docs.missingFrontMatter(file));
     const lines = body.split(/\r?\n/);
     const firstIdx = lines.findIndex((l) => l.trim() !== '');
     const first = firstIdx >= 0 ? lines[firstIdx]!.trim().replace(/^#+\s*/, '').replace(/^《(.*)》$/, '$1') : '';
@@ -41,7 +42,7 @@ export function loadPlanText(src: string, file: string, requireMeta: boolean): P
     fm = { id: idFromFile(file), title, issuer: '', number: '', date: '', source: file, language: 'zh-Hans' };
   }
   const doc = parseDocument(text, { docId: fm.id, title: fm.title });
-  if (!doc.clauses.length) throw new StartupError(`文档有误，无法启动：${file} 没有可识别的正文`);
+  if (!doc.clauses.length) throw new StartupError(msg.startup.docs.noBody(file));
   return { ...doc, meta: fm, file };
 }
 
@@ -63,7 +64,7 @@ async function listFiles(dir: string, exts: string[]): Promise<string[]> {
   try {
     names = await readdir(dir);
   } catch (e) {
-    throw new StartupError(`无法读取文档目录 ${dir}：${(e as Error).message}`);
+    throw new StartupError(msg.startup.docs.unreadableDir(dir, (e as Error).message));
   }
   return names
     .filter((n) => exts.includes(extname(n).toLowerCase()))
@@ -77,7 +78,7 @@ export async function loadCorpus(plansDir: string, extraDirs: readonly string[] 
   const seen = new Map<string, string>();
   const add = (d: PlanDoc) => {
     const prev = seen.get(d.meta.id);
-    if (prev) throw new StartupError(`文档有误，无法启动：${d.file} 的 id「${d.meta.id}」与 ${prev} 重复`);
+    if (prev) throw new StartupError(msg.startup.docs.duplicateId(d.file, d.meta.id, prev));
     seen.set(d.meta.id, d.file);
     docs.push(d);
   };

@@ -3,6 +3,7 @@
  * abbreviations, aliases, Traditional forms, old names) → region, the province ▸ prefecture ▸
  * county hierarchy, and finding region mentions in free text (longest match first).
  */
+import { msg } from '../i18n/index.ts';
 import { fold } from './fold.ts';
 import { type Region, seedError } from './schema.ts';
 
@@ -33,12 +34,12 @@ export class Gazetteer {
   constructor(regions: readonly Region[], file = 'seeds/regions.json') {
     this.regions = regions;
     for (const r of regions) {
-      if (this.byId.has(r.id)) throw seedError(file, r.id, 'id 重复');
+      if (this.byId.has(r.id)) throw seedError(file, r.id, msg.startup.seeds.duplicateId);
       this.byId.set(r.id, r);
     }
     for (const r of regions) {
       if (r.parent !== null) {
-        if (!this.byId.has(r.parent)) throw seedError(file, r.id, `上级地区 ${r.parent} 不存在`);
+        if (!this.byId.has(r.parent)) throw seedError(file, r.id, msg.startup.seeds.missingParent(r.parent));
         const list = this.children.get(r.parent) ?? [];
         list.push(r.id);
         this.children.set(r.parent, list);
@@ -46,7 +47,7 @@ export class Gazetteer {
       // A parent chain that loops would hang every ancestor walk.
       const seen = new Set<string>();
       for (let cur: Region | undefined = r; cur; cur = cur.parent ? this.byId.get(cur.parent) : undefined) {
-        if (seen.has(cur.id)) throw seedError(file, r.id, '上级地区形成循环');
+        if (seen.has(cur.id)) throw seedError(file, r.id, msg.startup.seeds.parentCycle);
         seen.add(cur.id);
       }
     }

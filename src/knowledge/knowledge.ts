@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StartupError } from '../errors.ts';
+import { msg } from '../i18n/index.ts';
 import { type Answer, answerQuestion, type AnswerOptions } from './answer.ts';
 import { type PlanDoc, loadCorpus } from './corpus.ts';
 import { Deadlines, type ResolvedDeadline } from './deadlines.ts';
@@ -57,12 +58,12 @@ async function readJson(file: string): Promise<unknown | undefined> {
     text = await readFile(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new StartupError(`种子数据有误，无法启动：无法读取 ${file}：${(e as Error).message}`);
+    throw new StartupError(msg.startup.seeds.unreadable(file, (e as Error).message));
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new StartupError(`种子数据有误，无法启动：${file} 不是有效的 JSON：${(e as Error).message}`);
+    throw new StartupError(msg.startup.seeds.invalidJsonFile(file, (e as Error).message));
   }
 }
 
@@ -94,7 +95,7 @@ export class Knowledge {
     this.gazetteer = new Gazetteer(data.regions, files.regions);
 
     const checkRegion = (file: string, entry: string, id: string) => {
-      if (!this.gazetteer.has(id)) throw seedError(file, entry, `地区 ${id} 不在 regions.json 中`);
+      if (!this.gazetteer.has(id)) throw seedError(file, entry, msg.startup.seeds.unknownRegion(id));
     };
     const resolved = (file: string, entry: string, src: SourceRef): Clause => {
       const r = this.resolveSource(src);
@@ -176,9 +177,9 @@ export class Knowledge {
    */
   resolveSource(src: SourceRef): SourceResolution {
     const doc = this.byDocId.get(src.doc);
-    if (!doc) return { ok: false, reason: `文档 ${src.doc} 不存在` };
+    if (!doc) return { ok: false, reason: msg.startup.seeds.docMissing(src.doc) };
     const q = foldCompact(src.quote);
-    if (!q) return { ok: false, reason: 'quote 为空' };
+    if (!q) return { ok: false, reason: msg.startup.seeds.quoteEmpty };
     const compact = (c: Clause) => {
       let e = this.compactText.get(c.id);
       if (!e) {
@@ -190,8 +191,8 @@ export class Knowledge {
     let hits = doc.clauses.filter((c) => compact(c).text.includes(q));
     if (!hits.length) hits = doc.clauses.filter((c) => compact(c).raw.includes(q));
     if (hits.length === 1) return { ok: true, clause: hits[0]! };
-    if (!hits.length) return { ok: false, reason: `quote「${src.quote}」在文档 ${src.doc} 中找不到` };
-    return { ok: false, reason: `quote「${src.quote}」在文档 ${src.doc} 的多个条款中出现：${hits.map((h) => h.ref).join('、')}` };
+    if (!hits.length) return { ok: false, reason: msg.startup.seeds.quoteNotFound(src.quote, src.doc) };
+    return { ok: false, reason: msg.startup.seeds.quoteAmbiguous(src.quote, src.doc, hits.map((h) => h.ref)) };
   }
 
   /** Find a document by id, title or short name (folded; a title fragment is enough). */

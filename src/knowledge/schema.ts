@@ -5,10 +5,13 @@
  */
 import { z } from 'zod';
 import { StartupError } from '../errors.ts';
+import { msg } from '../i18n/index.ts';
 
-const nonEmpty = z.string().trim().min(1, { message: '不能为空' });
-const kebabId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: '必须是小写 kebab-case（如 sh-fyp11）' });
-const dateLike = z.string().regex(/^\d{4}(?:-\d{2}(?:-\d{2})?)?$/, { message: '日期格式应为 YYYY、YYYY-MM 或 YYYY-MM-DD' });
+const t = msg.startup.seeds;
+
+const nonEmpty = z.string().trim().min(1, { message: t.nonEmpty });
+const kebabId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: t.kebabId });
+const dateLike = z.string().regex(/^\d{4}(?:-\d{2}(?:-\d{2})?)?$/, { message: t.dateLike });
 
 export const frontMatterSchema = z.object({
   id: kebabId,
@@ -65,7 +68,7 @@ export const deadlineSchema = z.object({
   text: nonEmpty,
   due: z
     .string()
-    .regex(/^\d{4}(?:-\d{2}-\d{2})?$/, { message: 'due 格式应为 YYYY 或 YYYY-MM-DD' })
+    .regex(/^\d{4}(?:-\d{2}-\d{2})?$/, { message: t.dueFormat })
     .optional(),
   recurrence: z.string().optional(),
   regions: z.array(kebabId).default([]),
@@ -77,24 +80,24 @@ export type Deadline = z.infer<typeof deadlineSchema>;
 
 /** A problem in one entry of one seed file, as the start-up error shows it. */
 export function seedError(file: string, entry: string | number, reason: string): StartupError {
-  const where = typeof entry === 'number' ? `第 ${entry + 1} 项` : `条目 ${entry}`;
-  return new StartupError(`种子数据有误，无法启动：${file} ${where}：${reason}`);
+  const where = typeof entry === 'number' ? t.entryIndex(entry + 1) : t.entryId(entry);
+  return new StartupError(t.error(file, where, reason));
 }
 
 /** Validate a JSON array file entry by entry; the first bad entry stops start-up. */
 export function parseSeedArray<T>(schema: z.ZodType<T>, data: unknown, file: string): T[] {
-  if (!Array.isArray(data)) throw seedError(file, '(整个文件)', '应为 JSON 数组');
+  if (!Array.isArray(data)) throw seedError(file, t.wholeFile, t.notArray);
   const out: T[] = [];
   const ids = new Set<string>();
   data.forEach((item, i) => {
     const r = schema.safeParse(item);
     const id = typeof item === 'object' && item && 'id' in item ? String((item as { id: unknown }).id) : undefined;
     if (!r.success) {
-      const reason = r.error.issues.map((iss) => `${iss.path.join('.') || '(条目)'}: ${iss.message}`).join('；');
+      const reason = t.issues(r.error.issues.map((iss) => `${iss.path.join('.') || t.wholeEntry}: ${iss.message}`));
       throw seedError(file, id ?? i, reason);
     }
     if (id !== undefined) {
-      if (ids.has(id)) throw seedError(file, id, 'id 重复');
+      if (ids.has(id)) throw seedError(file, id, t.duplicateId);
       ids.add(id);
     }
     out.push(r.data);

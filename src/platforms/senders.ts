@@ -5,6 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
 import type { Senders } from '../senders/sender.ts';
 import { type CallbackStore, MemoryCallbackStore, RedisCallbackStore } from './telegram/callbacks.ts';
 import { TelegramSender, createTelegramApi } from './telegram/sender.ts';
@@ -16,12 +17,16 @@ export function callbackStore(config: Config, redis?: Redis): CallbackStore {
   return redis ? new RedisCallbackStore(redis, config.REDIS_PREFIX) : new MemoryCallbackStore();
 }
 
-export function createPlatformSenders(config: Config, opts: { redis?: Redis; console?: boolean } = {}): Senders {
+export function createPlatformSenders(config: Config, opts: { redis?: Redis; console?: boolean; log?: Logger } = {}): Senders {
   const senders: Senders = {};
   if (config.TELEGRAM_BOT_TOKEN) {
     senders.telegram = new TelegramSender(createTelegramApi(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT), callbackStore(config, opts.redis));
   }
-  if (config.SLACK_BOT_TOKEN) senders.slack = new SlackSender(createSlackClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL));
+  if (config.SLACK_BOT_TOKEN) {
+    // The log reports a failed file upload (answered with the file's text instead).
+    const log = opts.log?.child({ part: 'slack' });
+    senders.slack = new SlackSender(createSlackClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL), log ? { log } : {});
+  }
   if (opts.console) senders.console = new ConsoleSender();
   return senders;
 }

@@ -1,4 +1,5 @@
 /** Plain-text rendering of a Reply, for the console chat, the CLI and plain-text fallbacks. */
+import { msg } from '../i18n/index.ts';
 import type { Reply } from '../messages.ts';
 
 export function renderText(reply: Reply): string {
@@ -14,7 +15,7 @@ export function renderText(reply: Reply): string {
   if (reply.buttons?.length) {
     parts.push(reply.buttons.map((row) => row.map((b) => `[${b.label}]`).join(' ')).join('\n'));
   }
-  if (reply.file) parts.push(`（附件：${reply.file.name}）`);
+  if (reply.file) parts.push(`（${msg.platforms.attachment(reply.file.name)}）`);
   if (reply.footer) parts.push(reply.footer);
   return parts.join('\n\n');
 }

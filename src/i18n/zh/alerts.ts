@@ -8,6 +8,9 @@ export const alerts = {
 
   drillMark: '【演练】',
   drillFooter: '【演练】本消息为应急演练，无需实际行动。',
+  /** The official grade names, used in every message users read (input forms are parsed in src/alerts/levels.ts). */
+  levelNames: { I: '特别重大', II: '重大', III: '较大', IV: '一般' },
+  levelLabel: (level: string, name: string) => `${level}级（${name}）`,
   levelMissing: '缺少或无法识别响应级别：请写 I、II、III、IV（或 1–4、一级…四级、特别重大/重大/较大/一般）。',
   regionMissing: '请写明受灾地区、灾害类型、级别和情况说明。',
   typeMissing: '请写明灾害类型，例如 地震、洪涝、泥石流、台风。',

@@ -11,6 +11,7 @@ import { knowledge } from './knowledge.ts';
 import { roles } from './roles.ts';
 import { meetings } from './meetings.ts';
 import { platforms } from './platforms.ts';
+import { startup } from './startup.ts';
 
 export const zh = {
   alerts,
@@ -22,6 +23,7 @@ export const zh = {
   roles,
   meetings,
   platforms,
+  startup,
 };
 
 export type Messages = typeof zh;

@@ -213,8 +213,8 @@ export class SlackAdapter {
         installerOptions: { clientOptions: { slackApiUrl } },
       });
     } else {
-      if (!opts.http) throw new StartupError('Slack HTTP 模式需要 HTTP 服务器');
-      if (!opts.signingSecret) throw new StartupError('SLACK_SIGNING_SECRET: HTTP 模式必须设置（或设置 SLACK_APP_TOKEN 使用 Socket Mode）');
+      if (!opts.http) throw new StartupError(msg.startup.connect.slackNeedsHttp);
+      if (!opts.signingSecret) throw new StartupError(msg.startup.config.signingSecretRequired);
       const receiver = new SlackHttpReceiver({
         http: opts.http,
         signingSecret: opts.signingSecret,
@@ -240,7 +240,7 @@ export class SlackAdapter {
       await this.app.start();
     } catch (e) {
       this.state = 'failed';
-      throw new StartupError(`Slack 连接失败：${e instanceof Error ? e.message : String(e)}；请检查 SLACK_BOT_TOKEN、SLACK_API_URL${this.opts.appToken ? '、SLACK_APP_TOKEN' : ''}`);
+      throw new StartupError(msg.startup.connect.slackFailed(e instanceof Error ? e.message : String(e), !!this.opts.appToken));
     }
     this.state = this.opts.appToken ? 'socket' : 'http';
     this.opts.log.info('slack started', { mode: this.state, botUserId: this.botUserId });

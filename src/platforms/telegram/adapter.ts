@@ -134,11 +134,11 @@ export class TelegramAdapter {
       // grammy retries getMe through network trouble; give up after a while with a clear reason.
       const signal = AbortSignal.timeout(INIT_TIMEOUT_MS);
       await this.bot.init(signal as unknown as Parameters<Bot['init']>[0]).catch((e: unknown) => {
-        throw signal.aborted ? new Error(`${INIT_TIMEOUT_MS / 1000} 秒内没有应答`) : e;
+        throw signal.aborted ? new Error(msg.startup.connect.telegramNoAnswer(INIT_TIMEOUT_MS / 1000)) : e;
       });
     } catch (e) {
       this.state = 'failed';
-      throw new StartupError(`Telegram 连接失败（getMe）：${e instanceof Error ? e.message : String(e)}；请检查 TELEGRAM_BOT_TOKEN 和 TELEGRAM_API_ROOT`);
+      throw new StartupError(msg.startup.connect.telegramFailed(e instanceof Error ? e.message : String(e)));
     }
     try {
       await this.bot.api.setMyCommands(this.commandList());
@@ -188,8 +188,8 @@ export class TelegramAdapter {
 
   private startWebhook(): void {
     const { http, webhookSecret, log } = this.opts;
-    if (!http) throw new StartupError('Telegram webhook 模式需要 HTTP 服务器');
-    if (!webhookSecret) throw new StartupError('TELEGRAM_WEBHOOK_SECRET: webhook 模式必须设置');
+    if (!http) throw new StartupError(msg.startup.connect.telegramWebhookNeedsHttp);
+    if (!webhookSecret) throw new StartupError(msg.startup.connect.telegramWebhookSecretRequired);
     const handle = webhookCallback(this.bot, 'callback', {
       secretToken: webhookSecret,
       // Answer Telegram before its own timeout; the update keeps being handled.
