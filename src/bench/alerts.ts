@@ -5,8 +5,6 @@
  * broadcast backlog queued in the same platform queue, platform limits on (the defaults).
  * Each trial points the emergency groups at fresh chats, so per-chat limits never delay a trial.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
@@ -15,6 +13,7 @@ import type { OutgoingMessage } from '../delivery/outbox.ts';
 import { MemoryCallbackStore } from '../platforms/telegram/callbacks.ts';
 import { TelegramSender, createTelegramApi } from '../platforms/telegram/sender.ts';
 import { startRedis } from '../store/redis-server.ts';
+import { percentile, startBotApiStandIn } from './bot-api-stand-in.ts';
 import { startWorkers } from '../../jobs/worker.ts';
 
 const TOKEN = '123:BENCH';
@@ -30,48 +29,14 @@ interface Arrival {
 }
 
 /** The smallest Bot API that grammy accepts for sendMessage / editMessageText. */
-async function standIn(arrivals: Arrival[]): Promise<{ server: Server; root: string }> {
-  let n = 0;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const at = performance.now();
-      let body: Record<string, unknown> = {};
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-      } catch {
-        // grammy sends JSON for text messages; anything else is just answered.
-      }
-      const method = (req.url ?? '').split('/').pop();
-      if (method === 'sendMessage') arrivals.push({ at, chat: String(body.chat_id), text: String(body.text ?? '') });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          ok: true,
-          result:
-            method === 'sendMessage'
-              ? { message_id: ++n, date: Math.floor(Date.now() / 1000), chat: { id: Number(body.chat_id), type: 'group', title: 'g' }, text: body.text }
-              : true,
-        }),
-      );
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, root: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 const round = (x: number) => Math.round(x * 10) / 10;
 
 export async function benchAlerts(): Promise<Record<string, unknown>> {
   const redis = await startRedis();
   const arrivals: Arrival[] = [];
-  const { server, root } = await standIn(arrivals);
+  const standIn = await startBotApiStandIn((m) => arrivals.push({ at: m.perfAt, chat: m.chat, text: m.text }));
+  const { root } = standIn;
   const config = loadConfig({ ...process.env, REDIS_URL: redis.url, REDIS_PREFIX: 'bench-alerts', LOG_LEVEL: 'silent', TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: root });
   const senders = { telegram: new TelegramSender(createTelegramApi(TOKEN, root), new MemoryCallbackStore()) };
   const app = await createApp(config, { senders, log: createLogger('silent') });
@@ -140,7 +105,7 @@ export async function benchAlerts(): Promise<Record<string, unknown>> {
     await workers.close();
     for (const q of ['telegram', 'slack', 'console'] as const) await services.outbox.queue(q).obliterate({ force: true }).catch(() => {});
     await app.close();
-    await new Promise<void>((r) => server.close(() => r()));
+    await standIn.close();
     await redis.dispose();
   }
 }

@@ -8,14 +8,13 @@
  * Platform limits are lifted (DELIVERY_LIMITS=0): 100 reminders a second is more than one
  * Telegram bot may send (~30/s), and this measures the scheduler, not Telegram's allowance.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { MemoryCallbackStore } from '../platforms/telegram/callbacks.ts';
 import { TelegramSender, createTelegramApi } from '../platforms/telegram/sender.ts';
 import { startRedis } from '../store/redis-server.ts';
+import { percentile, startBotApiStandIn } from './bot-api-stand-in.ts';
 import { startWorkers } from '../../jobs/worker.ts';
 
 const TOKEN = '123:BENCHREMIND';
@@ -26,51 +25,15 @@ const LEAD_MS = 8_000;
 /** How long after the window closes a reminder may still arrive before it counts as missed. */
 const GRACE_MS = 10_000;
 
-async function standIn(arrivals: Map<string, number[]>): Promise<{ server: Server; root: string }> {
-  let n = 0;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const at = Date.now();
-      let body: Record<string, unknown> = {};
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-      } catch {
-        // Not JSON: answered but not counted.
-      }
-      const method = (req.url ?? '').split('/').pop();
-      if (method === 'sendMessage') {
-        const chat = String(body.chat_id);
-        const list = arrivals.get(chat) ?? [];
-        list.push(at);
-        arrivals.set(chat, list);
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          ok: true,
-          result:
-            method === 'sendMessage'
-              ? { message_id: ++n, date: Math.floor(at / 1000), chat: { id: Number(body.chat_id), type: 'group', title: 'g' }, text: body.text }
-              : true,
-        }),
-      );
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, root: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
 export async function benchReminders(): Promise<Record<string, unknown>> {
   const redis = await startRedis();
   const arrivals = new Map<string, number[]>();
-  const { server, root } = await standIn(arrivals);
+  const standIn = await startBotApiStandIn((m) => {
+    const list = arrivals.get(m.chat) ?? [];
+    list.push(m.wallAt);
+    arrivals.set(m.chat, list);
+  });
+  const { root } = standIn;
   const config = loadConfig({
     ...process.env,
     REDIS_URL: redis.url,
@@ -143,7 +106,7 @@ export async function benchReminders(): Promise<Record<string, unknown>> {
   } finally {
     await workers.close();
     await app.close();
-    await new Promise<void>((r) => server.close(() => r()));
+    await standIn.close();
     await redis.dispose();
   }
 }
