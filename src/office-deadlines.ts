@@ -198,9 +198,10 @@ export class OfficeDeadlines {
     return n;
   }
 
-  /** Due date as users read it. */
+  /** Due date as users read it, with the time of day when one was given (it then ends the deadline). */
   showDue(d: OfficeDeadline): string {
-    return msg.meetings.wallDate(wallTime(d.dueAt, d.zone));
+    const w = wallTime(d.dueAt, d.zone);
+    return d.endsAt === d.dueAt ? msg.meetings.wallTime(w) : msg.meetings.wallDate(w);
   }
 
   reminderReply(d: OfficeDeadline, offset: string): Reply {

@@ -69,6 +69,7 @@ describe('/deadline add date, time and group', () => {
     const d = (await h.app.services.officeDeadlines.get(id))!;
     expect(new Date(d.dueAt).toISOString()).toBe('2026-12-31T09:00:00.000Z'); // 17:00 Beijing
     expect(d.group).toBeUndefined();
+    expect(text(r)).toContain('2026年12月31日（周四）17:00');
 
     const withGroup = await h.say('/deadline add 报送 2026-12-31 17:00 沪连');
     const g = (await h.app.services.officeDeadlines.get(/D\d+/.exec(withGroup.footer ?? '')![0]))!;
@@ -76,6 +77,7 @@ describe('/deadline add date, time and group', () => {
     const dateOnly = await h.say('/deadline add 报送 2026-12-31 沪连');
     const o = (await h.app.services.officeDeadlines.get(/D\d+/.exec(dateOnly.footer ?? '')![0]))!;
     expect([o.dueDate, o.group]).toEqual(['2026-12-31', '沪连']);
+    expect(text(dateOnly)).toContain('2026年12月31日（周四）｜');
   });
 
   it('a day that does not exist says so, with or without a group; bad flags store nothing', async () => {
