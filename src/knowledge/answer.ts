@@ -63,9 +63,12 @@ export interface AnswerOptions {
 const DEADLINE_WORDS = /期限|截止|到哪年|哪一年|哪年|什么时候|何时|目标年份|年份|时限|到期|完成时间|几年|deadline/i;
 const DEADLINE_WORDS_G = new RegExp(DEADLINE_WORDS.source, 'gi');
 const PAIRING_WORDS = /对口支援|对口帮扶|对口合作|对口协作|结对合作|结对帮扶|东西部协作|合作交流|结对|对口|帮扶|支援|协作|接轨|合作|伙伴|援助|关系/g;
-/** Words that only say "which place" — a question made only of these, regions and pairing words asks for partners. */
+/**
+ * Words that only say "which place" or ask after the current state (现在还是…吗) — a question made
+ * only of these, regions and pairing words asks for partners (the pairing answer shows status).
+ */
 const PLACE_QUESTION =
-  /哪几个|哪些|哪个|哪几|哪里|哪|什么|城市|省份|省区市|省市|地区|地方|州市|区县|市县|县区|伙伴|关系|对象|是|的|和|与|同|跟|有|都|了|吗|呢|谁|几个|名单|列表|情况|之间/g;
+  /现在|目前|如今|当前|还是|仍然|依然|仍|还|是否|已经|已|继续|不再|哪几个|哪些|哪个|哪几|哪里|哪|什么|城市|省份|省区市|省市|地区|地方|州市|区县|市县|县区|伙伴|关系|对象|是|的|和|与|同|跟|有|都|了|吗|呢|谁|几个|名单|列表|情况|之间/g;
 
 /** Answer one question (the default route for text without a command). */
 export function answerQuestion(k: Knowledge, question: string, opts: AnswerOptions = {}): Answer {

@@ -50,6 +50,14 @@ describe('routing', () => {
     expect(k.answer('无锡和哪个城市结对').results.map((r) => r.toName)).toContain('盘锦市');
   });
 
+  it('answers a question about the current state of a pairing with the pairing and its status', () => {
+    const a = k.answer('遵义现在还是上海对口帮扶吗');
+    expect(a.intent).toBe('pairing');
+    const text = renderText(a.reply);
+    expect(text).toContain('已移交');
+    expect(text).toContain('《上海对内开放与合作交流“十四五”规划》');
+  });
+
   it('sends a question with substance beyond regions and pairing words to clause search', () => {
     const a = k.answer('沪连对口合作的三级工作保障机制');
     expect(a.intent).toBe('clause');
