@@ -5,20 +5,17 @@
  * out instead with a short note.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpServer } from '../../src/http/server.ts';
 import { msg } from '../../src/i18n/index.ts';
-import { createLogger } from '../../src/log.ts';
-import { SLACK_EVENTS_PATH, SlackAdapter } from '../../src/platforms/slack/adapter.ts';
 import type { Senders } from '../../src/senders/sender.ts';
 import { type FakeSlack, postSigned, slashCommandBody, startFakeSlack } from '../support/fake-slack.ts';
+import { type SlackBot, startSlackBot } from '../support/slack-bot.ts';
 import { type Harness, makeGroup, startHarness } from './harness.ts';
 
 const SECRET = 'slack-signing-secret';
 
 let slack: FakeSlack;
 let h: Harness;
-let http: HttpServer;
-let adapter: SlackAdapter;
+let bot: SlackBot;
 let url: string;
 let id: string;
 
@@ -26,20 +23,9 @@ beforeAll(async () => {
   slack = await startFakeSlack();
   const senders: Senders = {};
   h = await startHarness({ senders, workers: false });
-  http = new HttpServer(createLogger('silent'));
-  const port = await http.listen(0, '127.0.0.1');
-  url = `http://127.0.0.1:${port}${SLACK_EVENTS_PATH}`;
-  adapter = new SlackAdapter({
-    botToken: 'xoxb-test',
-    signingSecret: SECRET,
-    apiUrl: slack.apiUrl,
-    router: h.app.router,
-    services: h.app.services,
-    log: createLogger('silent'),
-    http,
-  });
-  senders.slack = adapter.sender;
-  await adapter.start();
+  bot = await startSlackBot({ slack, router: h.app.router, services: h.app.services, signingSecret: SECRET });
+  url = bot.url;
+  senders.slack = bot.adapter.sender;
   await makeGroup(h, '沪连', [{ platform: 'slack', chatId: 'C100' }]);
   // The 31st at 07:30 Shanghai time: 23:30 UTC on the 30th, the case a UTC-anchored rule gets wrong.
   const added = await h.say('/meeting add "沪连对口合作联席会议" 2031-01-31 07:30 沪连 --remind 1d --where 大连 --every monthly');
@@ -47,8 +33,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await adapter?.stop();
-  await http?.close();
+  await bot?.close();
   await h?.close();
   await slack?.close();
 });

@@ -6,14 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
-import { HttpServer } from '../../src/http/server.ts';
 import { msg } from '../../src/i18n/index.ts';
 import type { Knowledge } from '../../src/knowledge/knowledge.ts';
 import { createLogger } from '../../src/log.ts';
-import { SLACK_EVENTS_PATH, SlackAdapter } from '../../src/platforms/slack/adapter.ts';
 import { TelegramAdapter } from '../../src/platforms/telegram/adapter.ts';
 import { MemoryCallbackStore } from '../../src/platforms/telegram/callbacks.ts';
 import { type FakeSlack, blockActionsBody, postSigned, slashCommandBody, startFakeSlack } from '../support/fake-slack.ts';
+import { type SlackBot, startSlackBot } from '../support/slack-bot.ts';
 import { type FakeTelegram, type TelegramCall, startFakeTelegram } from '../support/fake-telegram.ts';
 import { knowledgeApp } from './fixture.ts';
 
@@ -163,8 +162,7 @@ describe('knowledge buttons through Telegram', () => {
 describe('knowledge buttons through Slack block_actions', () => {
   const SECRET = 'slack-signing-secret';
   let slack: FakeSlack;
-  let adapter: SlackAdapter;
-  let http: HttpServer;
+  let bot: SlackBot;
   let url: string;
   let k: Knowledge;
 
@@ -173,24 +171,11 @@ describe('knowledge buttons through Slack block_actions', () => {
     const clock = new ManualClock(NOW);
     const app = await knowledgeApp(clock);
     k = app.knowledge;
-    http = new HttpServer(createLogger('silent'));
-    const port = await http.listen(0, '127.0.0.1');
-    url = `http://127.0.0.1:${port}${SLACK_EVENTS_PATH}`;
-    adapter = new SlackAdapter({
-      botToken: 'xoxb-test',
-      signingSecret: SECRET,
-      apiUrl: slack.apiUrl,
-      router: app.router,
-      services: app.services,
-      log: createLogger('silent'),
-      http,
-      clock: { now: () => Date.now() },
-    });
-    await adapter.start();
+    bot = await startSlackBot({ slack, router: app.router, services: app.services, signingSecret: SECRET, clock: { now: () => Date.now() } });
+    url = bot.url;
   });
   afterAll(async () => {
-    await adapter.stop();
-    await http.close();
+    await bot.close();
     await slack.close();
   });
 

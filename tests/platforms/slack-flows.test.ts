@@ -8,11 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertStore } from '../../src/alerts/store.ts';
-import { HttpServer } from '../../src/http/server.ts';
-import { createLogger } from '../../src/log.ts';
-import { SLACK_EVENTS_PATH, SlackAdapter } from '../../src/platforms/slack/adapter.ts';
 import type { Senders } from '../../src/senders/sender.ts';
 import { type FakeSlack, type SlackCall, blockActionsBody, postSigned, slashCommandBody, startFakeSlack } from '../support/fake-slack.ts';
+import { type SlackBot, startSlackBot } from '../support/slack-bot.ts';
 import { type Harness, makeGroup, shanghai, startHarness, until } from '../meetings/harness.ts';
 
 const SECRET = 'slack-signing-secret';
@@ -21,37 +19,24 @@ const EMERGENCY = 'UEMERG';
 
 let slack: FakeSlack;
 let h: Harness;
-let http: HttpServer;
-let adapter: SlackAdapter;
+let bot: SlackBot;
 let url: string;
 
 beforeAll(async () => {
   slack = await startFakeSlack();
   const senders: Senders = {};
   h = await startHarness({ senders });
-  http = new HttpServer(createLogger('silent'));
-  const port = await http.listen(0, '127.0.0.1');
-  url = `http://127.0.0.1:${port}${SLACK_EVENTS_PATH}`;
-  adapter = new SlackAdapter({
-    botToken: 'xoxb-test',
-    signingSecret: SECRET,
-    apiUrl: slack.apiUrl,
-    router: h.app.router,
-    services: h.app.services,
-    log: createLogger('silent'),
-    http,
-  });
+  bot = await startSlackBot({ slack, router: h.app.router, services: h.app.services, signingSecret: SECRET });
+  url = bot.url;
   // The workers were handed this object: the adapter's sender is the one they deliver with.
-  senders.slack = adapter.sender;
-  await adapter.start();
+  senders.slack = bot.adapter.sender;
   await h.app.services.roles.grant(`slack:${COORDINATOR}`, 'coordinator');
   await h.app.services.roles.grant(`slack:${EMERGENCY}`, 'emergency');
 });
 
 afterAll(async () => {
   await h?.app.services.alerts.idle();
-  await adapter?.stop();
-  await http?.close();
+  await bot?.close();
   await h?.close();
   await slack?.close();
 });

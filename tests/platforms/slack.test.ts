@@ -5,10 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
-import { HttpServer } from '../../src/http/server.ts';
 import { msg } from '../../src/i18n/index.ts';
-import { createLogger } from '../../src/log.ts';
-import { SLACK_EVENTS_PATH, SlackAdapter, commandText, stripMentions } from '../../src/platforms/slack/adapter.ts';
+import { commandText, stripMentions } from '../../src/platforms/slack/adapter.ts';
 import { actionId } from '../../src/platforms/slack/render.ts';
 import { verifySlackSignature, slackSignature } from '../../src/platforms/slack/verify.ts';
 import {
@@ -20,6 +18,7 @@ import {
   slashCommandBody,
   startFakeSlack,
 } from '../support/fake-slack.ts';
+import { type SlackBot, startSlackBot } from '../support/slack-bot.ts';
 import { fixtureApp } from './fixture.ts';
 
 const SECRET = 'slack-signing-secret';
@@ -50,32 +49,18 @@ describe('slack request verification (pure)', () => {
 
 describe('slack adapter, HTTP mode', () => {
   let slack: FakeSlack;
-  let adapter: SlackAdapter;
-  let http: HttpServer;
+  let bot: SlackBot;
   let url: string;
   const clock = new ManualClock();
 
   beforeAll(async () => {
     slack = await startFakeSlack();
     const { router, services } = fixtureApp();
-    http = new HttpServer(createLogger('silent'));
-    const port = await http.listen(0, '127.0.0.1');
-    url = `http://127.0.0.1:${port}${SLACK_EVENTS_PATH}`;
-    adapter = new SlackAdapter({
-      botToken: 'xoxb-test',
-      signingSecret: SECRET,
-      apiUrl: slack.apiUrl,
-      router,
-      services,
-      log: createLogger('silent'),
-      http,
-      clock,
-    });
-    await adapter.start();
+    bot = await startSlackBot({ slack, router, services, signingSecret: SECRET, clock });
+    url = bot.url;
   });
   afterAll(async () => {
-    await adapter.stop();
-    await http.close();
+    await bot.close();
     await slack.close();
   });
 
@@ -84,7 +69,7 @@ describe('slack adapter, HTTP mode', () => {
   it('starts with auth.test against SLACK_API_URL', () => {
     expect(slack.callsTo('auth.test').length).toBeGreaterThan(0);
     expect(slack.callsTo('auth.test')[0]!.headers.authorization).toBe('Bearer xoxb-test');
-    expect(adapter.health()).toEqual({ ok: true, state: 'http' });
+    expect(bot.adapter.health()).toEqual({ ok: true, state: 'http' });
   });
 
   it('answers a signed /xiezuo command via chat.postMessage with Block Kit and a text fallback', async () => {
