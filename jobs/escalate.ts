@@ -6,7 +6,7 @@
 import { type ConnectionOptions, type Job, Worker } from 'bullmq';
 import { ESCALATION_QUEUE, type EscalationJob } from '../src/alerts/escalation.ts';
 import type { Services } from '../src/services.ts';
-import { createBullConnection } from '../src/store/redis.ts';
+import { closeConnection, createBullConnection, reportErrors } from '../src/store/redis.ts';
 import { bullPrefix } from './queues.ts';
 import type { RunningWorkers } from './worker.ts';
 
@@ -26,19 +26,20 @@ export function startEscalationWorker(services: Pick<Services, 'alerts' | 'log' 
     prefix: bullPrefix(services.config),
     concurrency: 4,
   });
-  worker.on('error', (err) => services.log.error('escalation worker error', { err }));
+  reportErrors(worker, services.log, 'escalation worker');
   return worker;
 }
 
 /** The WorkerStarter jobs/worker.ts runs in every worker process. */
 export async function escalationWorkers(services: Services): Promise<RunningWorkers> {
   const connection = createBullConnection(services.config.REDIS_URL);
+  reportErrors(connection, services.log, 'escalation worker');
   const worker = startEscalationWorker(services, connection);
   return {
     workers: [worker],
     close: async () => {
       await worker.close();
-      await connection.quit().catch(() => connection.disconnect());
+      await closeConnection(connection);
     },
   };
 }

@@ -6,7 +6,7 @@
 import { type Job, Worker } from 'bullmq';
 import type { ReminderJob } from '../src/reminder-queue.ts';
 import type { Services } from '../src/services.ts';
-import { createBullConnection } from '../src/store/redis.ts';
+import { closeConnection, createBullConnection, reportErrors } from '../src/store/redis.ts';
 import { REMINDERS_QUEUE, bullPrefix } from './queues.ts';
 import type { RunningWorkers } from './worker.ts';
 
@@ -39,6 +39,7 @@ export async function startReminderWorker(services: Services): Promise<RunningWo
     log.warn('reminder reconcile failed', { err });
   }
   const connection = createBullConnection(services.config.REDIS_URL);
+  reportErrors(connection, log, 'reminder worker');
   const worker = new Worker(REMINDERS_QUEUE, remindProcessor(services), {
     connection,
     prefix: bullPrefix(services.config),
@@ -51,13 +52,13 @@ export async function startReminderWorker(services: Services): Promise<RunningWo
     stalledInterval: 5_000,
     maxStalledCount: 10,
   });
-  worker.on('error', (err) => log.error('reminder worker error', { err }));
+  reportErrors(worker, log, 'reminder worker');
   worker.on('failed', (job, err) => log.warn('reminder job failed', { id: job?.id, attempt: job?.attemptsMade, err }));
   return {
     workers: [worker],
     close: async () => {
       await worker.close();
-      await connection.quit().catch(() => connection.disconnect());
+      await closeConnection(connection);
     },
   };
 }

@@ -7,7 +7,7 @@
 import { Worker } from 'bullmq';
 import type { Services } from '../src/services.ts';
 import type { StartHook } from '../src/cli/start.ts';
-import { createBullConnection } from '../src/store/redis.ts';
+import { closeConnection, createBullConnection, reportErrors } from '../src/store/redis.ts';
 import { Courier } from '../src/delivery/courier.ts';
 import { DELIVERY_PLATFORMS, bullPrefix, deliveryQueueName, platformRate } from './queues.ts';
 import { deliverProcessor } from './deliver.ts';
@@ -57,6 +57,7 @@ export async function startDeliveryWorkers(services: Services): Promise<RunningW
     // the next window (measured: ~950 ms p99 behind a 10,000-message backlog vs ~75 ms).
     const max = rate ? Math.max(1, Math.floor(rate / 10)) : undefined;
     const connection = createBullConnection(config.REDIS_URL);
+    reportErrors(connection, services.log, `delivery worker ${platform}`);
     connections.push(connection);
     const w = new Worker(deliveryQueueName(platform), processor, {
       connection,
@@ -68,7 +69,7 @@ export async function startDeliveryWorkers(services: Services): Promise<RunningW
       maxStalledCount: 1000,
       ...(rate && max ? { limiter: { max, duration: Math.round((1000 * max) / rate) } } : {}),
     });
-    w.on('error', (err) => services.log.error('delivery worker error', { platform, err }));
+    reportErrors(w, services.log, `delivery worker ${platform}`);
     w.on('failed', (job, err) => {
       if (job && job.attemptsMade < (job.opts.attempts ?? 1) && !(err.name === 'UnrecoverableError'))
         services.log.info('delivery retry', { id: job.data.id, attempt: job.attemptsMade, reason: err.message });
@@ -80,7 +81,7 @@ export async function startDeliveryWorkers(services: Services): Promise<RunningW
     close: async () => {
       await Promise.all(workers.map((w) => w.close()));
       // Workers do not close connections they were handed.
-      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+      await Promise.all(connections.map(closeConnection));
     },
   };
 }

@@ -12,7 +12,7 @@ import { Knowledge } from './knowledge/knowledge.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Router } from './router.ts';
 import type { Services } from './services.ts';
-import { createBullConnection, createRedis } from './store/redis.ts';
+import { closeConnection, createBullConnection, createRedis, reportErrors } from './store/redis.ts';
 import { RoleStore } from './roles-store.ts';
 import { AuditLog } from './audit.ts';
 import { Groups } from './groups.ts';
@@ -63,8 +63,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const prefix = config.REDIS_PREFIX;
   // Auto-pipelining batches the commands of concurrent jobs into one write per tick.
   const redis = createRedis(config.REDIS_URL, { enableAutoPipelining: true });
+  reportErrors(redis, log, 'redis');
   // BullMQ queues want a connection that retries forever; made on first enqueue.
   const bullConnection = createBullConnection(config.REDIS_URL);
+  reportErrors(bullConnection, log, 'queues');
   const senders = opts.senders ?? {};
   const roles = new RoleStore(redis, prefix, parseAdmins(config.ADMINS), config.OPEN_ASK);
   const outbox = new BullOutbox(bullConnection, config, log.child({ part: 'outbox' }), () => clock.now());
@@ -120,7 +122,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       await alerts.close();
       await scheduling.close();
       await outbox.close();
-      await Promise.all([redis, bullConnection].map((c) => c.quit().catch(() => c.disconnect())));
+      await Promise.all([redis, bullConnection].map(closeConnection));
     },
   };
 }

@@ -10,6 +10,7 @@ import { UserError, newErrorId } from './errors.ts';
 import { msg } from './i18n/index.ts';
 import { requireRole } from './roles-store.ts';
 import type { Inbound, Reply } from './messages.ts';
+import { isRedisUnavailable } from './store/redis.ts';
 import type { Services } from './services.ts';
 import type { z } from 'zod';
 
@@ -99,6 +100,10 @@ export class Router {
       const reply: Reply = { blocks: [{ text: e.message }], tone: 'error' };
       if (e.usage) reply.footer = `${msg.common.usagePrefix}${e.usage}`;
       return reply;
+    }
+    if (isRedisUnavailable(e)) {
+      ctx.services.log.warn('command failed: redis unavailable', { platform: ctx.inbound.platform, text: ctx.inbound.text.slice(0, 200) });
+      return { blocks: [{ text: msg.common.storeUnavailable }], tone: 'error' };
     }
     const errorId = newErrorId();
     ctx.services.log.error('command failed', {

@@ -8,6 +8,7 @@ import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Outbox } from './delivery/outbox.ts';
 import type { Logger } from './log.ts';
+import { reportErrors } from './store/redis.ts';
 import { type SourceResolver, loadTemplates, resolveTemplates } from './meeting-templates.ts';
 import { type GroupLookup, Meetings } from './meetings.ts';
 import { OfficeDeadlines } from './office-deadlines.ts';
@@ -32,6 +33,7 @@ export async function buildScheduling(d: SchedulingDeps): Promise<{
   close(): Promise<void>;
 }> {
   const queue = createReminderQueue(d.bullConnection, d.config);
+  reportErrors(queue, d.log, 'queue reminders');
   const timers = new QueueReminderTimers(queue, d.clock);
   const common = { redis: d.redis, prefix: d.config.REDIS_PREFIX, timers, outbox: d.outbox, groups: d.groups, clock: d.clock };
   const meetings = new Meetings({

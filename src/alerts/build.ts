@@ -12,6 +12,7 @@ import { StartupError } from '../errors.ts';
 import type { Gazetteer } from '../knowledge/gazetteer.ts';
 import type { Pairing } from '../knowledge/schema.ts';
 import type { Logger } from '../log.ts';
+import { reportErrors } from '../store/redis.ts';
 import type { Senders } from '../senders/sender.ts';
 import { bullPrefix } from '../../jobs/queues.ts';
 import { EscalationQueue } from './escalation.ts';
@@ -47,6 +48,7 @@ export async function buildAlerts(p: AlertParts): Promise<Alerts> {
     if (!p.gazetteer.has(r)) throw new StartupError(`${ROUTING_FILE}: region "${r}" is not in seeds/regions.json`);
   const routing = new AlertRouting(rules, new KnowledgeRegionGraph(p.gazetteer, p.pairings));
   const escalations = new EscalationQueue(p.bullConnection, bullPrefix(p.config));
+  reportErrors(escalations.queue, p.log, 'queue escalations');
   const service = new AlertService({
     store: new AlertStore(p.redis, p.config.REDIS_PREFIX),
     routing,

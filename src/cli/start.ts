@@ -20,6 +20,7 @@ import { TelegramAdapter } from '../platforms/telegram/adapter.ts';
 import type { Senders } from '../senders/sender.ts';
 import { alertApiHook } from '../alerts/api.ts';
 import { workersHook } from '../../jobs/worker.ts';
+import { closeWithin } from './shutdown.ts';
 
 export interface StartContext {
   config: Config;
@@ -184,6 +185,6 @@ export async function main(_argv: string[]): Promise<number> {
   } else {
     await stopped;
   }
-  await shutdown();
+  await closeWithin(shutdown, log, 0);
   return 0;
 }

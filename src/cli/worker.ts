@@ -9,6 +9,7 @@ import { createLogger, logStrayRejections } from '../log.ts';
 import { createPlatformSenders } from '../platforms/senders.ts';
 import type { Senders } from '../senders/sender.ts';
 import { startWorkers } from '../../jobs/worker.ts';
+import { closeWithin } from './shutdown.ts';
 
 export async function main(_argv: string[]): Promise<number> {
   const config = loadConfig();
@@ -25,7 +26,9 @@ export async function main(_argv: string[]): Promise<number> {
     process.once('SIGTERM', () => resolve());
   });
   log.info('worker shutting down');
-  await running.close();
-  await app.close();
+  await closeWithin(async () => {
+    await running.close();
+    await app.close();
+  }, log, 0);
   return 0;
 }

@@ -6,6 +6,7 @@
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { reportErrors } from '../store/redis.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Platform } from '../messages.ts';
@@ -39,6 +40,7 @@ export class BullOutbox implements Outbox {
         prefix: bullPrefix(this.config),
         defaultJobOptions: deliveryJobOptions(this.config),
       });
+      reportErrors(q, this.log, `queue ${deliveryQueueName(platform)}`);
       this.queues.set(platform, q);
     }
     return q;
