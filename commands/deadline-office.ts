@@ -3,12 +3,12 @@
  * blocks that /deadline's query answers append so one answer shows the documents' deadlines and
  * the offices' together (filtered the same way: department, region or group, overdue/upcoming).
  */
-import { type FlagSpec, type ParsedArgs, flagValue } from '../src/args.ts';
+import { type FlagSpec, type ParsedArgs, flagValue, typedId } from '../src/args.ts';
 import { type CommandContext, checkFlags } from '../src/command.ts';
 import { UserError } from '../src/errors.ts';
 import { foldCompact } from '../src/knowledge/fold.ts';
 import { msg } from '../src/i18n/index.ts';
-import { type OfficeDeadline, OfficeDeadlines } from '../src/office-deadlines.ts';
+import type { OfficeDeadline } from '../src/office-deadlines.ts';
 import { defaultRemind } from './meeting.ts';
 import { type Reply, type ReplyBlock, userKey } from '../src/messages.ts';
 import { requireRole } from '../src/roles-store.ts';
@@ -86,7 +86,7 @@ async function done(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
   const id = args.words[0];
   if (!id) throw new UserError(M.missingDeadlineId, usage);
   try {
-    const d = await ctx.services.officeDeadlines.done(OfficeDeadlines.normaliseId(id), userKey(ctx.inbound.user));
+    const d = await ctx.services.officeDeadlines.done(typedId(id), userKey(ctx.inbound.user));
     await ctx.services.audit.record({ user: ctx.inbound.user, chat: ctx.inbound.chat, action: 'deadline.done', detail: `${d.id} ${d.text}` });
     return { blocks: [{ text: M.deadlineDone(d.id) }], tone: 'notice' };
   } catch (e) {

@@ -4,13 +4,13 @@
  * changes need the coordinator role and are written to the audit log.
  */
 import { z } from 'zod';
-import { type FlagSpec, type ParsedArgs, flagValue } from '../src/args.ts';
+import { type FlagSpec, type ParsedArgs, flagValue, typedId } from '../src/args.ts';
 import { type CommandContext, checkFlags, defineCommand } from '../src/command.ts';
 import { UserError } from '../src/errors.ts';
 import { meetingIcs } from '../src/ics.ts';
 import { msg } from '../src/i18n/index.ts';
 import type { Meeting, RsvpChoice } from '../src/meetings.ts';
-import { MAX_REMINDERS, MAX_TITLE_CHARS, Meetings } from '../src/meetings.ts';
+import { MAX_REMINDERS, MAX_TITLE_CHARS } from '../src/meetings.ts';
 import type { MeetingTemplate } from '../src/meeting-templates.ts';
 import { type Reply, type ReplyBlock, userKey } from '../src/messages.ts';
 import { requireRole } from '../src/roles-store.ts';
@@ -119,7 +119,7 @@ function everyLabel(e: Recurrence): string {
 function meetingId(args: ParsedArgs, usage: string): string {
   const id = args.words[1];
   if (!id) throw new UserError(M.missingId, usage);
-  return Meetings.normaliseId(id);
+  return typedId(id);
 }
 
 async function getMeeting(ctx: CommandContext, id: string, usage: string): Promise<Meeting> {

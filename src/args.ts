@@ -180,3 +180,8 @@ function editDistance(a: string, b: string): number {
   }
   return d[a.length]![b.length]!;
 }
+
+/** A record id as typed (`m3`, `Ｍ3`, ` b-20261201-01 `) in its stored form (`M3`, `B-20261201-01`). */
+export function typedId(text: string): string {
+  return text.normalize('NFKC').trim().toUpperCase();
+}

@@ -9,6 +9,7 @@
  * coordinator's preview is edited as outcomes land, at most once per PROGRESS_EDIT_MS per
  * broadcast, and finally replaced by the report.
  */
+import { typedId } from './args.ts';
 import type { Redis } from 'ioredis';
 import type { Clock } from './clock.ts';
 import type { Logger } from './log.ts';
@@ -162,7 +163,7 @@ export class Broadcasts {
   }
 
   async get(id: string): Promise<Broadcast | undefined> {
-    const h = await this.redis.hgetall(this.key('b', id.trim().toUpperCase()));
+    const h = await this.redis.hgetall(this.key('b', typedId(id)));
     if (!h.id) return undefined;
     const b: Broadcast = {
       id: h.id,

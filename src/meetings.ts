@@ -13,6 +13,7 @@
  * start moves the series on and schedules the next occurrence's reminders, so only a handful of
  * jobs exist per meeting however long the series.
  */
+import { typedId } from './args.ts';
 import type { Redis } from 'ioredis';
 import type { Clock } from './clock.ts';
 import type { DeliveryOutcome, Outbox, OutgoingMessage } from './delivery/outbox.ts';
@@ -150,13 +151,8 @@ export class Meetings {
     if (out.status === 'failed') this.o.log.warn('meeting message not delivered', { id: m.id, meeting: m.origin.id, reason: out.reason });
   }
 
-  /** Normalise a typed id (`m3`, `Ｍ3`) to the stored form `M3`. */
-  static normaliseId(text: string): string {
-    return text.normalize('NFKC').trim().toUpperCase();
-  }
-
   async get(id: string): Promise<Meeting | undefined> {
-    const raw = await this.o.redis.get(this.key('m', Meetings.normaliseId(id)));
+    const raw = await this.o.redis.get(this.key('m', typedId(id)));
     return raw ? (JSON.parse(raw) as Meeting) : undefined;
   }
 
@@ -249,7 +245,7 @@ export class Meetings {
   /** Record one user's answer for the current occurrence (a later answer replaces an earlier one). */
   async rsvp(id: string, user: UserRef, choice: RsvpChoice, delegate?: string): Promise<Meeting> {
     const m = await this.get(id);
-    if (!m) throw new UserError(msg.meetings.unknownMeeting(Meetings.normaliseId(id)));
+    if (!m) throw new UserError(msg.meetings.unknownMeeting(typedId(id)));
     if (m.status === 'cancelled') throw new UserError(msg.meetings.rsvpCancelled);
     const r: Rsvp = { user: userKey(user), name: user.name ?? userKey(user), choice, at: this.o.clock.now() };
     if (delegate) r.delegate = delegate;
@@ -424,10 +420,10 @@ export class Meetings {
   }
 
   private async update(id: string, change: (m: Meeting) => Meeting): Promise<{ before: Meeting; after: Meeting }> {
-    const key = this.key('m', Meetings.normaliseId(id));
+    const key = this.key('m', typedId(id));
     for (let attempt = 0; attempt < 10; attempt++) {
       const raw = await this.o.redis.get(key);
-      if (!raw) throw new UserError(msg.meetings.unknownMeeting(Meetings.normaliseId(id)));
+      if (!raw) throw new UserError(msg.meetings.unknownMeeting(typedId(id)));
       const before = JSON.parse(raw) as Meeting;
       const after = change(before);
       if ((await this.o.redis.eval(CAS, 1, key, raw, JSON.stringify(after))) === 1) return { before, after };

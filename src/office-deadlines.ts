@@ -6,6 +6,7 @@
  * A date-only due date anchors reminders at 09:00 that day in the office's zone (nobody wants a
  * midnight reminder) and counts as overdue once the day is over.
  */
+import { typedId } from './args.ts';
 import type { Redis } from 'ioredis';
 import type { Clock } from './clock.ts';
 import type { Outbox, OutgoingMessage } from './delivery/outbox.ts';
@@ -90,12 +91,8 @@ export class OfficeDeadlines {
     return !!d && d.status === 'open' && d.generation === message.origin.generation && this.o.clock.now() < d.endsAt;
   }
 
-  static normaliseId(text: string): string {
-    return text.normalize('NFKC').trim().toUpperCase();
-  }
-
   async get(id: string): Promise<OfficeDeadline | undefined> {
-    const raw = await this.o.redis.get(this.key('d', OfficeDeadlines.normaliseId(id)));
+    const raw = await this.o.redis.get(this.key('d', typedId(id)));
     return raw ? (JSON.parse(raw) as OfficeDeadline) : undefined;
   }
 
@@ -148,10 +145,10 @@ export class OfficeDeadlines {
 
   /** Mark done; pending reminders are removed (and would do nothing anyway). */
   async done(id: string, by: string): Promise<OfficeDeadline> {
-    const key = this.key('d', OfficeDeadlines.normaliseId(id));
+    const key = this.key('d', typedId(id));
     for (let attempt = 0; attempt < 10; attempt++) {
       const raw = await this.o.redis.get(key);
-      if (!raw) throw new UserError(msg.meetings.unknownDeadline(OfficeDeadlines.normaliseId(id)));
+      if (!raw) throw new UserError(msg.meetings.unknownDeadline(typedId(id)));
       const before = JSON.parse(raw) as OfficeDeadline;
       if (before.status === 'done') throw new UserError(msg.meetings.deadlineAlreadyDone(before.id));
       const after: OfficeDeadline = { ...before, status: 'done', generation: before.generation + 1, doneAt: this.o.clock.now(), doneBy: by };

@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { startRedis, type RedisServer } from '../support/redis-server.ts';
 import { startFakeTelegram, type FakeTelegram, type TelegramCall } from '../support/fake-telegram.ts';
+import { startTelegramBot } from '../support/telegram-bot.ts';
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
-import { TelegramAdapter } from '../../src/platforms/telegram/adapter.ts';
-import { MemoryCallbackStore } from '../../src/platforms/telegram/callbacks.ts';
+import type { TelegramAdapter } from '../../src/platforms/telegram/adapter.ts';
 import type { Senders } from '../../src/senders/sender.ts';
 import { AlertStore } from '../../src/alerts/store.ts';
 import { startWorkers, type RunningWorkers } from '../../jobs/worker.ts';
@@ -52,18 +52,8 @@ beforeAll(async () => {
   const senders: Senders = {};
   const log = createLogger('silent');
   app = await createApp(config, { senders, log });
-  adapter = new TelegramAdapter({
-    token: '123:TEST',
-    apiRoot: tg.apiRoot,
-    mode: 'polling',
-    router: app.router,
-    services: app.services,
-    log,
-    callbacks: new MemoryCallbackStore(),
-    pollTimeoutS: 1,
-  });
+  adapter = await startTelegramBot({ tg, router: app.router, services: app.services, log });
   senders.telegram = adapter.sender;
-  await adapter.start();
   workers = await startWorkers(app.services);
   for (const [g, chat] of Object.entries(CHATS)) {
     await app.services.groups.create(g);

@@ -8,11 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { startRedis, type RedisServer } from '../support/redis-server.ts';
 import { startFakeTelegram, type FakeTelegram, type TelegramCall } from '../support/fake-telegram.ts';
+import { startTelegramBot } from '../support/telegram-bot.ts';
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
-import { TelegramAdapter } from '../../src/platforms/telegram/adapter.ts';
-import { MemoryCallbackStore } from '../../src/platforms/telegram/callbacks.ts';
+import type { TelegramAdapter } from '../../src/platforms/telegram/adapter.ts';
 import type { Senders } from '../../src/senders/sender.ts';
 import { startWorkers, type RunningWorkers } from '../../jobs/worker.ts';
 import { waitFor } from './harness.ts';
@@ -52,18 +52,8 @@ beforeAll(async () => {
   });
   const senders: Senders = {};
   app = await createApp(config, { senders, log: createLogger('silent') });
-  adapter = new TelegramAdapter({
-    token: '123:TEST',
-    apiRoot: tg.apiRoot,
-    mode: 'polling',
-    router: app.router,
-    services: app.services,
-    log: createLogger('silent'),
-    callbacks: new MemoryCallbackStore(),
-    pollTimeoutS: 1,
-  });
+  adapter = await startTelegramBot({ tg, router: app.router, services: app.services });
   senders.telegram = adapter.sender;
-  await adapter.start();
   workers = await startWorkers(app.services);
 });
 

@@ -7,11 +7,10 @@
  * 5 s into the test; the path is the same. Observed lateness is logged.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log.ts';
-import { TelegramAdapter } from '../../src/platforms/telegram/adapter.ts';
-import { MemoryCallbackStore } from '../../src/platforms/telegram/callbacks.ts';
+import type { TelegramAdapter } from '../../src/platforms/telegram/adapter.ts';
 import type { Senders } from '../../src/senders/sender.ts';
 import { startFakeTelegram, type FakeTelegram, type TelegramCall } from '../support/fake-telegram.ts';
+import { startTelegramBot } from '../support/telegram-bot.ts';
 import { type Harness, makeGroup, shanghai, startHarness } from './harness.ts';
 
 const TOKEN = '123:MEETINGS';
@@ -26,19 +25,9 @@ beforeAll(async () => {
   tg = await startFakeTelegram({ maxPollMs: 200 });
   const senders: Senders = {};
   h = await startHarness({ senders, env: { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: tg.apiRoot } });
-  adapter = new TelegramAdapter({
-    token: TOKEN,
-    apiRoot: tg.apiRoot,
-    mode: 'polling',
-    router: h.app.router,
-    services: h.app.services,
-    log: createLogger('silent'),
-    callbacks: new MemoryCallbackStore(),
-    pollTimeoutS: 1,
-  });
+  adapter = await startTelegramBot({ tg, router: h.app.router, services: h.app.services, token: TOKEN });
   // The workers were handed this object: the adapter's sender is the one they deliver with.
   senders.telegram = adapter.sender;
-  await adapter.start();
   await h.app.services.roles.grant(`telegram:${COORDINATOR_ID}`, 'coordinator');
   await makeGroup(
     h,

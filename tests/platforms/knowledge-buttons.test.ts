@@ -8,12 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { msg } from '../../src/i18n/index.ts';
 import type { Knowledge } from '../../src/knowledge/knowledge.ts';
-import { createLogger } from '../../src/log.ts';
-import { TelegramAdapter } from '../../src/platforms/telegram/adapter.ts';
-import { MemoryCallbackStore } from '../../src/platforms/telegram/callbacks.ts';
+import type { TelegramAdapter } from '../../src/platforms/telegram/adapter.ts';
 import { type FakeSlack, blockActionsBody, postSigned, slashCommandBody, startFakeSlack } from '../support/fake-slack.ts';
 import { type SlackBot, startSlackBot } from '../support/slack-bot.ts';
 import { type FakeTelegram, type TelegramCall, startFakeTelegram } from '../support/fake-telegram.ts';
+import { startTelegramBot } from '../support/telegram-bot.ts';
 import { knowledgeApp } from './fixture.ts';
 
 /** 2026-11-23, Beijing noon: every plan period in the seeds (up to 2025) is over. */
@@ -56,17 +55,7 @@ describe('knowledge buttons through Telegram', () => {
     tg = await startFakeTelegram();
     const app = await knowledgeApp(new ManualClock(NOW));
     k = app.knowledge;
-    adapter = new TelegramAdapter({
-      token: '123:TEST',
-      apiRoot: tg.apiRoot,
-      mode: 'polling',
-      router: app.router,
-      services: app.services,
-      log: createLogger('silent'),
-      callbacks: new MemoryCallbackStore(),
-      pollTimeoutS: 1,
-    });
-    await adapter.start();
+    adapter = await startTelegramBot({ tg, router: app.router, services: app.services });
   });
   afterAll(async () => {
     await adapter.stop();
