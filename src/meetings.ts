@@ -23,7 +23,7 @@ import type { Logger } from './log.ts';
 import type { MeetingTemplate } from './meeting-templates.ts';
 import { type Button, type Destination, type Reply, type UserRef, destinationKey, userKey } from './messages.ts';
 import type { MeetingAdvanceJob, MeetingReminderJob, ReminderTimers } from './reminder-queue.ts';
-import { keyspace } from './store/redis.ts';
+import { keyspace, readIndexed, readJson } from './store/redis.ts';
 import { type Recurrence, nextOccurrence, parseOffsets, wallTime } from './time.ts';
 
 /** The slice of the channel-group service meetings need: resolve a group name to its chats. */
@@ -152,22 +152,13 @@ export class Meetings {
   }
 
   async get(id: string): Promise<Meeting | undefined> {
-    const raw = await this.o.redis.get(this.key('m', typedId(id)));
-    return raw ? (JSON.parse(raw) as Meeting) : undefined;
+    return readJson<Meeting>(this.o.redis, this.key('m', typedId(id)));
   }
 
   /** Meetings ordered by their current occurrence; cancelled and ended ones only when asked. */
   async list(opts: { all?: boolean } = {}): Promise<Meeting[]> {
-    const ids = await this.o.redis.zrange(this.key('all'), '0', '-1');
-    if (!ids.length) return [];
-    const raws = await this.o.redis.mget(ids.map((id) => this.key('m', id)));
-    const out: Meeting[] = [];
-    for (const raw of raws) {
-      if (!raw) continue;
-      const m = JSON.parse(raw) as Meeting;
-      if (opts.all || this.stateOf(m) === 'scheduled') out.push(m);
-    }
-    return out;
+    const all = await readIndexed<Meeting>(this.o.redis, this.key('all'), (id) => this.key('m', id));
+    return opts.all ? all : all.filter((m) => this.stateOf(m) === 'scheduled');
   }
 
   /** Scheduled, cancelled, or ended (a one-off meeting whose time has passed). */

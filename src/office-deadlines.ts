@@ -17,7 +17,7 @@ import type { GroupLookup } from './meetings.ts';
 import { offsetMs } from './meetings.ts';
 import { type Reply, destinationKey } from './messages.ts';
 import type { DeadlineReminderJob, ReminderTimers } from './reminder-queue.ts';
-import { keyspace } from './store/redis.ts';
+import { keyspace, readIndexed, readJson } from './store/redis.ts';
 import { DURATION, wallTime, zonedToInstant } from './time.ts';
 
 export interface OfficeDeadline {
@@ -92,19 +92,13 @@ export class OfficeDeadlines {
   }
 
   async get(id: string): Promise<OfficeDeadline | undefined> {
-    const raw = await this.o.redis.get(this.key('d', typedId(id)));
-    return raw ? (JSON.parse(raw) as OfficeDeadline) : undefined;
+    return readJson<OfficeDeadline>(this.o.redis, this.key('d', typedId(id)));
   }
 
   /** All deadlines by due date; done ones only when asked. */
   async list(opts: { includeDone?: boolean } = {}): Promise<OfficeDeadline[]> {
-    const ids = await this.o.redis.zrange(this.key('all'), '0', '-1');
-    if (!ids.length) return [];
-    const raws = await this.o.redis.mget(ids.map((id) => this.key('d', id)));
-    return raws
-      .filter((r): r is string => !!r)
-      .map((r) => JSON.parse(r) as OfficeDeadline)
-      .filter((d) => opts.includeDone || d.status === 'open');
+    const all = await readIndexed<OfficeDeadline>(this.o.redis, this.key('all'), (id) => this.key('d', id));
+    return opts.includeDone ? all : all.filter((d) => d.status === 'open');
   }
 
   isOverdue(d: OfficeDeadline): boolean {

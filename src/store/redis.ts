@@ -53,10 +53,13 @@ export function isRedisUnavailable(e: unknown): boolean {
  * both land in the console chat's terminal.
  */
 export function reportErrors(emitter: { on(event: 'error', listener: (err: Error) => void): unknown }, log: Logger, part: string, everyMs = 60_000): void {
+  // Shared by every emitter of one part on one logger (a worker and its connection report the
+  // same outage), and by nothing else: another app in the same process keeps its own.
+  const parts = throttles.get(log) ?? new Map<string, { last: number; suppressed: number }>();
+  throttles.set(log, parts);
   emitter.on('error', (err) => {
-    // Shared by every emitter of one part (a worker and its connection report the same outage).
-    const t = throttles.get(part) ?? { last: -Infinity, suppressed: 0 };
-    throttles.set(part, t);
+    const t = parts.get(part) ?? { last: -Infinity, suppressed: 0 };
+    parts.set(part, t);
     const now = Date.now();
     if (now - t.last < everyMs) {
       t.suppressed++;
@@ -68,10 +71,24 @@ export function reportErrors(emitter: { on(event: 'error', listener: (err: Error
     t.suppressed = 0;
   });
 }
-const throttles = new Map<string, { last: number; suppressed: number }>();
+const throttles = new WeakMap<Logger, Map<string, { last: number; suppressed: number }>>();
 
 /** Close a connection: QUIT when it is up, otherwise drop it (QUIT would wait for a server that is not there). */
 export async function closeConnection(c: Redis): Promise<void> {
   if (c.status === 'ready') await c.quit().catch(() => c.disconnect());
   else c.disconnect();
+}
+
+/** One JSON record stored under `key`, or undefined. */
+export async function readJson<T>(redis: Redis, key: string): Promise<T | undefined> {
+  const raw = await redis.get(key);
+  return raw ? (JSON.parse(raw) as T) : undefined;
+}
+
+/** The JSON records whose ids a sorted set holds, in its order; ids whose record is gone are skipped. */
+export async function readIndexed<T>(redis: Redis, indexKey: string, recordKey: (id: string) => string): Promise<T[]> {
+  const ids = await redis.zrange(indexKey, '0', '-1');
+  if (!ids.length) return [];
+  const raws = await redis.mget(ids.map(recordKey));
+  return raws.filter((r): r is string => !!r).map((r) => JSON.parse(r) as T);
 }
