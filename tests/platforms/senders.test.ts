@@ -163,3 +163,39 @@ describe('RedisCallbackStore', () => {
     }
   });
 });
+
+describe('Bot API transport', () => {
+  it('aborts a call the server never answers when grammy’s signal fires', async () => {
+    const { createServer } = await import('node:http');
+    const { botApiFetch } = await import('../../src/platforms/telegram/transport.ts');
+    const hung = createServer(() => undefined);
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    const { port } = hung.address() as { port: number };
+    try {
+      const call = botApiFetch(`http://127.0.0.1:${port}/bot1:X/getMe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(200) });
+      await expect(call).rejects.toThrow(/abort|timeout/i);
+    } finally {
+      hung.closeAllConnections();
+      await new Promise((r) => hung.close(r));
+    }
+  });
+
+  it('passes non-JSON error pages on as a body whose json() throws (a network failure to grammy)', async () => {
+    const { createServer } = await import('node:http');
+    const { botApiFetch } = await import('../../src/platforms/telegram/transport.ts');
+    const proxy = createServer((_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end('<html>Bad Gateway</html>');
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const { port } = proxy.address() as { port: number };
+    try {
+      const res = await botApiFetch(`http://127.0.0.1:${port}/bot1:X/getMe`, { method: 'POST', body: '{}' });
+      expect(res.status).toBe(502);
+      expect(res.ok).toBe(false);
+      await expect(res.json()).rejects.toThrow();
+    } finally {
+      await new Promise((r) => proxy.close(r));
+    }
+  });
+});

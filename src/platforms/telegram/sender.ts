@@ -10,6 +10,7 @@ import { SendError } from '../../errors.ts';
 import type { Destination, Reply } from '../../messages.ts';
 import type { Sender, SentMessage } from '../../senders/sender.ts';
 import type { CallbackStore } from './callbacks.ts';
+import { botApiFetch } from './transport.ts';
 import { renderKeyboard, renderTelegram, renderTelegramSingle } from './render.ts';
 
 /** Wait suggested for failures that name no wait of their own (5xx, network). */
@@ -119,5 +120,5 @@ export class TelegramSender implements Sender {
 
 /** A Bot API client for sending only (workers, alert API): no polling, no webhook. */
 export function createTelegramApi(token: string, apiRoot: string): Api {
-  return new Api(token, { apiRoot: apiRoot.replace(/\/+$/, ''), timeoutSeconds: 30 });
+  return new Api(token, { apiRoot: apiRoot.replace(/\/+$/, ''), timeoutSeconds: 30, fetch: botApiFetch });
 }
