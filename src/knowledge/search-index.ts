@@ -13,7 +13,7 @@ import { indexTerms, queryTerms } from './tokenize.ts';
  * Documents per window (a power of two, at most 2^16 so an offset fits the posting's 16 bits).
  * Smaller windows bound the terms more tightly but pay the per-window steps (one per query term)
  * more often; on the seed corpus ×100, 2048 (Lucene's BooleanScorer window too) measured fastest
- * against 32 to 8192 — 20–30% ahead of 128 and 512.
+ * against 32 to 8192 — about 30% ahead of 128, 10–15% ahead of 512.
  */
 const WINDOW_BITS = 11;
 const WINDOW = 1 << WINDOW_BITS;
