@@ -8,6 +8,8 @@ import type { Reply } from '../../src/messages.ts';
 import { Redis } from 'ioredis';
 import { MemoryCallbackStore, RedisCallbackStore, decodeCallback, encodeCallback } from '../../src/platforms/telegram/callbacks.ts';
 import { TelegramSender, createTelegramApi } from '../../src/platforms/telegram/sender.ts';
+import { botApiFetch } from '../../src/platforms/telegram/transport.ts';
+import { Api } from 'grammy';
 import { SlackSender, createSlackClient } from '../../src/platforms/slack/sender.ts';
 import { freePort, startRedis } from '../support/redis-server.ts';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
@@ -164,25 +166,30 @@ describe('RedisCallbackStore', () => {
   });
 });
 
-describe('Bot API transport', () => {
-  it('aborts a call the server never answers when grammy’s signal fires', async () => {
+describe('Bot API transport (grammy on undici)', () => {
+  it('a call the server never answers: grammy’s timeout aborts the request and the sender says retry later', async () => {
     const { createServer } = await import('node:http');
-    const { botApiFetch } = await import('../../src/platforms/telegram/transport.ts');
     const hung = createServer(() => undefined);
+    let closed = false;
+    hung.on('connection', (socket) => socket.on('close', () => (closed = true)));
     await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
     const { port } = hung.address() as { port: number };
     try {
-      const call = botApiFetch(`http://127.0.0.1:${port}/bot1:X/getMe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(200) });
-      await expect(call).rejects.toThrow(/abort|timeout/i);
+      const api = new Api('123:TEST', { apiRoot: `http://127.0.0.1:${port}`, timeoutSeconds: 1, fetch: botApiFetch });
+      const e = await sendError(new TelegramSender(api, new MemoryCallbackStore()).send({ platform: 'telegram', chatId: '1' }, notice));
+      expect(e.permanent).toBe(false);
+      expect(e.retryAfterMs).toBeGreaterThan(0);
+      // The abort reached the socket: the request does not linger after grammy gave up.
+      for (let i = 0; i < 50 && !closed; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(closed).toBe(true);
     } finally {
       hung.closeAllConnections();
       await new Promise((r) => hung.close(r));
     }
   });
 
-  it('passes non-JSON error pages on as a body whose json() throws (a network failure to grammy)', async () => {
+  it('a non-JSON error page (a proxy’s 502) is a network failure: retry later', async () => {
     const { createServer } = await import('node:http');
-    const { botApiFetch } = await import('../../src/platforms/telegram/transport.ts');
     const proxy = createServer((_req, res) => {
       res.writeHead(502, { 'content-type': 'text/html' });
       res.end('<html>Bad Gateway</html>');
@@ -194,6 +201,10 @@ describe('Bot API transport', () => {
       expect(res.status).toBe(502);
       expect(res.ok).toBe(false);
       await expect(res.json()).rejects.toThrow();
+      const sender = new TelegramSender(createTelegramApi('123:TEST', `http://127.0.0.1:${port}`), new MemoryCallbackStore());
+      const e = await sendError(sender.send({ platform: 'telegram', chatId: '1' }, notice));
+      expect(e.permanent).toBe(false);
+      expect(e.retryAfterMs).toBeGreaterThan(0);
     } finally {
       await new Promise((r) => proxy.close(r));
     }

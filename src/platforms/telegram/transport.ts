@@ -37,16 +37,17 @@ function botApiRequest(url: string, init: FetchInit = {}): Promise<BotApiRespons
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let status = 0;
-    let onAbort: (() => void) | undefined;
-    const settle = () => {
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
-    };
+    // undici calls onRequestStart again when it retries on a fresh connection; the one abort
+    // listener always aborts the attempt in flight.
+    let attempt: Dispatcher.DispatchController | undefined;
+    const onAbort = () => attempt?.abort(signal?.reason);
+    const settle = () => signal?.removeEventListener('abort', onAbort);
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(controller) {
         if (!signal) return;
         if (signal.aborted) return controller.abort(signal.reason);
-        onAbort = () => controller.abort(signal.reason);
-        signal.addEventListener('abort', onAbort, { once: true });
+        if (!attempt) signal.addEventListener('abort', onAbort, { once: true });
+        attempt = controller;
       },
       onResponseStart(_controller, statusCode) {
         status = statusCode;
