@@ -3,9 +3,8 @@
  * Buttons on every alert card: 收到 (alert.ack) and 我来负责 (alert.own), recorded for the group
  * the pressing chat belongs to; confirm/cancel on the III–IV preview.
  */
-import { z } from 'zod';
-import type { ActionResult, CommandContext } from '../src/command.ts';
-import { defineCommand } from '../src/command.ts';
+import type { ParsedArgs } from '../src/args.ts';
+import { type ActionResult, type CommandContext, audit, defineCommand } from '../src/command.ts';
 import { UserError } from '../src/errors.ts';
 import { msg } from '../src/i18n/index.ts';
 import { liveCard } from '../src/alerts/cards.ts';
@@ -15,25 +14,6 @@ import type { Actor } from '../src/alerts/store.ts';
 import { type Reply, userKey } from '../src/messages.ts';
 
 const t = msg.alerts;
-
-export type AlertArgs =
-  | { sub: 'trigger'; drill: boolean; forceNew: boolean; region: string; type: string; level: Level; text: string }
-  | { sub: 'update'; id: string; text: string }
-  | { sub: 'resolve'; id: string; text: string }
-  | { sub: 'status'; id?: string };
-
-const SUBS: Record<string, 'drill' | 'update' | 'resolve' | 'status'> = {
-  drill: 'drill',
-  演练: 'drill',
-  update: 'update',
-  续报: 'update',
-  更新: 'update',
-  resolve: 'resolve',
-  结束: 'resolve',
-  status: 'status',
-  状态: 'status',
-  list: 'status',
-};
 
 /**
  * `<region> <type> <level> <text…>`; the level may also come second (`文山 II 地震 …`), since
@@ -58,35 +38,6 @@ export function parseTrigger(words: string[], rawAfter: string[]): { region: str
   return { region, type, level: level!, text };
 }
 
-const args = z
-  .object({
-    text: z.string(),
-    words: z.array(z.string()),
-    flags: z.record(z.string(), z.union([z.string(), z.literal(true)])),
-    rawAfter: z.array(z.string()),
-  })
-  .transform((a, ctx): AlertArgs => {
-    const fail = (message: string) => {
-      ctx.addIssue({ code: 'custom', message });
-      return z.NEVER;
-    };
-    const [first = '', ...rest] = a.words;
-    const sub = SUBS[first.toLowerCase()];
-    if (sub === 'status') return rest[0] ? { sub, id: rest[0] } : { sub };
-    if (sub === 'update' || sub === 'resolve') {
-      const id = rest[0];
-      const text = a.rawAfter[2] ?? '';
-      if (!id) return fail(t.idMissing);
-      if (!text) return fail(sub === 'update' ? t.updateTextMissing : t.summaryMissing);
-      return { sub, id, text };
-    }
-    if (!a.words.length) return { sub: 'status' };
-    const drill = sub === 'drill' || a.flags.drill === true;
-    const p = sub === 'drill' ? parseTrigger(rest, a.rawAfter.slice(1)) : parseTrigger(a.words, a.rawAfter);
-    if (typeof p === 'string') return fail(p);
-    return { sub: 'trigger', drill, forceNew: a.flags.new === true, ...p };
-  });
-
 export function actorOf(ctx: CommandContext): Actor {
   const u = ctx.inbound.user;
   return u.name ? { key: userKey(u), name: u.name } : { key: userKey(u) };
@@ -94,10 +45,6 @@ export function actorOf(ctx: CommandContext): Actor {
 
 function alerts(ctx: CommandContext): AlertService {
   return ctx.services.alerts;
-}
-
-async function audit(ctx: CommandContext, action: string, detail: string): Promise<void> {
-  await ctx.services.audit.record({ user: ctx.inbound.user, chat: ctx.inbound.chat, action, detail });
 }
 
 /** 收到 or 我来负责 from a chat: record it for the chat's group and refresh every copy of the card. */
@@ -124,64 +71,89 @@ export async function pressAck(ctx: CommandContext, value: string, kind: 'ack' |
   return { toast, edit: card };
 }
 
-export const alert = defineCommand<AlertArgs>({
+/** `<region> <type> <level> <text…>` as a trigger (or drill); refused with its usage when incomplete. */
+function triggerOf(a: ParsedArgs, usage: string): { region: string; type: string; level: Level; text: string } {
+  const p = parseTrigger(a.words, a.rawAfter);
+  if (typeof p === 'string') throw new UserError(p, usage);
+  return p;
+}
+
+async function trigger(ctx: CommandContext, a: ParsedArgs, drill: boolean, usage: string): Promise<Reply> {
+  const p = triggerOf(a, usage);
+  const r = await alerts(ctx).trigger({ ...p, drill, forceNew: a.flags.new === true, by: actorOf(ctx), source: 'chat' });
+  await audit(ctx, drill ? 'alert.drill' : 'alert.trigger', `${r.alert.id} ${r.kind} ${p.region} ${p.type} ${p.level}`);
+  return r.reply;
+}
+
+/** `update|resolve ID 文本`: the id, and the text after it exactly as typed. */
+function idAndText(a: ParsedArgs, missingText: string, usage: string): { id: string; text: string } {
+  const id = a.words[0];
+  if (!id) throw new UserError(t.idMissing, usage);
+  const text = a.rawAfter[1] ?? '';
+  if (!text) throw new UserError(missingText, usage);
+  return { id: AlertService.id(id), text };
+}
+
+export const alert = defineCommand({
   name: 'alert',
   aliases: ['警报', '应急'],
   role: 'emergency',
   summary: t.summary,
   usage: t.usage,
-  booleans: ['new', 'drill'],
-  args,
-  async run(ctx, a): Promise<Reply> {
-    const service = alerts(ctx);
-    const by = actorOf(ctx);
-    if (a.sub === 'status') {
-      if (!a.id) return service.overview();
-      return (await service.status(AlertService.id(a.id))).reply;
-    }
-    if (a.sub === 'update') {
-      const id = AlertService.id(a.id);
-      const reply = await service.update(id, a.text, by);
-      await audit(ctx, 'alert.update', id);
-      return reply;
-    }
-    if (a.sub === 'resolve') {
-      const id = AlertService.id(a.id);
-      const reply = await service.resolve(id, a.text, by);
-      await audit(ctx, 'alert.resolve', id);
-      return reply;
-    }
-    const r = await service.trigger({
-      region: a.region,
-      type: a.type,
-      level: a.level,
-      text: a.text,
-      drill: a.drill,
-      forceNew: a.forceNew,
-      by,
-      source: 'chat',
-    });
-    await audit(ctx, a.drill ? 'alert.drill' : 'alert.trigger', `${r.alert.id} ${r.kind} ${a.region} ${a.type} ${a.level}`);
-    return r.reply;
-  },
-  actions: {
-    ack: (ctx, value) => pressAck(ctx, value, 'ack'),
-    own: (ctx, value) => pressAck(ctx, value, 'own'),
-    async confirm(ctx, value) {
-      if (!(await ctx.services.access.hasRole(ctx.inbound.user, 'emergency')))
-        throw new UserError(msg.common.refused(msg.common.roleNames.emergency ?? 'emergency'));
-      const id = AlertService.id(value);
-      const r = await alerts(ctx).confirm(id, actorOf(ctx));
-      await audit(ctx, 'alert.confirm', id);
-      return { toast: t.confirmedToast, edit: r.reply };
+  subcommands: [
+    {
+      names: ['status', '状态', 'list'],
+      usage: t.usage,
+      async run(ctx, a) {
+        const id = a.words[0];
+        return id ? (await alerts(ctx).status(AlertService.id(id))).reply : alerts(ctx).overview();
+      },
     },
-    async cancel(ctx, value) {
-      if (!(await ctx.services.access.hasRole(ctx.inbound.user, 'emergency')))
-        throw new UserError(msg.common.refused(msg.common.roleNames.emergency ?? 'emergency'));
-      const id = AlertService.id(value);
-      const reply = await alerts(ctx).cancel(id, actorOf(ctx));
-      await audit(ctx, 'alert.cancel', id);
-      return { toast: reply.blocks[0]?.text ?? '', edit: reply };
+    {
+      names: ['update', '续报', '更新'],
+      usage: t.usage,
+      async run(ctx, a) {
+        const { id, text } = idAndText(a, t.updateTextMissing, t.usage);
+        const reply = await alerts(ctx).update(id, text, actorOf(ctx));
+        await audit(ctx, 'alert.update', id);
+        return reply;
+      },
+    },
+    {
+      names: ['resolve', '结束'],
+      usage: t.usage,
+      async run(ctx, a) {
+        const { id, text } = idAndText(a, t.summaryMissing, t.usage);
+        const reply = await alerts(ctx).resolve(id, text, actorOf(ctx));
+        await audit(ctx, 'alert.resolve', id);
+        return reply;
+      },
+    },
+    { names: ['drill', '演练'], usage: t.usage, flags: { booleans: ['new'] }, run: (ctx, a) => trigger(ctx, a, true, t.usage) },
+  ],
+  defaultSubcommand: 'status',
+  flags: { booleans: ['new', 'drill'] },
+  run: (ctx, a) => trigger(ctx, a, a.flags.drill === true, t.usage),
+  actions: {
+    ack: { role: null, run: (ctx, value) => pressAck(ctx, value, 'ack') },
+    own: { role: null, run: (ctx, value) => pressAck(ctx, value, 'own') },
+    confirm: {
+      role: 'emergency',
+      async run(ctx, value) {
+        const id = AlertService.id(value);
+        const r = await alerts(ctx).confirm(id, actorOf(ctx));
+        await audit(ctx, 'alert.confirm', id);
+        return { toast: t.confirmedToast, edit: r.reply };
+      },
+    },
+    cancel: {
+      role: 'emergency',
+      async run(ctx, value) {
+        const id = AlertService.id(value);
+        const reply = await alerts(ctx).cancel(id, actorOf(ctx));
+        await audit(ctx, 'alert.cancel', id);
+        return { toast: reply.blocks[0]?.text ?? '', edit: reply };
+      },
     },
   },
 });

@@ -1,17 +1,11 @@
 /** `/audit [n] [--action prefix]`: the latest audit-log entries, for admins. */
-import { z } from 'zod';
+import { flagValue } from '../src/args.ts';
 import { defineCommand } from '../src/command.ts';
 import { UserError } from '../src/errors.ts';
 import { msg } from '../src/i18n/index.ts';
-import { formatInstant } from '../src/broadcasts.ts';
+import { formatInstant } from '../src/broadcasts/broadcasts.ts';
 
 const t = msg.roles;
-
-const args = z.object({
-  text: z.string(),
-  words: z.array(z.string()),
-  flags: z.record(z.string(), z.union([z.string(), z.literal(true)])),
-});
 
 export const audit = defineCommand({
   name: 'audit',
@@ -19,13 +13,13 @@ export const audit = defineCommand({
   role: 'admin',
   summary: t.auditSummary,
   usage: t.auditUsage,
-  args,
+  flags: { values: ['action'] },
   async run(ctx, a) {
     const { services } = ctx;
     const countText = a.words[0];
     const count = countText === undefined ? 20 : Number(countText);
     if (!Number.isInteger(count) || count < 1 || count > 200) throw new UserError(t.badCount, t.auditUsage);
-    const action = typeof a.flags.action === 'string' ? a.flags.action : undefined;
+    const action = flagValue(a, 'action');
     const entries = await services.audit.latest(count, action);
     if (!entries.length) return { title: t.auditTitle, blocks: [{ text: t.auditEmpty }], tone: 'answer' };
     const zone = services.config.TIMEZONE;

@@ -3,21 +3,15 @@
  * 取消 buttons; confirming enqueues one delivery per destination and the preview then shows
  * progress and the final report. `/broadcast status ID`, `/broadcast cancel ID`.
  */
-import { z } from 'zod';
-import { type CommandContext, defineCommand } from '../src/command.ts';
-import { UserError } from '../src/errors.ts';
+import type { ParsedArgs } from '../src/args.ts';
+import { type CommandContext, audit, defineCommand } from '../src/command.ts';
+import { Refusal, UserError } from '../src/errors.ts';
 import { msg } from '../src/i18n/index.ts';
 import { type Reply, userKey } from '../src/messages.ts';
-import { formatInstant } from '../src/broadcasts.ts';
+import { type Broadcast, formatInstant } from '../src/broadcasts/broadcasts.ts';
 import { parseWhen } from '../src/time.ts';
 
 const t = msg.broadcast;
-
-const args = z.object({
-  text: z.string(),
-  words: z.array(z.string()),
-  flags: z.record(z.string(), z.union([z.string(), z.literal(true)])),
-});
 
 const AT_FLAG = /(^|\s)(?:--|——|—|－－)at(?:=|\s+)/i;
 
@@ -45,12 +39,74 @@ export function extractAt(text: string, zone: string, now: number): { text: stri
   throw new UserError(zoneError ? t.badZone : t.badAt, t.usage);
 }
 
-async function requireOwnerOrAdmin(ctx: CommandContext, by: string): Promise<void> {
+/** A broadcast is its sender's (a coordinator) or any admin's to confirm or cancel. */
+async function requireOwnerOrAdmin(ctx: CommandContext, b: Broadcast): Promise<void> {
   const u = ctx.inbound.user;
-  if (userKey(u) === by && (await ctx.services.access.hasRole(u, 'coordinator'))) return;
+  if (userKey(u) === b.by && (await ctx.services.access.hasRole(u, 'coordinator'))) return;
   if (await ctx.services.access.hasRole(u, 'admin')) return;
-  await ctx.services.audit.record({ user: u, chat: ctx.inbound.chat, action: 'broadcast.denied', detail: by });
-  throw new UserError(t.notYours);
+  throw new Refusal(t.notYours, `${b.id} ${b.by}`);
+}
+
+/** `status|cancel ID`: the broadcast it names. */
+async function named(ctx: CommandContext, a: ParsedArgs): Promise<Broadcast> {
+  const id = a.words[0];
+  if (!id) throw new UserError(t.missingId, t.usage);
+  const b = await ctx.services.broadcasts.get(id);
+  if (!b) throw new UserError(t.unknownId(id), t.usage);
+  return b;
+}
+
+async function status(ctx: CommandContext, a: ParsedArgs): Promise<Reply> {
+  const bc = ctx.services.broadcasts;
+  const b = await named(ctx, a);
+  return bc.reportReply(b, await bc.outcomes(b.id));
+}
+
+async function cancel(ctx: CommandContext, a: ParsedArgs): Promise<Reply> {
+  const b = await named(ctx, a);
+  await requireOwnerOrAdmin(ctx, b);
+  if (!(await ctx.services.broadcasts.cancel(b.id))) throw new UserError(t.notCancellable(b.id));
+  await audit(ctx, 'broadcast.cancel', b.id);
+  return { blocks: [{ text: t.cancelled(b.id) }], tone: 'notice' };
+}
+
+/** `组名 内容 [--at 时间 [时区]]`: a draft with its preview and 确认发送 / 取消 buttons. */
+async function draft(ctx: CommandContext, a: ParsedArgs): Promise<Reply> {
+  const { services, inbound } = ctx;
+  const group = a.words[0];
+  if (!group) throw new UserError(t.missingGroup, t.usage);
+  // The group is the first word; the text is everything after it, as typed.
+  const raw = a.text.trim();
+  const groupWord = /^\S+/.exec(raw)![0];
+  const now = services.clock.now();
+  const { text, at, zone } = extractAt(raw.slice(groupWord.length), services.config.TIMEZONE, now);
+  if (!text) throw new UserError(t.missingText, t.usage);
+  if (at !== undefined && at <= now) throw new UserError(t.pastAt(formatInstant(at, zone ?? services.config.TIMEZONE)), t.usage);
+  const g = await services.groups.get(group);
+  if (!g) throw new UserError(t.unknownGroup(group), t.usage);
+  if (!g.destinations.length) throw new UserError(t.emptyGroup(group));
+  const b = await services.broadcasts.draft({
+    group: g.name,
+    text,
+    by: inbound.user,
+    chat: inbound.chat,
+    destinations: g.destinations,
+    ...(at !== undefined ? { at } : {}),
+    ...(zone ? { zone } : {}),
+  });
+  await audit(ctx, 'broadcast.draft', `${b.id} ${g.name} ${b.total}`);
+  const atText = at !== undefined ? formatInstant(at, b.zone) + (b.zone !== services.config.TIMEZONE ? ` ${b.zone}` : '') : undefined;
+  return {
+    title: t.previewTitle(b.id),
+    blocks: [{ text: t.preview(g.name, b.total, atText) }, { text }],
+    buttons: [
+      [
+        { label: t.confirm, action: 'broadcast.confirm', value: b.id },
+        { label: t.cancel, action: 'broadcast.cancel', value: b.id },
+      ],
+    ],
+    tone: 'notice',
+  };
 }
 
 export const broadcast = defineCommand({
@@ -59,96 +115,47 @@ export const broadcast = defineCommand({
   role: 'coordinator',
   summary: t.summary,
   usage: t.usage,
-  args,
-  async run(ctx, a): Promise<Reply> {
-    const { services, inbound } = ctx;
-    const bc = services.broadcasts;
-    const first = a.words[0];
-    if (!first) throw new UserError(t.missingGroup, t.usage);
-
-    if (first === 'status' || first === '状态') {
-      const id = a.words[1];
-      if (!id) throw new UserError(t.missingId, t.usage);
-      const b = await bc.get(id);
-      if (!b) throw new UserError(t.unknownId(id), t.usage);
-      return bc.reportReply(b, await bc.outcomes(b.id));
-    }
-    if (first === 'cancel' || first === '取消') {
-      const id = a.words[1];
-      if (!id) throw new UserError(t.missingId, t.usage);
-      const b = await bc.get(id);
-      if (!b) throw new UserError(t.unknownId(id), t.usage);
-      await requireOwnerOrAdmin(ctx, b.by);
-      if (!(await bc.cancel(b.id))) throw new UserError(t.notCancellable(b.id));
-      await services.audit.record({ user: inbound.user, chat: inbound.chat, action: 'broadcast.cancel', detail: b.id });
-      return { blocks: [{ text: t.cancelled(b.id) }], tone: 'notice' };
-    }
-
-    // The group is the first word; the text is everything after it, as typed.
-    const raw = a.text.trim();
-    const groupWord = /^\S+/.exec(raw)![0];
-    const group = first;
-    const now = services.clock.now();
-    const { text, at, zone } = extractAt(raw.slice(groupWord.length), services.config.TIMEZONE, now);
-    if (!text) throw new UserError(t.missingText, t.usage);
-    if (at !== undefined && at <= now) throw new UserError(t.pastAt(formatInstant(at, zone ?? services.config.TIMEZONE)), t.usage);
-    const g = await services.groups.get(group);
-    if (!g) throw new UserError(t.unknownGroup(group), t.usage);
-    if (!g.destinations.length) throw new UserError(t.emptyGroup(group));
-
-    const b = await bc.draft({
-      group: g.name,
-      text,
-      by: inbound.user,
-      chat: inbound.chat,
-      destinations: g.destinations,
-      ...(at !== undefined ? { at } : {}),
-      ...(zone ? { zone } : {}),
-    });
-    await services.audit.record({ user: inbound.user, chat: inbound.chat, action: 'broadcast.draft', detail: `${b.id} ${g.name} ${b.total}` });
-    const atText = at !== undefined ? formatInstant(at, b.zone) + (b.zone !== services.config.TIMEZONE ? ` ${b.zone}` : '') : undefined;
-    return {
-      title: t.previewTitle(b.id),
-      blocks: [{ text: t.preview(g.name, b.total, atText) }, { text }],
-      buttons: [
-        [
-          { label: t.confirm, action: 'broadcast.confirm', value: b.id },
-          { label: t.cancel, action: 'broadcast.cancel', value: b.id },
-        ],
-      ],
-      tone: 'notice',
-    };
-  },
+  subcommands: [
+    { names: ['status', '状态'], usage: t.usage, run: status },
+    { names: ['cancel', '取消'], usage: t.usage, run: cancel },
+  ],
+  flags: { values: ['at'] },
+  run: draft,
   actions: {
-    async confirm(ctx, id) {
-      const { services, inbound } = ctx;
-      const bc = services.broadcasts;
-      const b = await bc.get(id);
-      if (!b) return { toast: t.unknownId(id) };
-      await requireOwnerOrAdmin(ctx, b.by);
-      const previewId = inbound.press?.messageId;
-      // With a preview to edit, the service shows 0/N itself before enqueuing, so no later
-      // progress edit can be overtaken by this press's answer.
-      const editsItself = !!previewId && !!services.senders[b.chat.platform];
-      if (!(await bc.confirm(b.id, editsItself ? previewId : undefined))) return { toast: t.notDraft };
-      await services.audit.record({ user: inbound.user, chat: inbound.chat, action: 'broadcast.confirm', detail: `${b.id} ${b.group} ${b.total}` });
-      const after = (await bc.get(b.id)) ?? b;
-      const scheduled = after.status === 'scheduled' && after.at !== undefined;
-      const reply: Reply = scheduled
-        ? { blocks: [{ text: t.confirmedScheduled(b.id, formatInstant(after.at!, after.zone), b.total) }], tone: 'notice' }
-        : bc.progressReply(after);
-      if (editsItself && !scheduled) return { toast: t.confirm };
-      return { edit: reply, toast: t.confirm };
+    confirm: {
+      role: 'coordinator',
+      async run(ctx, id) {
+        const { services, inbound } = ctx;
+        const bc = services.broadcasts;
+        const b = await bc.get(id);
+        if (!b) return { toast: t.unknownId(id) };
+        await requireOwnerOrAdmin(ctx, b);
+        const previewId = inbound.press?.messageId;
+        // With a preview to edit, the service shows 0/N itself before enqueuing, so no later
+        // progress edit can be overtaken by this press's answer.
+        const editsItself = !!previewId && bc.canEdit(b.chat);
+        if (!(await bc.confirm(b.id, editsItself ? previewId : undefined))) return { toast: t.notDraft };
+        await audit(ctx, 'broadcast.confirm', `${b.id} ${b.group} ${b.total}`);
+        const after = (await bc.get(b.id)) ?? b;
+        const scheduled = after.status === 'scheduled' && after.at !== undefined;
+        const reply: Reply = scheduled
+          ? { blocks: [{ text: t.confirmedScheduled(b.id, formatInstant(after.at!, after.zone), b.total) }], tone: 'notice' }
+          : bc.progressReply(after);
+        if (editsItself && !scheduled) return { toast: t.confirm };
+        return { edit: reply, toast: t.confirm };
+      },
     },
-    async cancel(ctx, id) {
-      const { services, inbound } = ctx;
-      const bc = services.broadcasts;
-      const b = await bc.get(id);
-      if (!b) return { toast: t.unknownId(id) };
-      await requireOwnerOrAdmin(ctx, b.by);
-      if (!(await bc.cancel(b.id))) return { toast: t.notCancellable(b.id) };
-      await services.audit.record({ user: inbound.user, chat: inbound.chat, action: 'broadcast.cancel', detail: b.id });
-      return { edit: { blocks: [{ text: t.cancelled(b.id) }], tone: 'notice' }, toast: t.cancel };
+    cancel: {
+      role: 'coordinator',
+      async run(ctx, id) {
+        const bc = ctx.services.broadcasts;
+        const b = await bc.get(id);
+        if (!b) return { toast: t.unknownId(id) };
+        await requireOwnerOrAdmin(ctx, b);
+        if (!(await bc.cancel(b.id))) return { toast: t.notCancellable(b.id) };
+        await audit(ctx, 'broadcast.cancel', b.id);
+        return { edit: { blocks: [{ text: t.cancelled(b.id) }], tone: 'notice' }, toast: t.cancel };
+      },
     },
   },
 });

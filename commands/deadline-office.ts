@@ -3,36 +3,33 @@
  * blocks that /deadline's query answers append so one answer shows the documents' deadlines and
  * the offices' together (filtered the same way: department, region or group, overdue/upcoming).
  */
-import { type FlagSpec, type ParsedArgs, flagValue, typedId } from '../src/args.ts';
-import { type CommandContext, checkFlags } from '../src/command.ts';
+import { type ParsedArgs, flagValue, typedId } from '../src/args.ts';
+import { type CommandContext, type Subcommand, audit } from '../src/command.ts';
 import { UserError } from '../src/errors.ts';
 import { foldCompact } from '../src/knowledge/fold.ts';
 import { msg } from '../src/i18n/index.ts';
-import type { OfficeDeadline } from '../src/office-deadlines.ts';
-import { defaultRemind } from './meeting.ts';
+import type { OfficeDeadline } from '../src/scheduling/office-deadlines.ts';
+import type { OfficeDeadlines } from '../src/scheduling/office-deadlines.ts';
+import type { KnowledgeServices } from '../src/services.ts';
+import { defaultRemind, parseRemind } from './meeting.ts';
 import { type Reply, type ReplyBlock, userKey } from '../src/messages.ts';
-import { requireRole } from '../src/roles-store.ts';
-import { normaliseZone, parseOffsets, parseWhenAndGroup } from '../src/time.ts';
+import { normaliseZone, parseWhenAndGroup } from '../src/time.ts';
 
 const M = msg.meetings;
 
-/** Flags /deadline add takes; anything else, or a bare value flag, is refused before storing. */
-const ADD_FLAGS: FlagSpec = { values: ['owner', 'remind', 'tz'] };
+/** /deadline runs in `xiezuo ask` too, without Redis: the offices' deadlines are then absent. */
+export type DeadlineServices = KnowledgeServices & { officeDeadlines?: OfficeDeadlines };
+type Ctx = CommandContext<DeadlineServices>;
 
-/** add/done need the coordinator role; a refusal is audited as `<action>.denied`. */
-async function requireCoordinator(ctx: CommandContext, action: string): Promise<void> {
-  await requireRole(ctx.services, ctx.inbound, 'coordinator', action);
-}
-
-function withUsage(e: unknown, usage: string): unknown {
-  return e instanceof UserError && !e.usage ? new UserError(e.message, usage) : e;
+function officeDeadlines(ctx: Ctx): OfficeDeadlines {
+  const svc = ctx.services.officeDeadlines;
+  if (!svc) throw new UserError(msg.common.storeUnavailable);
+  return svc;
 }
 
 /** `/deadline add <事项> <日期> [频道组] [--owner 部门] [--remind 7d,1d] [--tz 时区]` (words exclude `add`). */
-async function add(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
+async function add(ctx: Ctx, args: ParsedArgs): Promise<Reply> {
   const usage = M.usage.deadlineAdd;
-  await requireCoordinator(ctx, 'deadline.add');
-  checkFlags(args, ADD_FLAGS, usage);
   const [text, ...rest] = args.words;
   if (!text) throw new UserError(M.missingDeadlineArgs, usage);
   if (!rest.length) throw new UserError(M.missingDeadlineDate, usage);
@@ -44,16 +41,9 @@ async function add(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
   const when = parseWhenAndGroup(rest, { zone, now: ctx.services.clock.now(), dateOnly: true, prefer: 'time' });
   if (!when.ok) throw new UserError(M.badWhen(when.text, M.whenErrors[when.error] ?? when.error), usage);
   const group = when.group;
-  let remind = defaultRemind(ctx.services.config.DEADLINE_REMIND_DEFAULT);
-  const r = flagValue(args, 'remind');
-  if (r !== undefined) {
-    const p = parseOffsets(r);
-    if (!p.ok) throw new UserError(M.badRemind(p.bad), usage);
-    remind = p.value.map((o) => o.label);
-  }
+  const remind = parseRemind(flagValue(args, 'remind'), defaultRemind(ctx.services.config.DEADLINE_REMIND_DEFAULT), usage);
   const owner = flagValue(args, 'owner');
-  try {
-    const { deadline, skipped } = await ctx.services.officeDeadlines.add({
+  const { deadline, skipped } = await officeDeadlines(ctx).add({
       text,
       at: when.value.at,
       hasTime: when.value.hasTime,
@@ -63,47 +53,30 @@ async function add(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
       ...(group ? { group } : {}),
       ...(owner ? { owner } : {}),
     });
-    await ctx.services.audit.record({
-      user: ctx.inbound.user,
-      chat: ctx.inbound.chat,
-      action: 'deadline.add',
-      detail: `${deadline.id} ${deadline.text} ${deadline.dueDate}${group ? ` → ${group}` : ''}`,
-    });
-    const blocks: ReplyBlock[] = [{ text: M.deadlineAdded(deadline.id) }, line(ctx, deadline)];
-    if (group && remind.length) blocks.push({ heading: M.fieldRemind, text: M.remindList(remind) });
-    if (skipped.length) blocks.push({ text: M.skippedReminders(skipped) });
-    return { blocks, footer: deadline.id, tone: 'notice' };
-  } catch (e) {
-    throw withUsage(e, usage);
-  }
+  await audit(ctx, 'deadline.add', `${deadline.id} ${deadline.text} ${deadline.dueDate}${group ? ` → ${group}` : ''}`);
+  const blocks: ReplyBlock[] = [{ text: M.deadlineAdded(deadline.id) }, line(ctx, deadline)];
+  if (group && remind.length) blocks.push({ heading: M.fieldRemind, text: M.remindList(remind) });
+  if (skipped.length) blocks.push({ text: M.skippedReminders(skipped) });
+  return { blocks, footer: deadline.id, tone: 'notice' };
 }
 
 /** `/deadline done D3` (words exclude `done`). */
-async function done(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
-  const usage = M.usage.deadlineDone;
-  await requireCoordinator(ctx, 'deadline.done');
-  checkFlags(args, {}, usage);
+async function done(ctx: Ctx, args: ParsedArgs): Promise<Reply> {
   const id = args.words[0];
-  if (!id) throw new UserError(M.missingDeadlineId, usage);
-  try {
-    const d = await ctx.services.officeDeadlines.done(typedId(id), userKey(ctx.inbound.user));
-    await ctx.services.audit.record({ user: ctx.inbound.user, chat: ctx.inbound.chat, action: 'deadline.done', detail: `${d.id} ${d.text}` });
-    return { blocks: [{ text: M.deadlineDone(d.id) }], tone: 'notice' };
-  } catch (e) {
-    throw withUsage(e, usage);
-  }
+  if (!id) throw new UserError(M.missingDeadlineId, M.usage.deadlineDone);
+  const d = await officeDeadlines(ctx).done(typedId(id), userKey(ctx.inbound.user));
+  await audit(ctx, 'deadline.done', `${d.id} ${d.text}`);
+  return { blocks: [{ text: M.deadlineDone(d.id) }], tone: 'notice' };
 }
 
-/** Subcommands /deadline dispatches by first word. */
-export const officeDeadlineSubcommands: Record<string, (ctx: CommandContext, args: ParsedArgs) => Promise<Reply>> = {
-  add,
-  登记: add,
-  done,
-  完成: done,
-};
+/** The offices' own deadlines inside /deadline; changes need the coordinator role. */
+export const officeDeadlineSubcommands: Subcommand<DeadlineServices>[] = [
+  { names: ['add', '登记'], role: 'coordinator', usage: M.usage.deadlineAdd, flags: { values: ['owner', 'remind', 'tz'] }, run: add },
+  { names: ['done', '完成'], role: 'coordinator', usage: M.usage.deadlineDone, run: done },
+];
 
-function line(ctx: CommandContext, d: OfficeDeadline): ReplyBlock {
-  const svc = ctx.services.officeDeadlines;
+function line(ctx: Ctx, d: OfficeDeadline): ReplyBlock {
+  const svc = officeDeadlines(ctx);
   const state = d.status === 'done' ? M.deadlineDoneState : svc.isOverdue(d) ? M.deadlineOverdue : '';
   return { text: M.deadlineLine(d.id, d.text, svc.showDue(d), d.owner ?? '', d.group ?? '', state) };
 }
@@ -114,11 +87,12 @@ function line(ctx: CommandContext, d: OfficeDeadline): ReplyBlock {
  * region it resolves to. `state` keeps only overdue or only upcoming ones.
  */
 export async function officeDeadlineBlock(
-  ctx: CommandContext,
+  ctx: Ctx,
   words: readonly string[],
   state?: 'overdue' | 'upcoming',
 ): Promise<ReplyBlock | undefined> {
   const svc = ctx.services.officeDeadlines;
+  if (!svc) return undefined;
   let all: OfficeDeadline[];
   try {
     all = await svc.list();

@@ -1,17 +1,17 @@
 /** /help — every registered command with its summary and usage. */
-import { z } from 'zod';
+import type { ParsedArgs } from '../src/args.ts';
 import { defineCommand } from '../src/command.ts';
+import type { KnowledgeServices } from '../src/services.ts';
 import { msg } from '../src/i18n/index.ts';
 
 const T = msg.knowledge;
 
-export const help = defineCommand({
+export const help = defineCommand<ParsedArgs, KnowledgeServices>({
   name: 'help',
   aliases: ['start', '帮助'],
   role: null,
   summary: T.helpSummary,
   usage: T.helpUsage,
-  args: z.object({ text: z.string(), words: z.array(z.string()), flags: z.record(z.string(), z.union([z.string(), z.literal(true)])) }),
   async run(ctx) {
     return {
       title: T.helpTitle,

@@ -3,17 +3,15 @@
  * cancel, and export to calendars. Reading (list/show/ics/templates) is open to officials;
  * changes need the coordinator role and are written to the audit log.
  */
-import { z } from 'zod';
-import { type FlagSpec, type ParsedArgs, flagValue, typedId } from '../src/args.ts';
-import { type CommandContext, checkFlags, defineCommand } from '../src/command.ts';
+import { type ParsedArgs, flagValue, typedId } from '../src/args.ts';
+import { type CommandContext, audit, defineCommand } from '../src/command.ts';
 import { UserError } from '../src/errors.ts';
-import { meetingIcs } from '../src/ics.ts';
+import { meetingIcs } from '../src/scheduling/ics.ts';
 import { msg } from '../src/i18n/index.ts';
-import type { Meeting, RsvpChoice } from '../src/meetings.ts';
-import { MAX_REMINDERS, MAX_TITLE_CHARS } from '../src/meetings.ts';
-import type { MeetingTemplate } from '../src/meeting-templates.ts';
+import type { Meeting, RsvpChoice } from '../src/scheduling/meetings.ts';
+import { MAX_REMINDERS, MAX_TITLE_CHARS } from '../src/scheduling/meetings.ts';
+import type { MeetingTemplate } from '../src/scheduling/templates.ts';
 import { type Reply, type ReplyBlock, userKey } from '../src/messages.ts';
-import { requireRole } from '../src/roles-store.ts';
 import { type Recurrence, normaliseZone, occurrences, parseOffsets, parseRecurrence, parseWhen, parseWhenAndGroup, wallTime } from '../src/time.ts';
 
 const M = msg.meetings;
@@ -21,31 +19,8 @@ const U = M.usage;
 /** Meetings /meeting list shows before summarising the rest. */
 const LIST_MAX = 30;
 
-const argsSchema = z.object({
-  text: z.string(),
-  words: z.array(z.string()),
-  flags: z.record(z.string(), z.union([z.string(), z.literal(true)])),
-});
-
-/** Flags each subcommand takes; anything else, or a bare value flag, is refused before storing. */
-const FLAGS = {
-  add: { values: ['template', 'remind', 'every', 'where', 'tz'] },
-  move: { values: ['tz'] },
-  list: { booleans: ['all'] },
-  none: {},
-} as const satisfies Record<string, FlagSpec>;
-
 function user(ctx: CommandContext): string {
   return userKey(ctx.inbound.user);
-}
-
-/** Changes need the coordinator role; a refusal is audited as `<action>.denied`. */
-async function requireCoordinator(ctx: CommandContext, action: string): Promise<void> {
-  await requireRole(ctx.services, ctx.inbound, 'coordinator', action);
-}
-
-async function audit(ctx: CommandContext, action: string, detail: string): Promise<void> {
-  await ctx.services.audit.record({ user: ctx.inbound.user, chat: ctx.inbound.chat, action, detail });
 }
 
 /** The zone named by --tz, or the configured one. */
@@ -82,7 +57,8 @@ function timeAndGroup(
   return { at: r.value.at, zone: r.value.zone, group };
 }
 
-function parseRemind(text: string | undefined, fallback: string[], usage: string): string[] {
+/** `--remind 1d,2h` in canonical labels (at most MAX_REMINDERS), `none`, or the fallback when absent. */
+export function parseRemind(text: string | undefined, fallback: string[], usage: string): string[] {
   if (text === undefined) return fallback;
   if (/^(none|no|off|无|不提醒)$/i.test(text)) return [];
   const r = parseOffsets(text);
@@ -117,7 +93,7 @@ function everyLabel(e: Recurrence): string {
 }
 
 function meetingId(args: ParsedArgs, usage: string): string {
-  const id = args.words[1];
+  const id = args.words[0];
   if (!id) throw new UserError(M.missingId, usage);
   return typedId(id);
 }
@@ -146,8 +122,6 @@ function describe(ctx: CommandContext, m: Meeting): ReplyBlock[] {
 async function add(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
   const templateId = flagValue(args, 'template');
   const usage = templateId !== undefined ? U.addTemplate : U.add;
-  await requireCoordinator(ctx, 'meeting.add');
-  checkFlags(args, FLAGS.add, usage);
   let template: MeetingTemplate | undefined;
   let title: string | undefined;
   let rest: string[];
@@ -157,11 +131,11 @@ async function add(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
     template = ctx.services.meetings.templates.find((t) => t.id === tid.toLowerCase());
     if (!template) throw new UserError(M.unknownTemplate(tid), usage);
     title = template.title;
-    rest = [...args.words.slice(1), ...after];
+    rest = [...args.words, ...after];
   } else {
-    title = args.words[1]?.trim();
+    title = args.words[0]?.trim();
     if (!title) throw new UserError(M.missingAddArgs, usage);
-    rest = args.words.slice(2);
+    rest = args.words.slice(1);
   }
   if (title.length > MAX_TITLE_CHARS) throw new UserError(M.titleTooLong(MAX_TITLE_CHARS), usage);
   const zone = zoneOf(args, ctx, usage);
@@ -190,18 +164,14 @@ async function add(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
     }
     return { title: `${M.addedTitle}：${meeting.title}`, blocks, footer: meeting.id, tone: 'notice' };
   } catch (e) {
-    throw withUsage(e, usage);
+    // The template form has its own usage line, which the router does not know.
+    throw e instanceof UserError && !e.usage ? new UserError(e.message, usage) : e;
   }
 }
 
-function withUsage(e: unknown, usage: string): unknown {
-  return e instanceof UserError && !e.usage ? new UserError(e.message, usage) : e;
-}
-
 async function list(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
-  checkFlags(args, FLAGS.list, U.meeting);
   const svc = ctx.services.meetings;
-  const all = args.flags.all !== undefined || args.words[1] === 'all' || args.words[1] === '全部';
+  const all = args.flags.all !== undefined || args.words[0] === 'all' || args.words[0] === '全部';
   const ms = await svc.list({ all });
   if (!ms.length) return { title: M.listTitle, blocks: [{ text: M.listEmpty }], tone: 'answer' };
   // A chat message is no place for hundreds of lines: the soonest first, then a count.
@@ -217,7 +187,6 @@ async function list(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
 }
 
 async function show(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
-  checkFlags(args, FLAGS.none, U.show);
   const svc = ctx.services.meetings;
   const m = await getMeeting(ctx, meetingId(args, U.show), U.show);
   const t = await svc.tally(m);
@@ -242,10 +211,8 @@ async function show(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
 }
 
 async function move(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
-  await requireCoordinator(ctx, 'meeting.move');
-  checkFlags(args, FLAGS.move, U.move);
   const id = meetingId(args, U.move);
-  const timeWords = args.words.slice(2);
+  const timeWords = args.words.slice(1);
   if (!timeWords.length) throw new UserError(M.missingWhen, U.move);
   const tz = flagValue(args, 'tz');
   const current = await getMeeting(ctx, id, U.move);
@@ -257,32 +224,21 @@ async function move(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
     timeText = `${w.year}-${w.month}-${w.day} ${timeText}`;
   }
   const when = parseTime(timeText, zone, ctx, U.move);
-  try {
-    const { meeting, skipped } = await ctx.services.meetings.move(id, when.at, when.zone, user(ctx));
-    await audit(ctx, 'meeting.move', `${meeting.id} → ${new Date(meeting.occurrence).toISOString()}`);
-    const blocks: ReplyBlock[] = [{ text: M.moved(meeting.id) }, ...describe(ctx, meeting)];
-    if (skipped.length) blocks.push({ text: M.skippedReminders(skipped) });
-    return { title: `${meeting.id} ${meeting.title}`, blocks, tone: 'notice' };
-  } catch (e) {
-    throw withUsage(e, U.move);
-  }
+  const { meeting, skipped } = await ctx.services.meetings.move(id, when.at, when.zone, user(ctx));
+  await audit(ctx, 'meeting.move', `${meeting.id} → ${new Date(meeting.occurrence).toISOString()}`);
+  const blocks: ReplyBlock[] = [{ text: M.moved(meeting.id) }, ...describe(ctx, meeting)];
+  if (skipped.length) blocks.push({ text: M.skippedReminders(skipped) });
+  return { title: `${meeting.id} ${meeting.title}`, blocks, tone: 'notice' };
 }
 
 async function cancel(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
-  await requireCoordinator(ctx, 'meeting.cancel');
-  checkFlags(args, FLAGS.none, U.cancel);
   const id = meetingId(args, U.cancel);
-  try {
-    const m = await ctx.services.meetings.cancel(id, user(ctx));
-    await audit(ctx, 'meeting.cancel', `${m.id} ${m.title}`);
-    return { title: `${m.id} ${m.title}`, blocks: [{ text: M.cancelled(m.id) }], tone: 'notice' };
-  } catch (e) {
-    throw withUsage(e, U.cancel);
-  }
+  const m = await ctx.services.meetings.cancel(id, user(ctx));
+  await audit(ctx, 'meeting.cancel', `${m.id} ${m.title}`);
+  return { title: `${m.id} ${m.title}`, blocks: [{ text: M.cancelled(m.id) }], tone: 'notice' };
 }
 
 async function ics(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
-  checkFlags(args, FLAGS.none, U.ics);
   const m = await getMeeting(ctx, meetingId(args, U.ics), U.ics);
   const content = meetingIcs(m, {
     now: ctx.services.clock.now(),
@@ -298,31 +254,26 @@ async function ics(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
   };
 }
 
-const RSVP_WORDS: Record<string, RsvpChoice> = {
-  参加: 'yes',
-  出席: 'yes',
-  yes: 'yes',
-  不参加: 'no',
-  缺席: 'no',
-  no: 'no',
-  委派: 'delegate',
-  委派他人: 'delegate',
-  delegate: 'delegate',
-};
+const RSVP_WORDS = new Map<string, RsvpChoice>([
+  ['参加', 'yes'],
+  ['出席', 'yes'],
+  ['yes', 'yes'],
+  ['不参加', 'no'],
+  ['缺席', 'no'],
+  ['no', 'no'],
+  ['委派', 'delegate'],
+  ['委派他人', 'delegate'],
+  ['delegate', 'delegate'],
+]);
 
 async function rsvp(ctx: CommandContext, args: ParsedArgs): Promise<Reply> {
-  checkFlags(args, FLAGS.none, U.rsvp);
   const id = meetingId(args, U.rsvp);
-  const word = args.words[2];
-  const choice = word ? RSVP_WORDS[word.toLowerCase()] : undefined;
+  const word = args.words[1];
+  const choice = word ? RSVP_WORDS.get(word.toLowerCase()) : undefined;
   if (!choice) throw new UserError(M.badRsvp(word ?? ''), U.rsvp);
-  const delegate = choice === 'delegate' ? args.words.slice(3).join(' ').trim() || undefined : undefined;
-  try {
-    const m = await ctx.services.meetings.rsvp(id, ctx.inbound.user, choice, delegate);
-    return { blocks: [{ text: M.rsvpRecorded(M.choice[choice] ?? choice, m.title) + (delegate ? ` → ${delegate}` : '') }], tone: 'notice' };
-  } catch (e) {
-    throw withUsage(e, U.rsvp);
-  }
+  const delegate = choice === 'delegate' ? args.words.slice(2).join(' ').trim() || undefined : undefined;
+  const m = await ctx.services.meetings.rsvp(id, ctx.inbound.user, choice, delegate);
+  return { blocks: [{ text: M.rsvpRecorded(M.choice[choice] ?? choice, m.title) + (delegate ? ` → ${delegate}` : '') }], tone: 'notice' };
 }
 
 async function templates(ctx: CommandContext): Promise<Reply> {
@@ -352,48 +303,19 @@ export const meeting = defineCommand({
   role: 'official',
   summary: M.summary,
   usage: U.meeting,
-  booleans: ['all'],
-  args: argsSchema,
-  async run(ctx, args) {
-    const sub = (args.words[0] ?? '').toLowerCase();
-    switch (sub) {
-      case 'add':
-      case '安排':
-        return add(ctx, args);
-      case 'list':
-      case 'ls':
-      case '列表':
-        return list(ctx, args);
-      case 'show':
-      case '查看':
-        return show(ctx, args);
-      case 'move':
-      case '改期':
-        return move(ctx, args);
-      case 'cancel':
-      case '取消':
-        return cancel(ctx, args);
-      case 'ics':
-      case 'calendar':
-        return ics(ctx, args);
-      case 'rsvp':
-      case '回执':
-        return rsvp(ctx, args);
-      case 'templates':
-      case 'template':
-      case '模板':
-        checkFlags(args, FLAGS.none, U.meeting);
-        return templates(ctx);
-      case '':
-        throw new UserError(M.missingSub, U.meeting);
-      default:
-        throw new UserError(M.unknownSub(sub), U.meeting);
-    }
-  },
+  subcommands: [
+    { names: ['add', '安排'], role: 'coordinator', usage: U.add, flags: { values: ['template', 'remind', 'every', 'where', 'tz'] }, run: add },
+    { names: ['list', 'ls', '列表'], usage: U.meeting, flags: { booleans: ['all'] }, run: list },
+    { names: ['show', '查看'], usage: U.show, run: show },
+    { names: ['move', '改期'], role: 'coordinator', usage: U.move, flags: { values: ['tz'] }, run: move },
+    { names: ['cancel', '取消'], role: 'coordinator', usage: U.cancel, run: cancel },
+    { names: ['ics', 'calendar'], usage: U.ics, run: ics },
+    { names: ['rsvp', '回执'], usage: U.rsvp, run: rsvp },
+    { names: ['templates', 'template', '模板'], usage: U.meeting, run: templates },
+  ],
   actions: {
-    yes: (ctx, value) => press(ctx, value, 'yes'),
-    no: (ctx, value) => press(ctx, value, 'no'),
-    delegate: (ctx, value) => press(ctx, value, 'delegate'),
+    yes: { role: null, run: (ctx, value) => press(ctx, value, 'yes') },
+    no: { role: null, run: (ctx, value) => press(ctx, value, 'no') },
+    delegate: { role: null, run: (ctx, value) => press(ctx, value, 'delegate') },
   },
 });
-

@@ -1,6 +1,7 @@
 /** /pair — a region's pairing relationships (对口支援, 对口合作, 结对 …), or those between two regions. */
-import { z } from 'zod';
+import type { ParsedArgs } from '../src/args.ts';
 import { defineCommand } from '../src/command.ts';
+import type { KnowledgeServices } from '../src/services.ts';
 import { UserError } from '../src/errors.ts';
 import { msg } from '../src/i18n/index.ts';
 import { pairingAnswer } from '../src/knowledge/answer.ts';
@@ -8,13 +9,12 @@ import { answerButtons } from '../src/knowledge/answer-buttons.ts';
 
 const T = msg.knowledge;
 
-export const pair = defineCommand({
+export const pair = defineCommand<ParsedArgs, KnowledgeServices>({
   name: 'pair',
   aliases: ['pairs', '结对'],
   role: 'official',
   summary: T.pairSummary,
   usage: T.pairUsage,
-  args: z.object({ text: z.string(), words: z.array(z.string()), flags: z.record(z.string(), z.union([z.string(), z.literal(true)])) }),
   async run(ctx, args) {
     const k = ctx.services.knowledge;
     if (!args.words.length) throw new UserError(T.pairEmpty, T.pairUsage);

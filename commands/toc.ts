@@ -1,23 +1,22 @@
 /** /toc — list the documents, or show one document's outline (labels and headings). */
-import { z } from 'zod';
+import type { ParsedArgs } from '../src/args.ts';
 import { defineCommand } from '../src/command.ts';
+import type { KnowledgeServices } from '../src/services.ts';
 import { UserError } from '../src/errors.ts';
 import { msg } from '../src/i18n/index.ts';
 import { outlineButton, outlineReply } from '../src/knowledge/answer-buttons.ts';
-import { requireReader } from '../src/knowledge/readers.ts';
 import type { Button } from '../src/messages.ts';
 
 const T = msg.knowledge;
 /** Outline buttons under the document list: two per row, at most this many documents. */
 const MAX_DOC_BUTTONS = 12;
 
-export const toc = defineCommand({
+export const toc = defineCommand<ParsedArgs, KnowledgeServices>({
   name: 'toc',
   aliases: ['docs', '提纲'],
   role: 'official',
   summary: T.tocSummary,
   usage: T.tocUsage,
-  args: z.object({ text: z.string(), words: z.array(z.string()), flags: z.record(z.string(), z.union([z.string(), z.literal(true)])) }),
   async run(ctx, args) {
     const k = ctx.services.knowledge;
     const name = args.words.join(' ').trim();
@@ -39,10 +38,12 @@ export const toc = defineCommand({
   },
   actions: {
     /** A document's outline (value: document id). */
-    async doc(ctx, value) {
-      await requireReader(ctx, 'toc.doc');
-      const doc = ctx.services.knowledge.doc(value.trim());
-      return doc ? { reply: outlineReply(doc) } : { toast: T.docGone };
+    doc: {
+      role: 'official',
+      async run(ctx, value) {
+        const doc = ctx.services.knowledge.doc(value.trim());
+        return doc ? { reply: outlineReply(doc) } : { toast: T.docGone };
+      },
     },
   },
 });

@@ -8,7 +8,7 @@ import { ESCALATION_QUEUE, type EscalationJob } from '../src/alerts/escalation.t
 import type { Services } from '../src/services.ts';
 import { closeConnection, createBullConnection, reportErrors } from '../src/store/redis.ts';
 import { bullPrefix } from './queues.ts';
-import type { RunningWorkers } from './worker.ts';
+import type { RunningWorkers } from '../src/process.ts';
 
 export function escalationProcessor(services: Pick<Services, 'alerts' | 'log'>) {
   return async (job: Job<EscalationJob>): Promise<boolean> => {

@@ -4,11 +4,11 @@
  * stale or duplicated job completes without sending anything.
  */
 import { type Job, Worker } from 'bullmq';
-import type { ReminderJob } from '../src/reminder-queue.ts';
+import type { ReminderJob } from '../src/scheduling/reminder-queue.ts';
 import type { Services } from '../src/services.ts';
 import { closeConnection, createBullConnection, reportErrors } from '../src/store/redis.ts';
 import { REMINDERS_QUEUE, bullPrefix } from './queues.ts';
-import type { RunningWorkers } from './worker.ts';
+import type { RunningWorkers } from '../src/process.ts';
 
 export function remindProcessor(services: Pick<Services, 'meetings' | 'officeDeadlines'>) {
   return async (job: Job<ReminderJob>): Promise<string> => {

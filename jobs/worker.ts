@@ -6,18 +6,13 @@
  */
 import { Worker } from 'bullmq';
 import type { Services } from '../src/services.ts';
-import type { StartHook } from '../src/cli/start.ts';
+import type { RunningWorkers, StartHook } from '../src/process.ts';
 import { closeConnection, createBullConnection, reportErrors } from '../src/store/redis.ts';
 import { Courier } from '../src/delivery/courier.ts';
 import { DELIVERY_PLATFORMS, bullPrefix, deliveryQueueName, platformRate } from './queues.ts';
 import { deliverProcessor } from './deliver.ts';
 import { startReminderWorker } from './remind.ts';
 import { escalationWorkers } from './escalate.ts';
-
-export interface RunningWorkers {
-  workers: Worker[];
-  close(): Promise<void>;
-}
 
 export type WorkerStarter = (services: Services) => Promise<RunningWorkers>;
 

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { delimiter } from 'node:path';
-import { parseAdmins } from './access.ts';
+import { parseAdmins } from './roles/access.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { Knowledge } from './knowledge/knowledge.ts';
@@ -13,15 +13,15 @@ import { createLogger, type Logger } from './log.ts';
 import { Router } from './router.ts';
 import type { Services } from './services.ts';
 import { closeConnection, createBullConnection, createRedis, reportErrors } from './store/redis.ts';
-import { RoleStore } from './roles-store.ts';
-import { AuditLog } from './audit.ts';
-import { Groups } from './groups.ts';
+import { RoleStore } from './roles/store.ts';
+import { AuditLog } from './roles/audit.ts';
+import { Groups } from './groups/groups.ts';
 import { BullOutbox } from './delivery/bull-outbox.ts';
 import { SentMarkers } from './delivery/sent-markers.ts';
 import { RateLimits } from './delivery/limits.ts';
-import { Broadcasts } from './broadcasts.ts';
-import { buildScheduling } from './scheduling.ts';
-import type { Senders } from './senders/sender.ts';
+import { Broadcasts } from './broadcasts/broadcasts.ts';
+import { buildScheduling } from './scheduling/build.ts';
+import type { Senders } from './delivery/sender.ts';
 import { buildAlerts } from './alerts/build.ts';
 import { commands } from '../commands/index.ts';
 
@@ -109,7 +109,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     sentMarkers: new SentMarkers(redis, prefix),
     rateLimits: new RateLimits(redis, prefix, config),
     senders,
-    broadcasts: new Broadcasts(redis, prefix, outbox, senders, clock, log.child({ part: 'broadcasts' }), config.TIMEZONE),
+    broadcasts: new Broadcasts({ redis, prefix, outbox, senders, clock, log: log.child({ part: 'broadcasts' }), zone: config.TIMEZONE }),
     alerts: alerts.service,
     meetings: scheduling.meetings,
     officeDeadlines: scheduling.officeDeadlines,

@@ -5,6 +5,8 @@
  * A flag takes every following word up to the next flag (so `--at 2026-12-01 09:00` is one
  * value), except flags the command declares boolean.
  */
+import { z } from 'zod';
+
 export interface ParsedArgs {
   /** The whole argument text, trimmed, quotes left in place. */
   text: string;
@@ -14,10 +16,25 @@ export interface ParsedArgs {
   /**
    * `rawAfter[n]`: the argument text after the first n words exactly as typed — quote marks,
    * line breaks and spacing kept — with flags and their values cut out, trimmed. For free text
-   * (an alert's description) that must reach its readers unchanged. Always set by parseArgs;
-   * optional only so schemas and hand-built arguments that never read it stay as they are.
+   * (an alert's description) that must reach its readers unchanged.
    */
-  rawAfter?: string[];
+  rawAfter: string[];
+}
+
+/**
+ * The one schema over what parseArgs produces; commands refine it (`parsedArgs.transform(…)`)
+ * rather than typing the shape out again.
+ */
+export const parsedArgs: z.ZodType<ParsedArgs, ParsedArgs> = z.object({
+  text: z.string(),
+  words: z.array(z.string()),
+  flags: z.record(z.string(), z.union([z.string(), z.literal(true)])),
+  rawAfter: z.array(z.string()),
+});
+
+/** The same arguments with the first word (a subcommand's name) taken off. */
+export function dropFirstWord(a: ParsedArgs): ParsedArgs {
+  return { ...a, words: a.words.slice(1), rawAfter: a.rawAfter.slice(1) };
 }
 
 const QUOTES: Record<string, string> = { '"': '"', '“': '”', '「': '」', "'": "'" };

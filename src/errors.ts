@@ -13,6 +13,20 @@ export class UserError extends Error {
 }
 
 /**
+ * The caller may not do this (a role missing, an alert that never reached this chat, someone
+ * else's broadcast). The router writes every Refusal to the audit log as `<action>.denied` with
+ * `detail`, so no handler audits refusals by hand and none goes unrecorded.
+ */
+export class Refusal extends UserError {
+  readonly detail: string;
+  constructor(message: string, detail: string) {
+    super(message);
+    this.name = 'Refusal';
+    this.detail = detail;
+  }
+}
+
+/**
  * A platform refused or failed to take a message. `retryAfterMs` set: try again after that long
  * (429, 5xx, network). `permanent`: this destination will never take it (bot removed, chat gone).
  */

@@ -1,18 +1,26 @@
 /**
  * Turns one Inbound into one Reply: finds the command (or routes plain text to the knowledge
- * answerer), parses its arguments with its zod schema, checks the role, runs it, and turns every
- * failure into a Chinese answer — a UserError with its usage line, anything else an apology with
- * an error id that matches the log line.
+ * answerer), parses its arguments, resolves the subcommand, checks roles and flags, runs it, and
+ * turns every failure into a Chinese answer — a UserError with its usage line, anything else an
+ * apology with an error id that matches the log line. Every Refusal, of a command or a button,
+ * is written to the audit log here. Words users type select code only through Maps.
  */
-import { parseArgs } from './args.ts';
-import type { ActionResult, Command, CommandContext } from './command.ts';
-import { UserError, newErrorId } from './errors.ts';
+import { dropFirstWord, parseArgs, parsedArgs } from './args.ts';
+import {
+  type Action,
+  type ActionResult,
+  type AnyCommand,
+  type CommandContext,
+  type Subcommand,
+  booleanFlags,
+  checkFlags,
+} from './command.ts';
+import { Refusal, UserError, newErrorId } from './errors.ts';
 import { msg } from './i18n/index.ts';
-import { requireRole } from './roles-store.ts';
 import type { Inbound, Reply } from './messages.ts';
+import { requireRole } from './roles/store.ts';
+import type { KnowledgeServices } from './services.ts';
 import { isRedisUnavailable } from './store/redis.ts';
-import type { Services } from './services.ts';
-import type { z } from 'zod';
 
 /** Longer messages are refused before any parsing; no question or command needs more. */
 export const MAX_INBOUND_CHARS = 2000;
@@ -22,21 +30,41 @@ export interface RouterOptions {
   defaultCommand: string;
 }
 
-export class Router {
-  private readonly byName = new Map<string, Command<any>>();
+/** A registered command with its lookup tables built once. */
+interface Entry {
+  command: AnyCommand;
+  subcommands: Map<string, Subcommand<KnowledgeServices>>;
+  actions: Map<string, Action<KnowledgeServices>>;
+  booleans: string[];
+}
+
+/** How a typed word is looked up: full-width folded, case-insensitive. */
+function wordKey(word: string): string {
+  return word.normalize('NFKC').trim().toLowerCase();
+}
+
+export class Router<S extends KnowledgeServices = KnowledgeServices> {
+  private readonly byName = new Map<string, Entry>();
 
   constructor(
-    readonly commands: readonly Command<any>[],
+    readonly commands: readonly AnyCommand[],
     private readonly opts: RouterOptions,
   ) {
-    for (const c of commands) {
-      for (const n of [c.name, ...(c.aliases ?? [])]) this.byName.set(n.toLowerCase(), c);
+    for (const command of commands) {
+      const subcommands = new Map<string, Subcommand<KnowledgeServices>>();
+      for (const sub of (command.subcommands ?? []) as Subcommand<KnowledgeServices>[]) {
+        for (const n of sub.names) subcommands.set(wordKey(n), sub);
+      }
+      // Object.entries reads own properties only: `constructor` or `__proto__` never become actions.
+      const actions = new Map(Object.entries((command.actions ?? {}) as Record<string, Action<KnowledgeServices>>));
+      const entry: Entry = { command, subcommands, actions, booleans: booleanFlags(command) };
+      for (const n of [command.name, ...(command.aliases ?? [])]) this.byName.set(wordKey(n), entry);
     }
     if (!this.byName.has(opts.defaultCommand)) throw new Error(`default command ${opts.defaultCommand} not registered`);
   }
 
-  find(name: string): Command<any> | undefined {
-    return this.byName.get(name.toLowerCase());
+  find(name: string): AnyCommand | undefined {
+    return this.byName.get(wordKey(name))?.command;
   }
 
   /** Split `/cmd@bot args` into name and argument text; undefined when not a command. */
@@ -46,56 +74,84 @@ export class Router {
     return { name: m[1]!, rest: (m[2] ?? '').trim() };
   }
 
-  async handle(inbound: Inbound, services: Services): Promise<Reply> {
-    const ctx: CommandContext = { inbound, services, commands: this.commands };
+  async handle(inbound: Inbound, services: S): Promise<Reply> {
+    const ctx: CommandContext<S> = { inbound, services, commands: this.commands };
+    // The audit action a refusal is written under; set as the command and subcommand resolve.
+    let action = 'command';
     try {
       const text = inbound.text.trim();
       if (text.length > MAX_INBOUND_CHARS) throw new UserError(msg.common.tooLong(MAX_INBOUND_CHARS));
       if (!text) throw new UserError(msg.common.emptyMessage);
       const split = Router.splitCommand(text);
-      const command = split ? this.find(split.name) : this.find(this.opts.defaultCommand);
-      if (!command) throw new UserError(msg.common.unknownCommand(split!.name));
-      return await this.run(command, split ? split.rest : text, ctx);
+      const entry = this.byName.get(wordKey(split ? split.name : this.opts.defaultCommand));
+      if (!entry) throw new UserError(msg.common.unknownCommand(split!.name));
+      action = entry.command.name;
+      return await this.run(entry, split ? split.rest : text, ctx, (a) => {
+        action = a;
+      });
     } catch (e) {
-      return this.failure(e, ctx);
+      return this.failure(e, ctx, action);
     }
   }
 
-  /** Route a button press to `<command>.<action>`. */
-  async press(inbound: Inbound, services: Services): Promise<ActionResult> {
-    const ctx: CommandContext = { inbound, services, commands: this.commands };
+  /** Route a button press to `<command>.<action>`, enforcing the action's role. */
+  async press(inbound: Inbound, services: S): Promise<ActionResult> {
+    const ctx: CommandContext<S> = { inbound, services, commands: this.commands };
     const press = inbound.press;
+    const [cmdName = '', key = ''] = (press?.action ?? '').split('.', 2);
+    const action = `${cmdName}.${key}`;
     try {
-      const [cmdName, key] = (press?.action ?? '').split('.', 2);
-      const handler = cmdName && key ? this.find(cmdName)?.actions?.[key] : undefined;
+      const handler = this.byName.get(wordKey(cmdName))?.actions.get(key);
       if (!press || !handler) return { toast: msg.common.staleButton };
-      return await handler(ctx, press.value);
+      if (handler.role) await requireRole(services.access, inbound.user, handler.role);
+      return await handler.run(ctx, press.value);
     } catch (e) {
-      const reply = this.failure(e, ctx);
+      const reply = await this.failure(e, ctx, action);
       return { toast: reply.blocks[0]?.text ?? msg.common.staleButton };
     }
   }
 
-  private async run(command: Command<any>, argText: string, ctx: CommandContext): Promise<Reply> {
-    // requireRole writes the refusal to the audit log (`<command>.denied`) before refusing.
-    if (command.role) await requireRole(ctx.services, ctx.inbound, command.role, command.name);
-    const parsed = parseArgs(argText, command.booleans);
-    const r = (command.args as z.ZodType<unknown>).safeParse(parsed);
-    if (!r.success) {
-      const detail = r.error.issues.map((i) => i.message).join('；');
-      throw new UserError(msg.common.badArgs(detail), command.usage);
+  private async run(entry: Entry, argText: string, ctx: CommandContext<S>, setAction: (a: string) => void): Promise<Reply> {
+    const { command } = entry;
+    if (command.role) await requireRole(ctx.services.access, ctx.inbound.user, command.role);
+    const parsed = parsedArgs.parse(parseArgs(argText, entry.booleans));
+    const first = parsed.words[0];
+    const sub = first !== undefined ? entry.subcommands.get(wordKey(first)) : command.defaultSubcommand ? entry.subcommands.get(command.defaultSubcommand) : undefined;
+    if (sub) {
+      setAction(`${command.name}.${sub.names[0]}`);
+      if (sub.role) await requireRole(ctx.services.access, ctx.inbound.user, sub.role);
+      checkFlags(parsed, sub.flags ?? {}, sub.usage);
+      return this.withUsage(() => sub.run(ctx, first !== undefined ? dropFirstWord(parsed) : parsed), sub.usage);
     }
+    if (!command.run) {
+      throw new UserError(first === undefined ? msg.common.missingSubcommand : msg.common.unknownSubcommand(first), command.usage);
+    }
+    checkFlags(parsed, command.flags ?? {}, command.usage);
+    let args: unknown = parsed;
+    if (command.args) {
+      const r = command.args.safeParse(parsed);
+      if (!r.success) throw new UserError(msg.common.badArgs(r.error.issues.map((i) => i.message).join('；')), command.usage);
+      args = r.data;
+    }
+    const run = command.run;
+    return this.withUsage(() => run(ctx, args), command.usage);
+  }
+
+  /**
+   * Services raise UserErrors (unknown region, unknown alert id …) without knowing which command
+   * was typed; the user still gets the usage line of the (sub)command with the reason.
+   */
+  private async withUsage(run: () => Promise<Reply>, usage: string): Promise<Reply> {
     try {
-      return await command.run(ctx, r.data);
+      return await run();
     } catch (e) {
-      // Services raise UserErrors (unknown region, unknown alert id …) without knowing which
-      // command was typed; the user still gets that command's usage line with the reason.
-      if (e instanceof UserError && e.usage === undefined) throw new UserError(e.message, command.usage);
+      if (e instanceof UserError && !(e instanceof Refusal) && e.usage === undefined) throw new UserError(e.message, usage);
       throw e;
     }
   }
 
-  private failure(e: unknown, ctx: CommandContext): Reply {
+  private async failure(e: unknown, ctx: CommandContext<S>, action: string): Promise<Reply> {
+    if (e instanceof Refusal) await this.auditRefusal(e, ctx, action);
     if (e instanceof UserError) {
       const reply: Reply = { blocks: [{ text: e.message }], tone: 'error' };
       if (e.usage) reply.footer = `${msg.common.usagePrefix}${e.usage}`;
@@ -115,5 +171,14 @@ export class Router {
       text: ctx.inbound.text.slice(0, 200),
     });
     return { blocks: [{ text: msg.common.internalError(errorId) }], tone: 'internal' };
+  }
+
+  /** The refusal still stands when the audit log cannot be written; the log keeps the trace. */
+  private async auditRefusal(e: Refusal, ctx: CommandContext<S>, action: string): Promise<void> {
+    try {
+      await ctx.services.audit.record({ user: ctx.inbound.user, chat: ctx.inbound.chat, action: `${action}.denied`, detail: e.detail });
+    } catch (err) {
+      ctx.services.log.warn('refusal not audited', { err, action, user: ctx.inbound.user.id });
+    }
   }
 }

@@ -1,43 +1,47 @@
 /**
- * The service container handed to every command. It is built once in src/app.ts; tests build
- * their own with the same factory and real parts.
+ * The service containers. `Services` is everything a process builds in src/app.ts (adapters and
+ * workers use it); commands see only `CommandServices` — no Redis connection, no senders — and
+ * the knowledge commands only `KnowledgeServices`, which `xiezuo ask` builds without Redis.
  */
-import type { Access } from './access.ts';
+import type { Redis } from 'ioredis';
+import type { AlertService } from './alerts/service.ts';
+import type { Broadcasts } from './broadcasts/broadcasts.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
+import type { BullOutbox } from './delivery/bull-outbox.ts';
+import type { RateLimits } from './delivery/limits.ts';
+import type { Senders } from './delivery/sender.ts';
+import type { SentMarkers } from './delivery/sent-markers.ts';
+import type { Groups } from './groups/groups.ts';
 import type { Knowledge } from './knowledge/knowledge.ts';
 import type { Logger } from './log.ts';
-import type { Redis } from 'ioredis';
-import type { RoleStore } from './roles-store.ts';
-import type { AuditLog } from './audit.ts';
-import type { Groups } from './groups.ts';
-import type { BullOutbox } from './delivery/bull-outbox.ts';
-import type { SentMarkers } from './delivery/sent-markers.ts';
-import type { RateLimits } from './delivery/limits.ts';
-import type { Senders } from './senders/sender.ts';
-import type { Broadcasts } from './broadcasts.ts';
-import type { Meetings } from './meetings.ts';
-import type { OfficeDeadlines } from './office-deadlines.ts';
-import type { AlertService } from './alerts/service.ts';
+import type { Access } from './roles/access.ts';
+import type { AuditInput, AuditLog } from './roles/audit.ts';
+import type { RoleStore } from './roles/store.ts';
+import type { Meetings } from './scheduling/meetings.ts';
+import type { OfficeDeadlines } from './scheduling/office-deadlines.ts';
 
-export interface Services {
+/** Where refusals and privileged actions are written (the Redis audit log, or a log line offline). */
+export interface AuditSink {
+  record(e: AuditInput): Promise<string>;
+}
+
+/** What answering from the documents needs: no Redis, no platform. */
+export interface KnowledgeServices {
   config: Config;
   clock: Clock;
   log: Logger;
   knowledge: Knowledge;
   access: Access;
-  /** Shared command connection (lazy); each service keeps to its own key family. */
-  redis: Redis;
+  audit: AuditSink;
+}
+
+/** What every chat command may use. */
+export interface CommandServices extends KnowledgeServices {
   /** Roles granted in chat + bootstrap admins; also `access`. */
   roles: RoleStore;
   audit: AuditLog;
   groups: Groups;
-  /** Delivery: enqueue messages, listen for outcomes by origin kind. */
-  outbox: BullOutbox;
-  sentMarkers: SentMarkers;
-  rateLimits: RateLimits;
-  /** Platform senders for this process (workers send through them; broadcasts edit previews). */
-  senders: Senders;
   broadcasts: Broadcasts;
   /** Joint meetings: schedule, reminders, RSVPs (commands/meeting.ts, jobs/remind.ts). */
   meetings: Meetings;
@@ -45,4 +49,16 @@ export interface Services {
   officeDeadlines: OfficeDeadlines;
   /** Emergency-aid alerts (src/alerts/). */
   alerts: AlertService;
+}
+
+/** Everything a process holds: the command services plus the delivery plumbing. */
+export interface Services extends CommandServices {
+  /** Shared command connection (lazy); each service keeps to its own key family. */
+  redis: Redis;
+  /** Delivery: enqueue messages, listen for outcomes by origin kind. */
+  outbox: BullOutbox;
+  sentMarkers: SentMarkers;
+  rateLimits: RateLimits;
+  /** Platform senders for this process (workers send through them; broadcasts edit previews). */
+  senders: Senders;
 }

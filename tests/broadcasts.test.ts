@@ -5,12 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
-import type { Broadcast } from '../src/broadcasts.ts';
+import type { Broadcast } from '../src/broadcasts/broadcasts.ts';
 import { jobIdFor } from '../src/delivery/bull-outbox.ts';
 import type { OutgoingMessage } from '../src/delivery/outbox.ts';
 import { type Destination, destinationKey } from '../src/messages.ts';
 import { DELIVERY_PLATFORMS } from '../jobs/queues.ts';
-import type { RunningWorkers } from '../jobs/worker.ts';
+import type { RunningWorkers } from '../src/process.ts';
 import { startRedis, type RedisServer } from './support/redis-server.ts';
 import { RecordingSender, buildApp, waitFor, withWorkers } from './delivery/harness.ts';
 

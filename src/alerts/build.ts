@@ -13,7 +13,7 @@ import type { Gazetteer } from '../knowledge/gazetteer.ts';
 import type { Pairing } from '../knowledge/schema.ts';
 import type { Logger } from '../log.ts';
 import { reportErrors } from '../store/redis.ts';
-import type { Senders } from '../senders/sender.ts';
+import type { Senders } from '../delivery/sender.ts';
 import { bullPrefix } from '../../jobs/queues.ts';
 import { EscalationQueue } from './escalation.ts';
 import { KnowledgeRegionGraph } from './graph.ts';

@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../clock.ts';
 import type { DeliveryListener, DeliveryOutcome, Outbox, OutgoingMessage } from '../delivery/outbox.ts';
-import { UserError } from '../errors.ts';
+import { Refusal, UserError } from '../errors.ts';
 import { msg } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
 import { type Destination, type Reply, destinationKey, parseDestination } from '../messages.ts';
@@ -375,11 +375,11 @@ export class AlertService implements DeliveryListener {
     const g = await this.store.groupOfDestination(id, key);
     if (g) {
       const a = await this.get(id);
-      if (roleOfGroup(a.plan, g) === 'condolence') throw new UserError(t.condolenceNoAck(g));
+      if (roleOfGroup(a.plan, g) === 'condolence') throw new Refusal(t.condolenceNoAck(g), `${id} ${g}`);
       return g;
     }
     if (mayActDirectly) return t.directGroup(key);
-    throw new UserError(t.notRecipient);
+    throw new Refusal(t.notRecipient, `${id} ${key}`);
   }
 
   private async openAlert(id: string): Promise<AlertState> {

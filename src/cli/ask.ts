@@ -5,7 +5,7 @@
  * commands (/pair, /deadline, /toc, /help) as the console chat would.
  */
 import { createInterface } from 'node:readline';
-import { EnvAccess } from '../access.ts';
+import { EnvAccess } from '../roles/access.ts';
 import { loadKnowledge } from '../app.ts';
 import { systemClock } from '../clock.ts';
 import { loadConfig } from '../config.ts';
@@ -16,7 +16,7 @@ import { createLogger } from '../log.ts';
 import type { Inbound, Reply } from '../messages.ts';
 import { renderText } from '../render/text.ts';
 import { Router } from '../router.ts';
-import type { Services } from '../services.ts';
+import type { KnowledgeServices } from '../services.ts';
 import { ask } from '../../commands/ask.ts';
 import { deadline } from '../../commands/deadline.ts';
 import { help } from '../../commands/help.ts';
@@ -37,14 +37,22 @@ export interface AskOutput {
 export function makeAsker(knowledge: Knowledge): (question: string) => Promise<AskOutput> {
   const config = loadConfig();
   // Only the knowledge commands: they need nothing but the knowledge base and a clock.
-  const services = {
+  const log = createLogger('silent');
+  const services: KnowledgeServices = {
     config,
     clock: systemClock,
-    log: createLogger('silent'),
+    log,
     knowledge,
     access: new EnvAccess(new Set(), true),
-  } as unknown as Services;
-  const router = new Router([ask, pair, deadline, toc, help], { defaultCommand: 'ask' });
+    // No Redis here: a refusal (none of these commands refuses today) goes to the log.
+    audit: {
+      async record(e) {
+        log.warn('audit (offline)', { action: e.action, detail: e.detail });
+        return '';
+      },
+    },
+  };
+  const router = new Router<KnowledgeServices>([ask, pair, deadline, toc, help], { defaultCommand: 'ask' });
   return async (question: string) => {
     if (question.trim().startsWith('/') || question.trim().startsWith('／')) {
       const inbound: Inbound = {

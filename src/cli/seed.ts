@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DEFAULT_SEEDS_DIR, createApp, type App } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
-import { loadGroupSeeds, seedGroups } from '../groups-seed.ts';
+import { loadGroupSeeds, seedGroups } from '../groups/seed.ts';
 import { msg } from '../i18n/index.ts';
 
 type Seeder = { name: string; run: (app: App, seedsDir: string) => Promise<string> };

@@ -11,31 +11,17 @@ import { type App, createApp } from '../app.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { StartupError } from '../errors.ts';
 import { type HealthState, HttpServer } from '../http/server.ts';
+import type { StartContext, StartHook } from '../process.ts';
 import { msg } from '../i18n/index.ts';
 import { createLogger, logStrayRejections, type Logger } from '../log.ts';
 import { ConsoleChat, ConsoleSender } from '../platforms/console.ts';
 import { callbackStore } from '../platforms/senders.ts';
 import { SlackAdapter } from '../platforms/slack/adapter.ts';
 import { TelegramAdapter } from '../platforms/telegram/adapter.ts';
-import type { Senders } from '../senders/sender.ts';
-import { alertApiHook } from '../alerts/api.ts';
+import type { Senders } from '../delivery/sender.ts';
+import { alertApiHook } from '../http/alert-api.ts';
 import { workersHook } from '../../jobs/worker.ts';
 import { closeWithin } from './shutdown.ts';
-
-export interface StartContext {
-  config: Config;
-  app: App;
-  http: HttpServer;
-  /** The senders of this process, filled in before hooks run (the same object the services hold). */
-  senders: Senders;
-  log: Logger;
-}
-
-export interface StartHook {
-  name: string;
-  /** Start the part; return how to stop it (called on shutdown, in reverse order). */
-  start(ctx: StartContext): Promise<(() => Promise<void>) | void>;
-}
 
 /** Parts started after the platforms, in order. Add one line per part. */
 export const startHooks: StartHook[] = [alertApiHook, workersHook];

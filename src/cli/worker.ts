@@ -7,7 +7,7 @@ import { createApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { createLogger, logStrayRejections } from '../log.ts';
 import { createPlatformSenders } from '../platforms/senders.ts';
-import type { Senders } from '../senders/sender.ts';
+import type { Senders } from '../delivery/sender.ts';
 import { startWorkers } from '../../jobs/worker.ts';
 import { closeWithin } from './shutdown.ts';
 

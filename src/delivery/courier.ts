@@ -9,7 +9,7 @@ import { SendError } from '../errors.ts';
 import { msg } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
 import { destinationKey } from '../messages.ts';
-import type { Senders } from '../senders/sender.ts';
+import type { Senders } from './sender.ts';
 import type { RateLimits } from './limits.ts';
 import type { DeliveryOutcome, OutgoingMessage } from './outbox.ts';
 import type { SentMarkers } from './sent-markers.ts';

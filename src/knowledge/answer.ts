@@ -8,7 +8,7 @@ import { msg } from '../i18n/index.ts';
 import type { Reply, ReplyBlock } from '../messages.ts';
 import { type ResolvedDeadline, dueInstant } from './deadlines.ts';
 import { fold } from './fold.ts';
-import type { Knowledge } from './knowledge.ts';
+import type { KnowledgeView } from './view.ts';
 import { type ResolvedPairing, Pairings, periodEnded } from './pairings.ts';
 import { type Clause, shorten } from './parser.ts';
 import { queryTerms, stripQuestionWords } from './tokenize.ts';
@@ -71,7 +71,7 @@ const PLACE_QUESTION =
   /现在|目前|如今|当前|还是|仍然|依然|仍|还|是否|已经|已|继续|不再|哪几个|哪些|哪个|哪几|哪里|哪|什么|城市|省份|省区市|省市|地区|地方|州市|区县|市县|县区|伙伴|关系|对象|是|的|和|与|同|跟|有|都|了|吗|呢|谁|几个|名单|列表|情况|之间/g;
 
 /** Answer one question (the default route for text without a command). */
-export function answerQuestion(k: Knowledge, question: string, opts: AnswerOptions = {}): Answer {
+export function answerQuestion(k: KnowledgeView, question: string, opts: AnswerOptions = {}): Answer {
   const q = question.trim();
   if (DEADLINE_WORDS.test(fold(q))) {
     const d = deadlineAnswer(k, q, opts);
@@ -94,7 +94,7 @@ export function answerQuestion(k: Knowledge, question: string, opts: AnswerOptio
 }
 
 /** Clause search answer: the top clauses with citations, or an honest "nothing matches". */
-export function clauseAnswer(k: Knowledge, question: string, opts: AnswerOptions = {}): Answer {
+export function clauseAnswer(k: KnowledgeView, question: string, opts: AnswerOptions = {}): Answer {
   const hits = k.search(question, Math.max(opts.k ?? 5, 3));
   const terms = queryTerms(stripQuestionWords(fold(question)));
   const top = hits[0];
@@ -136,7 +136,7 @@ export function clauseAnswer(k: Knowledge, question: string, opts: AnswerOptions
  * One page of a clause answer past the first: results `offset` … `offset + CLAUSE_PAGE - 1` for
  * the same question, ranked as the first page ranked them. No results there → no reply.
  */
-export function clausePage(k: Knowledge, question: string, offset: number): Answer | undefined {
+export function clausePage(k: KnowledgeView, question: string, offset: number): Answer | undefined {
   if (!Number.isInteger(offset) || offset < 0 || offset >= CLAUSE_PAGE_LIMIT) return undefined;
   const hits = k.search(question, Math.min(offset + CLAUSE_PAGE + 1, CLAUSE_PAGE_LIMIT));
   const page = hits.slice(offset, offset + CLAUSE_PAGE);
@@ -219,7 +219,7 @@ export function excerpt(text: string, terms: readonly string[], max: number): st
  * Partners of the named regions, grouped by kind, each with its citation. A relationship whose
  * plan period is over at `opts.now` is shown as such, whatever status the data keeps.
  */
-export function pairingAnswer(k: Knowledge, question: string, regionIds: string[], opts: AnswerOptions = {}): Answer {
+export function pairingAnswer(k: KnowledgeView, question: string, regionIds: string[], opts: AnswerOptions = {}): Answer {
   const now = opts.now ?? Date.now();
   const g = k.gazetteer;
   let list: ResolvedPairing[];
@@ -289,7 +289,7 @@ export function pairingAnswer(k: Knowledge, question: string, regionIds: string[
 }
 
 /** 日喀则市（西藏自治区）: a region with its province, so same-named places are told apart. */
-function regionLabel(k: Knowledge, id: string): string {
+function regionLabel(k: KnowledgeView, id: string): string {
   const name = k.gazetteer.nameOf(id);
   const prov = k.gazetteer.ancestors(id).at(-1);
   return prov ? `${name}（${prov.name}）` : name;
@@ -331,7 +331,7 @@ function foldedDeadlineText(d: ResolvedDeadline): string {
 }
 
 /** Deadlines scored against a question: regions, document, department, year and wording. */
-export function rankDeadlines(k: Knowledge, question: string): { d: ResolvedDeadline; score: number }[] {
+export function rankDeadlines(k: KnowledgeView, question: string): { d: ResolvedDeadline; score: number }[] {
   const f = fold(question);
   const regionIds = [...new Set(k.gazetteer.mentions(question).flatMap((m) => m.regionIds))];
   const docs = k.docsNamedIn(question);
@@ -362,7 +362,7 @@ export function rankDeadlines(k: Knowledge, question: string): { d: ResolvedDead
 }
 
 /** Deadline answer: the best-matching deadlines with due dates, owners and citations. */
-export function deadlineAnswer(k: Knowledge, question: string, opts: AnswerOptions = {}): Answer {
+export function deadlineAnswer(k: KnowledgeView, question: string, opts: AnswerOptions = {}): Answer {
   const ranked = rankDeadlines(k, question);
   const best = ranked[0]?.score ?? 0;
   const picked = best >= 1.5 ? ranked.filter((r) => r.score >= best * 0.7).slice(0, 6) : [];
@@ -370,7 +370,7 @@ export function deadlineAnswer(k: Knowledge, question: string, opts: AnswerOptio
 }
 
 /** Render a list of deadlines as a reply (also used by /deadline with explicit filters). */
-export function deadlineReply(k: Knowledge, question: string, list: ResolvedDeadline[], opts: AnswerOptions = {}, scores?: number[]): Answer {
+export function deadlineReply(k: KnowledgeView, question: string, list: ResolvedDeadline[], opts: AnswerOptions = {}, scores?: number[]): Answer {
   const now = opts.now ?? Date.now();
   if (!list.length) {
     return { question, intent: 'deadline', reply: { blocks: [{ text: T.deadlineNone }], footer: T.suggest, tone: 'notice' }, results: [] };
@@ -418,7 +418,7 @@ export { shorten };
  * (市科技局) or part of a free question; known filters intersect, free words rank.
  */
 export function deadlineQuery(
-  k: Knowledge,
+  k: KnowledgeView,
   words: readonly string[],
   opts: AnswerOptions & { state?: 'overdue' | 'upcoming' } = {},
 ): Answer {

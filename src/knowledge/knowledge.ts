@@ -26,6 +26,7 @@ import {
   type SourceRef,
 } from './schema.ts';
 import { SearchIndex } from './search-index.ts';
+import type { ClauseHit, KnowledgeView } from './view.ts';
 import { queryTerms, stripQuestionWords } from './tokenize.ts';
 
 /** Score factor for clauses of the document whose title names the query's regions. */
@@ -43,12 +44,7 @@ export interface KnowledgeData {
   deadlines: Deadline[];
 }
 
-export interface ClauseHit {
-  clause: Clause;
-  score: number;
-  /** Share of the query's terms the clause contains (0–1). */
-  coverage: number;
-}
+export type { ClauseHit } from './view.ts';
 
 export type SourceResolution = { ok: true; clause: Clause } | { ok: false; reason: string };
 
@@ -67,7 +63,7 @@ async function readJson(file: string): Promise<unknown | undefined> {
   }
 }
 
-export class Knowledge {
+export class Knowledge implements KnowledgeView {
   readonly docs: readonly PlanDoc[];
   readonly gazetteer: Gazetteer;
   readonly pairings: Pairings;

@@ -10,7 +10,7 @@ import { msg } from '../i18n/index.ts';
 import type { Button, Destination, Inbound, Reply } from '../messages.ts';
 import { renderText } from '../render/text.ts';
 import type { Router } from '../router.ts';
-import type { Sender, SentMessage } from '../senders/sender.ts';
+import type { Sender, SentMessage } from '../delivery/sender.ts';
 import type { Services } from '../services.ts';
 
 export const CONSOLE_CHAT: Destination = { platform: 'console', chatId: 'local' };

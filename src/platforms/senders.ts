@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
-import type { Senders } from '../senders/sender.ts';
+import type { Senders } from '../delivery/sender.ts';
 import { type CallbackStore, MemoryCallbackStore, RedisCallbackStore } from './telegram/callbacks.ts';
 import { TelegramSender, createTelegramApi } from './telegram/sender.ts';
 import { SlackSender, createSlackClient } from './slack/sender.ts';

@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { startRedis, type RedisServer } from '../support/redis-server.ts';
 import { harness, type Harness } from './fixture.ts';
 import { HttpServer } from '../../src/http/server.ts';
-import { authorised, parseTokenDigests, registerAlertApi, tokenDigest } from '../../src/alerts/api.ts';
+import { authorised, parseTokenDigests, registerAlertApi, tokenDigest } from '../../src/http/alert-api.ts';
 import { createLogger } from '../../src/log.ts';
-import { AuditLog } from '../../src/audit.ts';
+import { AuditLog } from '../../src/roles/audit.ts';
 import { msg } from '../../src/i18n/index.ts';
 
 const TOKEN = 'duty-desk-7f3a9c';

@@ -12,7 +12,7 @@ import type { DeliveryListener, EnqueueOptions, OriginKind, Outbox, OutgoingMess
 import { Gazetteer } from '../../src/knowledge/gazetteer.ts';
 import { pairingSchema, parseSeedArray, regionSchema } from '../../src/knowledge/schema.ts';
 import { createLogger } from '../../src/log.ts';
-import { Groups } from '../../src/groups.ts';
+import { Groups } from '../../src/groups/groups.ts';
 import { EscalationQueue } from '../../src/alerts/escalation.ts';
 import { KnowledgeRegionGraph } from '../../src/alerts/graph.ts';
 import { AlertRouting } from '../../src/alerts/routing.ts';

@@ -11,9 +11,10 @@ import { createApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import type { TelegramAdapter } from '../../src/platforms/telegram/adapter.ts';
-import type { Senders } from '../../src/senders/sender.ts';
+import type { Senders } from '../../src/delivery/sender.ts';
 import { AlertStore } from '../../src/alerts/store.ts';
-import { startWorkers, type RunningWorkers } from '../../jobs/worker.ts';
+import { startWorkers } from '../../jobs/worker.ts';
+import type { RunningWorkers } from '../../src/process.ts';
 
 const TIMEOUT_MS = 2500;
 const CHATS: Record<string, number> = {

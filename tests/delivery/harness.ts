@@ -9,8 +9,9 @@ import { loadConfig } from '../../src/config.ts';
 import { SendError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
 import { type Destination, type Platform, type Reply, destinationKey } from '../../src/messages.ts';
-import type { Sender, SentMessage, Senders } from '../../src/senders/sender.ts';
-import { startWorkers, type RunningWorkers } from '../../jobs/worker.ts';
+import type { Sender, SentMessage, Senders } from '../../src/delivery/sender.ts';
+import { startWorkers } from '../../jobs/worker.ts';
+import type { RunningWorkers } from '../../src/process.ts';
 
 export interface RecordedSend {
   key: string;

@@ -14,7 +14,7 @@ import { TelegramSender, createTelegramApi } from '../../src/platforms/telegram/
 import { SlackSender, createSlackClient } from '../../src/platforms/slack/sender.ts';
 import type { Destination } from '../../src/messages.ts';
 import { renderText } from '../../src/render/text.ts';
-import type { RunningWorkers } from '../../jobs/worker.ts';
+import type { RunningWorkers } from '../../src/process.ts';
 import { buildApp, maxInWindow, waitFor, withWorkers } from './harness.ts';
 
 let redis: RedisServer;

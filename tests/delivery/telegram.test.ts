@@ -13,8 +13,9 @@ import { createApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import type { TelegramAdapter } from '../../src/platforms/telegram/adapter.ts';
-import type { Senders } from '../../src/senders/sender.ts';
-import { startWorkers, type RunningWorkers } from '../../jobs/worker.ts';
+import type { Senders } from '../../src/delivery/sender.ts';
+import { startWorkers } from '../../jobs/worker.ts';
+import type { RunningWorkers } from '../../src/process.ts';
 import { waitFor } from './harness.ts';
 
 const ADMIN = 10;

@@ -9,8 +9,9 @@ import type { Clock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { ActionResult } from '../../src/command.ts';
 import type { Destination, Inbound, Platform, Reply, UserRef } from '../../src/messages.ts';
-import type { Sender, Senders, SentMessage } from '../../src/senders/sender.ts';
-import { startWorkers, type RunningWorkers } from '../../jobs/worker.ts';
+import type { Sender, Senders, SentMessage } from '../../src/delivery/sender.ts';
+import { startWorkers } from '../../jobs/worker.ts';
+import type { RunningWorkers } from '../../src/process.ts';
 import { startRedis, type RedisServer } from '../support/redis-server.ts';
 
 export interface Received {

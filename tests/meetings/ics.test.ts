@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MEETING_DURATION_MS, foldLine, meetingIcs } from '../../src/ics.ts';
-import type { Meeting } from '../../src/meetings.ts';
+import { DEFAULT_MEETING_DURATION_MS, foldLine, meetingIcs } from '../../src/scheduling/ics.ts';
+import type { Meeting } from '../../src/scheduling/meetings.ts';
 import { occurrences, parseWhen, type Recurrence } from '../../src/time.ts';
 
 /** A small RFC 5545 reader: checks CRLF and folding, unfolds, and returns the content lines. */

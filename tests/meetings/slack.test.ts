@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { msg } from '../../src/i18n/index.ts';
-import type { Senders } from '../../src/senders/sender.ts';
+import type { Senders } from '../../src/delivery/sender.ts';
 import { type FakeSlack, postSigned, slashCommandBody, startFakeSlack } from '../support/fake-slack.ts';
 import { type SlackBot, startSlackBot } from '../support/slack-bot.ts';
 import { type Harness, makeGroup, startHarness } from './harness.ts';

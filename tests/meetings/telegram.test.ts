@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TelegramAdapter } from '../../src/platforms/telegram/adapter.ts';
-import type { Senders } from '../../src/senders/sender.ts';
+import type { Senders } from '../../src/delivery/sender.ts';
 import { startFakeTelegram, type FakeTelegram, type TelegramCall } from '../support/fake-telegram.ts';
 import { startTelegramBot } from '../support/telegram-bot.ts';
 import { type Harness, makeGroup, shanghai, startHarness } from './harness.ts';

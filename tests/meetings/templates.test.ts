@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SEEDS_DIR } from '../../src/app.ts';
 import { StartupError } from '../../src/errors.ts';
 import { Knowledge } from '../../src/knowledge/knowledge.ts';
-import { loadTemplates, parseTemplates, resolveTemplates } from '../../src/meeting-templates.ts';
+import { loadTemplates, parseTemplates, resolveTemplates } from '../../src/scheduling/templates.ts';
 
 describe('seeds/meetings.json', () => {
   it('holds the standing meeting systems, each resolving to the clause that sets it up', async () => {

@@ -6,7 +6,7 @@
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Destination, Platform, Reply } from '../../src/messages.ts';
-import type { Sender, SentMessage } from '../../src/senders/sender.ts';
+import type { Sender, SentMessage } from '../../src/delivery/sender.ts';
 import { startWorkers } from '../../jobs/worker.ts';
 
 class SinkSender implements Sender {

@@ -9,7 +9,7 @@ import { deadline } from '../../commands/deadline.ts';
 import { help as help_ } from '../../commands/help.ts';
 import { pair } from '../../commands/pair.ts';
 import { toc } from '../../commands/toc.ts';
-import { EnvAccess } from '../../src/access.ts';
+import { EnvAccess } from '../../src/roles/access.ts';
 import type { ParsedArgs } from '../../src/args.ts';
 import { defineCommand, type Command } from '../../src/command.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -37,8 +37,11 @@ const echo = defineCommand({
     };
   },
   actions: {
-    async again(_ctx, value) {
-      return { toast: `已收到：${value}`.slice(0, 50), edit: { blocks: [{ text: `再说一遍：${value}` }] } };
+    again: {
+      role: null,
+      async run(_ctx, value) {
+        return { toast: `已收到：${value}`.slice(0, 50), edit: { blocks: [{ text: `再说一遍：${value}` }] } };
+      },
     },
   },
 });

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertStore } from '../../src/alerts/store.ts';
-import type { Senders } from '../../src/senders/sender.ts';
+import type { Senders } from '../../src/delivery/sender.ts';
 import { type FakeSlack, type SlackCall, blockActionsBody, postSigned, slashCommandBody, startFakeSlack } from '../support/fake-slack.ts';
 import { type SlackBot, startSlackBot } from '../support/slack-bot.ts';
 import { type Harness, makeGroup, shanghai, startHarness, until } from '../meetings/harness.ts';

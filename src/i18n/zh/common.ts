@@ -8,6 +8,8 @@ export const common = {
   refused: (role: string) => `你没有执行此操作的权限（需要“${role}”角色）。请联系管理员授权。`,
   staleButton: '这个按钮已过期或无效，请重新发起操作。',
   storeUnavailable: '存储服务暂时不可用，此操作无法完成，请稍后再试。',
+  missingSubcommand: '请指明要做的操作（见下面的用法）。',
+  unknownSubcommand: (sub: string) => `不认识的子命令“${sub}”。`,
   badArgs: (detail: string) => `参数有误：${detail}`,
   unknownFlag: (flag: string, known: readonly string[], suggestion?: string) =>
     `不认识的选项 --${flag}${suggestion ? `，是不是 --${suggestion}？` : '。'}${known.length ? `可用的选项：${known.map((k) => `--${k}`).join('、')}。` : '这里不接受任何选项。'}未做任何更改。`,

@@ -8,7 +8,7 @@ import { webApi } from '@slack/bolt';
 import { SendError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import type { Destination, Reply, ReplyFile } from '../../messages.ts';
-import type { Sender, SentMessage } from '../../senders/sender.ts';
+import type { Sender, SentMessage } from '../../delivery/sender.ts';
 import { renderSlack, renderSlackFileFallback, renderSlackSingle } from './render.ts';
 
 type WebClient = InstanceType<typeof webApi.WebClient>;

@@ -8,7 +8,7 @@ import { Api, GrammyError, HttpError, InputFile } from 'grammy';
 import type { ReplyParameters } from 'grammy/types';
 import { SendError } from '../../errors.ts';
 import type { Destination, Reply } from '../../messages.ts';
-import type { Sender, SentMessage } from '../../senders/sender.ts';
+import type { Sender, SentMessage } from '../../delivery/sender.ts';
 import type { CallbackStore } from './callbacks.ts';
 import { botApiFetch } from './transport.ts';
 import { renderKeyboard, renderTelegram, renderTelegramSingle } from './render.ts';

@@ -8,16 +8,16 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { AuditLog } from '../audit.ts';
+import type { AuditLog } from '../roles/audit.ts';
 import { UserError } from '../errors.ts';
-import type { HttpRequest, HttpResult, HttpServer } from '../http/server.ts';
+import type { HttpRequest, HttpResult, HttpServer } from './server.ts';
 import { msg } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
-import type { StartHook } from '../cli/start.ts';
-import { normaliseAlertId } from './ids.ts';
-import { LEVEL_NAMES, parseLevel } from './levels.ts';
-import { type AlertService, RegionLookupError } from './service.ts';
-import type { AlertState, TimelineEvent } from './store.ts';
+import type { StartHook } from '../process.ts';
+import { normaliseAlertId } from '../alerts/ids.ts';
+import { LEVEL_NAMES, parseLevel } from '../alerts/levels.ts';
+import { type AlertService, RegionLookupError } from '../alerts/service.ts';
+import type { AlertState, TimelineEvent } from '../alerts/store.ts';
 
 const t = msg.alerts;
 

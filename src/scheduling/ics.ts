@@ -12,7 +12,7 @@
  */
 import type { Meeting } from './meetings.ts';
 import { offsetMs } from './meetings.ts';
-import { DURATION, occurrences, parseOffsetZone, wallTime, zoneOffsetMinutes } from './time.ts';
+import { DURATION, occurrences, parseOffsetZone, wallTime, zoneOffsetMinutes } from '../time.ts';
 
 /** Occurrences listed when RRULE cannot express a series exactly. */
 export const RDATE_COUNT = 24;

@@ -6,19 +6,19 @@
  * A date-only due date anchors reminders at 09:00 that day in the office's zone (nobody wants a
  * midnight reminder) and counts as overdue once the day is over.
  */
-import { typedId } from './args.ts';
+import { typedId } from '../args.ts';
 import type { Redis } from 'ioredis';
-import type { Clock } from './clock.ts';
-import type { Outbox, OutgoingMessage } from './delivery/outbox.ts';
-import { UserError } from './errors.ts';
-import { msg } from './i18n/index.ts';
-import type { Logger } from './log.ts';
+import type { Clock } from '../clock.ts';
+import type { Outbox, OutgoingMessage } from '../delivery/outbox.ts';
+import { UserError } from '../errors.ts';
+import { msg } from '../i18n/index.ts';
+import type { Logger } from '../log.ts';
 import type { GroupLookup } from './meetings.ts';
 import { offsetMs } from './meetings.ts';
-import { type Reply, destinationKey } from './messages.ts';
+import { type Reply, destinationKey } from '../messages.ts';
 import type { DeadlineReminderJob, ReminderTimers } from './reminder-queue.ts';
-import { keyspace, readIndexed, readJson } from './store/redis.ts';
-import { DURATION, wallTime, zonedToInstant } from './time.ts';
+import { keyspace, readIndexed, readJson } from '../store/redis.ts';
+import { DURATION, wallTime, zonedToInstant } from '../time.ts';
 
 export interface OfficeDeadline {
   id: string;

@@ -10,9 +10,9 @@
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { REMINDERS_QUEUE, bullPrefix } from '../jobs/queues.ts';
-import type { Clock } from './clock.ts';
-import type { Config } from './config.ts';
+import { REMINDERS_QUEUE, bullPrefix } from '../../jobs/queues.ts';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
 
 /** A reminder `offset` before a meeting occurrence. */
 export interface MeetingReminderJob {

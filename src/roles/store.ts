@@ -8,11 +8,11 @@
  */
 import type { Redis } from 'ioredis';
 import type { Access } from './access.ts';
-import { type Destination, type UserRef, userKey } from './messages.ts';
-import { UserError } from './errors.ts';
-import { msg } from './i18n/index.ts';
+import { type UserRef, userKey } from '../messages.ts';
+import { Refusal } from '../errors.ts';
+import { msg } from '../i18n/index.ts';
 import { ROLES, type Role } from './roles.ts';
-import { keyspace } from './store/redis.ts';
+import { keyspace } from '../store/redis.ts';
 
 export interface RoleHolder {
   user: string;
@@ -84,17 +84,11 @@ export class RoleStore implements Access {
 }
 
 /**
- * The one role check: the router uses it for a command's role, commands and button handlers for
- * finer ones. Refuses in Chinese, and writes the refusal to the audit log as `<action>.denied`,
- * unless the caller holds `role`.
+ * The one role check, used by the router for commands, subcommands and button actions. Refuses
+ * with a Refusal (the router audits it as `<action>.denied`) unless the caller holds `role`.
  */
-export async function requireRole(
-  s: { access: Access; audit: { record(e: { user: UserRef; chat: Destination; action: string; detail: string }): Promise<string> } },
-  inbound: { user: UserRef; chat: Destination },
-  role: Role,
-  action: string,
-): Promise<void> {
-  if (await s.access.hasRole(inbound.user, role)) return;
-  await s.audit.record({ user: inbound.user, chat: inbound.chat, action: `${action}.denied`, detail: msg.roles.deniedDetail(role) });
-  throw new UserError(msg.common.refused(msg.common.roleNames[role] ?? role));
+export async function requireRole(access: Access, user: UserRef, role: Role): Promise<void> {
+  if (await access.hasRole(user, role)) return;
+  const name = msg.common.roleNames[role] ?? role;
+  throw new Refusal(msg.common.refused(name), msg.roles.deniedDetail(name));
 }

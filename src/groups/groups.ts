@@ -6,9 +6,9 @@
  * label ('' when none). Names are kept as typed (Chinese), trimmed.
  */
 import type { Redis } from 'ioredis';
-import type { Clock } from './clock.ts';
-import { type Destination, destinationKey, parseDestination } from './messages.ts';
-import { keyspace } from './store/redis.ts';
+import type { Clock } from '../clock.ts';
+import { type Destination, destinationKey, parseDestination } from '../messages.ts';
+import { keyspace } from '../store/redis.ts';
 
 export interface GroupMeta {
   title?: string;

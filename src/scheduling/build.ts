@@ -4,12 +4,12 @@
  * few lines per domain.
  */
 import type { Redis } from 'ioredis';
-import type { Clock } from './clock.ts';
-import type { Config } from './config.ts';
-import type { Outbox } from './delivery/outbox.ts';
-import type { Logger } from './log.ts';
-import { reportErrors } from './store/redis.ts';
-import { type SourceResolver, loadTemplates, resolveTemplates } from './meeting-templates.ts';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import type { Outbox } from '../delivery/outbox.ts';
+import type { Logger } from '../log.ts';
+import { reportErrors } from '../store/redis.ts';
+import { type SourceResolver, loadTemplates, resolveTemplates } from './templates.ts';
 import { type GroupLookup, Meetings } from './meetings.ts';
 import { OfficeDeadlines } from './office-deadlines.ts';
 import { QueueReminderTimers, createReminderQueue } from './reminder-queue.ts';

@@ -9,18 +9,18 @@
  * coordinator's preview is edited as outcomes land, at most once per PROGRESS_EDIT_MS per
  * broadcast, and finally replaced by the report.
  */
-import { typedId } from './args.ts';
+import { typedId } from '../args.ts';
 import type { Redis } from 'ioredis';
-import type { Clock } from './clock.ts';
-import type { Logger } from './log.ts';
-import { type Destination, type Reply, type UserRef, destinationKey, parseDestination, userKey } from './messages.ts';
-import type { Senders } from './senders/sender.ts';
-import type { BullOutbox } from './delivery/bull-outbox.ts';
-import { jobIdFor } from './delivery/bull-outbox.ts';
-import type { DeliveryOutcome, OutgoingMessage } from './delivery/outbox.ts';
-import { keyspace } from './store/redis.ts';
-import { wallTime } from './time.ts';
-import { msg } from './i18n/index.ts';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import { type Destination, type Reply, type UserRef, destinationKey, parseDestination, userKey } from '../messages.ts';
+import type { Senders } from '../delivery/sender.ts';
+import type { BullOutbox } from '../delivery/bull-outbox.ts';
+import { jobIdFor } from '../delivery/bull-outbox.ts';
+import type { DeliveryOutcome, OutgoingMessage } from '../delivery/outbox.ts';
+import { keyspace } from '../store/redis.ts';
+import { wallTime } from '../time.ts';
+import { msg } from '../i18n/index.ts';
 
 export type BroadcastStatus = 'draft' | 'scheduled' | 'sending' | 'done' | 'cancelled';
 
@@ -88,19 +88,31 @@ export function formatInstant(ms: number, zone: string): string {
   return `${w.year}-${p(w.month)}-${p(w.day)} ${p(w.hour)}:${p(w.minute)}`;
 }
 
+export interface BroadcastsOptions {
+  redis: Redis;
+  prefix: string;
+  outbox: BullOutbox;
+  /** This process's senders: previews are edited through them with progress. */
+  senders: Senders;
+  clock: Clock;
+  log: Logger;
+  /** The display zone (ids carry its date; times are shown in it). */
+  zone: string;
+}
+
 export class Broadcasts {
   private readonly key: (...p: string[]) => string;
+  private readonly redis: Redis;
+  private readonly outbox: BullOutbox;
+  private readonly senders: Senders;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly zone: string;
 
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-    private readonly outbox: BullOutbox,
-    private readonly senders: Senders,
-    private readonly clock: Clock,
-    private readonly log: Logger,
-    private readonly zone: string,
-  ) {
-    this.key = keyspace(prefix, 'broadcasts');
+  constructor(o: BroadcastsOptions) {
+    ({ redis: this.redis, outbox: this.outbox, senders: this.senders, clock: this.clock, log: this.log, zone: this.zone } = o);
+    const { redis, outbox } = o;
+    this.key = keyspace(o.prefix, 'broadcasts');
     // EVALSHA: the script crosses the wire once, not once per outcome.
     if (typeof (redis as RecordingRedis).xzBroadcastRecord !== 'function') redis.defineCommand('xzBroadcastRecord', { numberOfKeys: 3, lua: RECORD });
     outbox.listen('broadcast', {
@@ -109,6 +121,11 @@ export class Broadcasts {
       // a 429 between attempts, or running): delivery asks right before each send.
       isCurrent: async (m) => (await this.redis.hget(this.key('b', m.origin.id), 'status')) !== 'cancelled',
     });
+  }
+
+  /** Whether this process can edit a message in that chat (a preview it then keeps up to date). */
+  canEdit(chat: Destination): boolean {
+    return this.senders[chat.platform] !== undefined;
   }
 
   /** A new draft: readable id `B-YYYYMMDD-NN` (date in the display zone), destinations fixed now. */

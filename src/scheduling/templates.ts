@@ -6,9 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { msg } from './i18n/index.ts';
-import { parseSeedArray, seedError, sourceSchema, type SourceRef } from './knowledge/schema.ts';
-import { parseOffsets, parseRecurrence, type Recurrence } from './time.ts';
+import { msg } from '../i18n/index.ts';
+import { parseSeedArray, seedError, sourceSchema, type SourceRef } from '../knowledge/schema.ts';
+import { parseOffsets, parseRecurrence, type Recurrence } from '../time.ts';
 
 const templateSchema = z.object({
   id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: msg.startup.seeds.kebabIdPlain }),

@@ -2,8 +2,8 @@
  * Who may do what. The router asks `hasRole` before running a command that needs a role.
  * Bootstrap admins come from the environment; the Redis-backed role store extends this.
  */
-import type { UserRef } from './messages.ts';
-import { userKey } from './messages.ts';
+import type { UserRef } from '../messages.ts';
+import { userKey } from '../messages.ts';
 import type { Role } from './roles.ts';
 
 export interface Access {

@@ -6,11 +6,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { StartupError } from './errors.ts';
+import { StartupError } from '../errors.ts';
 import type { Groups } from './groups.ts';
 import { isValidGroupName } from './groups.ts';
-import { msg } from './i18n/index.ts';
-import { parseDestination } from './messages.ts';
+import { msg } from '../i18n/index.ts';
+import { parseDestination } from '../messages.ts';
 
 const t = msg.groups;
 

@@ -13,18 +13,18 @@
  * start moves the series on and schedules the next occurrence's reminders, so only a handful of
  * jobs exist per meeting however long the series.
  */
-import { typedId } from './args.ts';
+import { typedId } from '../args.ts';
 import type { Redis } from 'ioredis';
-import type { Clock } from './clock.ts';
-import type { DeliveryOutcome, Outbox, OutgoingMessage } from './delivery/outbox.ts';
-import { UserError } from './errors.ts';
-import { msg } from './i18n/index.ts';
-import type { Logger } from './log.ts';
-import type { MeetingTemplate } from './meeting-templates.ts';
-import { type Button, type Destination, type Reply, type UserRef, destinationKey, userKey } from './messages.ts';
+import type { Clock } from '../clock.ts';
+import type { DeliveryOutcome, Outbox, OutgoingMessage } from '../delivery/outbox.ts';
+import { UserError } from '../errors.ts';
+import { msg } from '../i18n/index.ts';
+import type { Logger } from '../log.ts';
+import type { MeetingTemplate } from './templates.ts';
+import { type Button, type Destination, type Reply, type UserRef, destinationKey, userKey } from '../messages.ts';
 import type { MeetingAdvanceJob, MeetingReminderJob, ReminderTimers } from './reminder-queue.ts';
-import { keyspace, readIndexed, readJson } from './store/redis.ts';
-import { type Recurrence, nextOccurrence, parseOffsets, wallTime } from './time.ts';
+import { keyspace, readIndexed, readJson } from '../store/redis.ts';
+import { type Recurrence, nextOccurrence, parseOffsets, wallTime } from '../time.ts';
 
 /** The slice of the channel-group service meetings need: resolve a group name to its chats. */
 export interface GroupLookup {

@@ -3,9 +3,9 @@
  * capped at AUDIT_MAX entries (approximate trimming keeps XADD O(1)); entries are never edited.
  */
 import type { Redis } from 'ioredis';
-import type { Clock } from './clock.ts';
-import { type Destination, type UserRef, destinationKey, userKey } from './messages.ts';
-import { keyspace } from './store/redis.ts';
+import type { Clock } from '../clock.ts';
+import { type Destination, type UserRef, destinationKey, userKey } from '../messages.ts';
+import { keyspace } from '../store/redis.ts';
 
 export interface AuditEntry {
   id: string;

@@ -1,0 +1,26 @@
+/**
+ * What answering needs from the loaded knowledge base. answer.ts works against this view, so
+ * Knowledge (which offers `answer()`) can import answer.ts without a cycle back.
+ */
+import type { PlanDoc } from './corpus.ts';
+import type { Deadlines } from './deadlines.ts';
+import type { Gazetteer } from './gazetteer.ts';
+import type { Pairings } from './pairings.ts';
+import type { Clause } from './parser.ts';
+
+export interface ClauseHit {
+  clause: Clause;
+  score: number;
+  /** Share of the query's terms the clause contains (0–1). */
+  coverage: number;
+}
+
+export interface KnowledgeView {
+  readonly docs: readonly PlanDoc[];
+  readonly gazetteer: Gazetteer;
+  readonly pairings: Pairings;
+  readonly deadlines: Deadlines;
+  findDoc(name: string): PlanDoc | undefined;
+  docsNamedIn(text: string): { doc: PlanDoc; ratio: number }[];
+  search(query: string, k?: number): ClauseHit[];
+}
