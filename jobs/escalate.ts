@@ -4,7 +4,8 @@
  * acknowledgement whose job removal raced, a job that outlived a worker restart) stands down.
  */
 import { type ConnectionOptions, type Job, Worker } from 'bullmq';
-import { ESCALATION_QUEUE, type EscalationJob } from '../src/alerts/escalation.ts';
+import type { EscalationJob } from '../src/alerts/escalation.ts';
+import { ESCALATION_QUEUE } from './queues.ts';
 import type { Services } from '../src/services.ts';
 import { closeConnection, createBullConnection, reportErrors } from '../src/store/redis.ts';
 import { bullPrefix } from './queues.ts';

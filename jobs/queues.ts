@@ -16,8 +16,27 @@ export function deliveryQueueName(platform: Platform): string {
   return `deliver-${platform}`;
 }
 
-/** Meeting and office-deadline reminder timers (delayed jobs; src/reminder-queue.ts). */
+/** Meeting and office-deadline reminder timers (delayed jobs; src/scheduling/reminder-queue.ts). */
 export const REMINDERS_QUEUE = 'reminders';
+
+export const reminderJobOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential' as const, delay: 1000 },
+  // Keep finished ids for a while so a re-schedule of the same reminder stays a no-op;
+  // a re-run after that is still harmless (the outbox's sent-markers de-duplicate).
+  removeOnComplete: { age: 14 * 24 * 3600, count: 50_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
+
+/** Alert escalation steps (delayed jobs; src/alerts/escalation.ts). */
+export const ESCALATION_QUEUE = 'alert-escalate';
+
+export const escalationJobOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential' as const, delay: 1000 },
+  removeOnComplete: { age: 7 * 24 * 3600 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
 
 /** BullMQ key prefix: every queue lives under the deployment's REDIS_PREFIX. */
 export function bullPrefix(config: Pick<Config, 'REDIS_PREFIX'>): string {

@@ -6,10 +6,8 @@
  * escalates an acknowledged alert.
  */
 import { Queue, type ConnectionOptions } from 'bullmq';
+import { ESCALATION_QUEUE, escalationJobOptions } from '../../jobs/queues.ts';
 import type { EscalationScheduler } from './service.ts';
-
-/** BullMQ queue names may not contain ':'. */
-export const ESCALATION_QUEUE = 'alert-escalate';
 
 export interface EscalationJob {
   alertId: string;
@@ -20,13 +18,6 @@ export interface EscalationJob {
 export function escalationJobId(alertId: string, step: number): string {
   return `esc-${alertId}-${step}`;
 }
-
-export const escalationJobOptions = {
-  attempts: 5,
-  backoff: { type: 'exponential' as const, delay: 1000 },
-  removeOnComplete: { age: 7 * 24 * 3600 },
-  removeOnFail: { age: 30 * 24 * 3600 },
-};
 
 export class EscalationQueue implements EscalationScheduler {
   readonly queue: Queue<EscalationJob>;

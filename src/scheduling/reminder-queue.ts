@@ -10,7 +10,7 @@
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { REMINDERS_QUEUE, bullPrefix } from '../../jobs/queues.ts';
+import { REMINDERS_QUEUE, bullPrefix, reminderJobOptions } from '../../jobs/queues.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 
@@ -74,16 +74,7 @@ export class QueueReminderTimers implements ReminderTimers {
 
   async schedule(job: ReminderJob, at: number): Promise<void> {
     const delay = Math.max(0, at - this.clock.now());
-    await this.queue.add(job.kind, job, {
-      jobId: reminderJobId(job),
-      delay,
-      attempts: 8,
-      backoff: { type: 'exponential', delay: 1000 },
-      // Keep finished ids for a while so a re-schedule of the same reminder stays a no-op;
-      // a re-run after that is still harmless (the outbox's sent-markers de-duplicate).
-      removeOnComplete: { age: 14 * 24 * 3600, count: 50_000 },
-      removeOnFail: { age: 30 * 24 * 3600 },
-    });
+    await this.queue.add(job.kind, job, { ...reminderJobOptions, jobId: reminderJobId(job), delay });
   }
 
   async unschedule(jobs: ReminderJob[]): Promise<void> {
