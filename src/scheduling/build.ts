@@ -10,7 +10,8 @@ import type { Outbox } from '../delivery/outbox.ts';
 import type { Logger } from '../log.ts';
 import { reportErrors } from '../store/redis.ts';
 import { type SourceResolver, loadTemplates, resolveTemplates } from './templates.ts';
-import { type GroupLookup, Meetings } from './meetings.ts';
+import { Meetings } from './meetings.ts';
+import type { GroupLookup } from './reminders.ts';
 import { OfficeDeadlines } from './office-deadlines.ts';
 import { QueueReminderTimers, createReminderQueue } from './reminder-queue.ts';
 

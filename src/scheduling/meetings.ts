@@ -23,13 +23,9 @@ import type { Logger } from '../log.ts';
 import type { MeetingTemplate } from './templates.ts';
 import { type Button, type Destination, type Reply, type UserRef, destinationKey, userKey } from '../messages.ts';
 import type { MeetingAdvanceJob, MeetingReminderJob, ReminderTimers } from './reminder-queue.ts';
-import { keyspace, readIndexed, readJson } from '../store/redis.ts';
+import { keyspace, readIndexed, readJson, replaceJsonIf, updateJson } from '../store/redis.ts';
+import { type ReminderOwnerOptions, listenForReminders, reconcileAll, sendToGroup } from './reminders.ts';
 import { type Recurrence, nextOccurrence, parseOffsets, wallTime } from '../time.ts';
-
-/** The slice of the channel-group service meetings need: resolve a group name to its chats. */
-export interface GroupLookup {
-  get(name: string): Promise<{ name: string; destinations: Destination[] } | undefined | null>;
-}
 
 export type MeetingStatus = 'scheduled' | 'cancelled' | 'ended';
 
@@ -89,14 +85,7 @@ export interface NewMeeting {
   createdBy: string;
 }
 
-export interface MeetingsOptions {
-  redis: Redis;
-  prefix: string;
-  timers: ReminderTimers;
-  outbox: Outbox;
-  groups: GroupLookup;
-  clock: Clock;
-  log: Logger;
+export interface MeetingsOptions extends ReminderOwnerOptions {
   /** Zone times are shown in besides the meeting's own (config TIMEZONE). */
   displayZone: string;
   /** Standing meeting systems from seeds/meetings.json. */
@@ -110,8 +99,6 @@ export const MAX_TITLE_CHARS = 100;
 export const LATE_REMINDER_GRACE_MS = 5 * 60_000;
 
 // Compare-and-set on the stored JSON, so concurrent move/cancel/advance never overwrite each other.
-const CAS = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0`;
-
 export class Meetings {
   private readonly key: (...parts: string[]) => string;
   readonly templates: readonly MeetingTemplate[];
@@ -119,18 +106,10 @@ export class Meetings {
   constructor(private readonly o: MeetingsOptions) {
     this.key = keyspace(o.prefix, 'meetings');
     this.templates = o.templates ?? [];
-    // Removing timer jobs on move/cancel cannot reach reminders already handed to delivery
-    // (waiting on a rate bucket or a 429), so delivery asks right before each send.
-    o.outbox.listen('meeting-reminder', {
-      isCurrent: (m) => this.reminderIsCurrent(m),
-      onOutcome: async (m, out) => this.logUndelivered(m, out),
-    });
+    listenForReminders(o, 'meeting-reminder', (m) => this.reminderIsCurrent(m));
     // A change notice of an older generation (moved again, then cancelled) would contradict the
     // latest one the group receives.
-    o.outbox.listen('meeting-notice', {
-      isCurrent: async (m) => (await this.get(m.origin.id))?.generation === m.origin.generation,
-      onOutcome: async (m, out) => this.logUndelivered(m, out),
-    });
+    listenForReminders(o, 'meeting-notice', async (m) => (await this.get(m.origin.id))?.generation === m.origin.generation);
   }
 
   /** A queued reminder is still wanted: same meeting state (generation, occurrence) and not yet started. */
@@ -143,12 +122,6 @@ export class Meetings {
       m.occurrence === message.origin.occurrence &&
       this.o.clock.now() < m.occurrence
     );
-  }
-
-  // A reminder that could not be delivered is worth an operator's attention (bot removed from a
-  // group's chat, chat gone); delivered ones need no record beyond the sent-marker.
-  private logUndelivered(m: OutgoingMessage, out: DeliveryOutcome): void {
-    if (out.status === 'failed') this.o.log.warn('meeting message not delivered', { id: m.id, meeting: m.origin.id, reason: out.reason });
   }
 
   async get(id: string): Promise<Meeting | undefined> {
@@ -283,13 +256,12 @@ export class Meetings {
     const reply = this.reminderReply(m, job.offset);
     // The generation is in the id: after a move to the same instant the old, now stale, queued
     // message must not stand in (by job id) for the new one.
-    const messages: OutgoingMessage[] = group.destinations.map((to) => ({
-      id: `reminder:${m.id}:g${m.generation}:${m.occurrence}:${job.offset}:${destinationKey(to)}`,
-      to,
-      reply,
-      origin: { kind: 'meeting-reminder', id: m.id, generation: m.generation, occurrence: m.occurrence },
-    }));
-    if (messages.length) await this.o.outbox.enqueue(messages, { priority: 'normal' });
+    await sendToGroup(this.o, group.destinations, `reminder:${m.id}:g${m.generation}:${m.occurrence}:${job.offset}`, reply, {
+      kind: 'meeting-reminder',
+      id: m.id,
+      generation: m.generation,
+      occurrence: m.occurrence,
+    });
     return 'sent';
   }
 
@@ -309,8 +281,7 @@ export class Meetings {
     // reminder is due right now) — unless this job ran late, then only those still reasonably
     // timely are sent.
     if (next !== undefined) await this.scheduleOccurrence(after, Math.max(job.occurrence, now - LATE_REMINDER_GRACE_MS));
-    const ok = await this.o.redis.eval(CAS, 1, this.key('m', m.id), JSON.stringify(m), JSON.stringify(after));
-    if (ok !== 1) return 'stale';
+    if (!(await replaceJsonIf(this.o.redis, this.key('m', m.id), m, after))) return 'stale';
     await this.o.redis.zadd(this.key('all'), after.occurrence, after.id);
     return next === undefined ? 'ended' : 'advanced';
   }
@@ -321,13 +292,8 @@ export class Meetings {
    */
   async reconcile(): Promise<number> {
     const now = this.o.clock.now();
-    let n = 0;
-    for (const m of await this.list()) {
-      if (m.status !== 'scheduled') continue;
-      await this.scheduleOccurrence(m, now);
-      n++;
-    }
-    return n;
+    const live = (await this.list()).filter((m) => m.status === 'scheduled');
+    return reconcileAll(live, (m) => this.scheduleOccurrence(m, now));
   }
 
   /** The reminder message a group receives. */
@@ -411,29 +377,12 @@ export class Meetings {
   }
 
   private async update(id: string, change: (m: Meeting) => Meeting): Promise<{ before: Meeting; after: Meeting }> {
-    const key = this.key('m', typedId(id));
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const raw = await this.o.redis.get(key);
-      if (!raw) throw new UserError(msg.meetings.unknownMeeting(typedId(id)));
-      const before = JSON.parse(raw) as Meeting;
-      const after = change(before);
-      if ((await this.o.redis.eval(CAS, 1, key, raw, JSON.stringify(after))) === 1) return { before, after };
-    }
-    throw new Error(`meeting ${id}: too many concurrent updates`);
+    return updateJson(this.o.redis, this.key('m', typedId(id)), change, () => new UserError(msg.meetings.unknownMeeting(typedId(id))));
   }
 
   private async notify(m: Meeting, tag: string, reply: Reply): Promise<void> {
     const group = await this.o.groups.get(m.group);
-    if (!group?.destinations.length) return;
-    await this.o.outbox.enqueue(
-      group.destinations.map((to) => ({
-        id: `notice:${m.id}:${tag}:${destinationKey(to)}`,
-        to,
-        reply,
-        origin: { kind: 'meeting-notice', id: m.id, generation: m.generation },
-      })),
-      { priority: 'normal' },
-    );
+    if (group) await sendToGroup(this.o, group.destinations, `notice:${m.id}:${tag}`, reply, { kind: 'meeting-notice', id: m.id, generation: m.generation });
   }
 
   private movedNotice(before: Meeting, after: Meeting): Reply {

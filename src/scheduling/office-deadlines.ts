@@ -13,11 +13,11 @@ import type { Outbox, OutgoingMessage } from '../delivery/outbox.ts';
 import { UserError } from '../errors.ts';
 import { msg } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
-import type { GroupLookup } from './meetings.ts';
 import { offsetMs } from './meetings.ts';
 import { type Reply, destinationKey } from '../messages.ts';
 import type { DeadlineReminderJob, ReminderTimers } from './reminder-queue.ts';
-import { keyspace, readIndexed, readJson } from '../store/redis.ts';
+import { keyspace, readIndexed, readJson, updateJson } from '../store/redis.ts';
+import { type ReminderOwnerOptions, listenForReminders, reconcileAll, sendToGroup } from './reminders.ts';
 import { DURATION, wallTime, zonedToInstant } from '../time.ts';
 
 export interface OfficeDeadline {
@@ -53,20 +53,10 @@ export interface NewOfficeDeadline {
   createdBy: string;
 }
 
-export interface OfficeDeadlinesOptions {
-  redis: Redis;
-  prefix: string;
-  timers: ReminderTimers;
-  outbox: Outbox;
-  groups: GroupLookup;
-  clock: Clock;
-  log: Logger;
-}
+export type OfficeDeadlinesOptions = ReminderOwnerOptions;
 
 /** Hour of the due date reminders count back from when only a date was given. */
 export const DEADLINE_ANCHOR_HOUR = 9;
-
-const CAS = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0`;
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -75,14 +65,7 @@ export class OfficeDeadlines {
 
   constructor(private readonly o: OfficeDeadlinesOptions) {
     this.key = keyspace(o.prefix, 'deadlines');
-    // /deadline done removes the timer jobs, not reminders already queued for delivery; delivery
-    // asks right before each send.
-    o.outbox.listen('deadline-reminder', {
-      isCurrent: (m) => this.reminderIsCurrent(m),
-      onOutcome: async (m, out) => {
-        if (out.status === 'failed') this.o.log.warn('deadline reminder not delivered', { id: m.id, deadline: m.origin.id, reason: out.reason });
-      },
-    });
+    listenForReminders(o, 'deadline-reminder', (m) => this.reminderIsCurrent(m));
   }
 
   /** A queued reminder is still wanted: the deadline is open, of the same generation, not yet over. */
@@ -139,24 +122,22 @@ export class OfficeDeadlines {
 
   /** Mark done; pending reminders are removed (and would do nothing anyway). */
   async done(id: string, by: string): Promise<OfficeDeadline> {
-    const key = this.key('d', typedId(id));
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const raw = await this.o.redis.get(key);
-      if (!raw) throw new UserError(msg.meetings.unknownDeadline(typedId(id)));
-      const before = JSON.parse(raw) as OfficeDeadline;
-      if (before.status === 'done') throw new UserError(msg.meetings.deadlineAlreadyDone(before.id));
-      const after: OfficeDeadline = { ...before, status: 'done', generation: before.generation + 1, doneAt: this.o.clock.now(), doneBy: by };
-      if ((await this.o.redis.eval(CAS, 1, key, raw, JSON.stringify(after))) === 1) {
-        try {
-          await this.o.timers.unschedule(this.jobsOf(before));
-        } catch (err) {
-          // Left in place they do nothing: the generation no longer matches.
-          this.o.log.warn('could not remove reminder jobs of a done deadline', { deadline: before.id, err });
-        }
-        return after;
-      }
+    const { before, after } = await updateJson<OfficeDeadline>(
+      this.o.redis,
+      this.key('d', typedId(id)),
+      (d) => {
+        if (d.status === 'done') throw new UserError(msg.meetings.deadlineAlreadyDone(d.id));
+        return { ...d, status: 'done', generation: d.generation + 1, doneAt: this.o.clock.now(), doneBy: by };
+      },
+      () => new UserError(msg.meetings.unknownDeadline(typedId(id))),
+    );
+    try {
+      await this.o.timers.unschedule(this.jobsOf(before));
+    } catch (err) {
+      // Left in place they do nothing: the generation no longer matches.
+      this.o.log.warn('could not remove reminder jobs of a done deadline', { deadline: before.id, err });
     }
-    throw new Error(`deadline ${id}: too many concurrent updates`);
+    return after;
   }
 
   /** Run one reminder job; a done deadline or an older generation makes it a no-op. */
@@ -167,26 +148,15 @@ export class OfficeDeadlines {
     if (this.o.clock.now() >= d.endsAt) return 'stale';
     const group = await this.o.groups.get(d.group);
     if (!group) return 'no-group';
-    const reply = this.reminderReply(d, job.offset);
-    const messages = group.destinations.map((to) => ({
-      id: `deadline:${d.id}:${d.generation}:${job.offset}:${destinationKey(to)}`,
-      to,
-      reply,
-      origin: { kind: 'deadline-reminder' as const, id: d.id, generation: d.generation },
-    }));
-    if (messages.length) await this.o.outbox.enqueue(messages, { priority: 'normal' });
+    const origin = { kind: 'deadline-reminder' as const, id: d.id, generation: d.generation };
+    await sendToGroup(this.o, group.destinations, `deadline:${d.id}:${d.generation}:${job.offset}`, this.reminderReply(d, job.offset), origin);
     return 'sent';
   }
 
   /** Re-create missing reminder jobs of open deadlines (worker start). */
   async reconcile(): Promise<number> {
     const now = this.o.clock.now();
-    let n = 0;
-    for (const d of await this.list()) {
-      await this.schedule(d, now);
-      n++;
-    }
-    return n;
+    return reconcileAll(await this.list(), (d) => this.schedule(d, now));
   }
 
   /** Due date as users read it, with the time of day when one was given (it then ends the deadline). */

@@ -92,3 +92,31 @@ export async function readIndexed<T>(redis: Redis, indexKey: string, recordKey: 
   const raws = await redis.mget(ids.map(recordKey));
   return raws.filter((r): r is string => !!r).map((r) => JSON.parse(r) as T);
 }
+
+const COMPARE_AND_SET = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0`;
+
+/**
+ * Read-change-write of one JSON record without a lock: the write happens only if the record is
+ * still what was read, else it is read again. `change` may throw (a UserError for "already done")
+ * to stop; `missing` is thrown when there is no record.
+ */
+export async function updateJson<T>(
+  redis: Redis,
+  key: string,
+  change: (before: T) => T,
+  missing: () => Error,
+): Promise<{ before: T; after: T }> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const raw = await redis.get(key);
+    if (!raw) throw missing();
+    const before = JSON.parse(raw) as T;
+    const after = change(before);
+    if ((await redis.eval(COMPARE_AND_SET, 1, key, raw, JSON.stringify(after))) === 1) return { before, after };
+  }
+  throw new Error(`${key}: too many concurrent updates`);
+}
+
+/** Replace a JSON record only if it still holds `before` (serialised the same way it was read). */
+export async function replaceJsonIf<T>(redis: Redis, key: string, before: T, after: T): Promise<boolean> {
+  return (await redis.eval(COMPARE_AND_SET, 1, key, JSON.stringify(before), JSON.stringify(after))) === 1;
+}
