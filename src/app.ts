@@ -68,8 +68,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const bullConnection = createBullConnection(config.REDIS_URL);
   reportErrors(bullConnection, log, 'queues');
   const senders = opts.senders ?? {};
-  const roles = new RoleStore(redis, prefix, parseAdmins(config.ADMINS), config.OPEN_ASK);
-  const outbox = new BullOutbox(bullConnection, config, log.child({ part: 'outbox' }), () => clock.now());
+  const roles = new RoleStore({ redis, prefix, admins: parseAdmins(config.ADMINS), openAsk: config.OPEN_ASK });
+  const outbox = new BullOutbox({ connection: bullConnection, config, log: log.child({ part: 'outbox' }), now: () => clock.now() });
   const groups = new Groups(redis, prefix, clock);
   const alerts = await buildAlerts({
     config,
@@ -103,7 +103,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     access: roles,
     redis,
     roles,
-    audit: new AuditLog(redis, prefix, clock, config.AUDIT_MAX),
+    audit: new AuditLog({ redis, prefix, clock, max: config.AUDIT_MAX }),
     groups,
     outbox,
     sentMarkers: new SentMarkers(redis, prefix),

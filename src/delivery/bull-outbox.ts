@@ -20,16 +20,29 @@ export function jobIdFor(messageId: string): string {
 
 const BULK = 500;
 
+export interface BullOutboxOptions {
+  /** BullMQ producer connection. */
+  connection: Redis;
+  config: Config;
+  log: Logger;
+  now: () => number;
+}
+
 export class BullOutbox implements Outbox {
   private readonly listeners = new Map<OriginKind, DeliveryListener>();
   private readonly queues = new Map<Platform, Queue>();
 
-  constructor(
-    private readonly connection: Redis,
-    private readonly config: Config,
-    private readonly log: Logger,
-    private readonly now: () => number,
-  ) {}
+  private readonly connection: Redis;
+  private readonly config: Config;
+  private readonly log: Logger;
+  private readonly now: () => number;
+
+  constructor(o: BullOutboxOptions) {
+    this.connection = o.connection;
+    this.config = o.config;
+    this.log = o.log;
+    this.now = o.now;
+  }
 
   /** The platform's delivery queue (created on first use, shared by the process). */
   queue(platform: Platform): Queue {

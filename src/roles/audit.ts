@@ -35,16 +35,26 @@ export interface AuditInput {
   detail: string;
 }
 
+export interface AuditLogOptions {
+  redis: Redis;
+  prefix: string;
+  clock: Clock;
+  /** Entries kept (the stream is trimmed approximately to this length). */
+  max: number;
+}
+
 export class AuditLog {
   private readonly key: string;
 
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-    private readonly clock: Clock,
-    private readonly max: number,
-  ) {
-    this.key = keyspace(prefix, 'audit')('log');
+  private readonly redis: Redis;
+  private readonly clock: Clock;
+  private readonly max: number;
+
+  constructor(o: AuditLogOptions) {
+    this.redis = o.redis;
+    this.clock = o.clock;
+    this.max = o.max;
+    this.key = keyspace(o.prefix, 'audit')('log');
   }
 
   /** Append one entry; returns its id. */

@@ -21,16 +21,27 @@ export interface RoleHolder {
   bootstrap?: boolean;
 }
 
+export interface RoleStoreOptions {
+  redis: Redis;
+  prefix: string;
+  /** Bootstrap admins from the environment (ADMINS); they can never be revoked in chat. */
+  admins: Set<string>;
+  /** OPEN_ASK: everyone may ask questions without the official role. */
+  openAsk: boolean;
+}
+
 export class RoleStore implements Access {
   private readonly key: (...p: string[]) => string;
 
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-    private readonly admins: Set<string>,
-    private readonly openAsk: boolean,
-  ) {
-    this.key = keyspace(prefix, 'roles');
+  private readonly redis: Redis;
+  private readonly admins: Set<string>;
+  private readonly openAsk: boolean;
+
+  constructor(o: RoleStoreOptions) {
+    this.redis = o.redis;
+    this.admins = o.admins;
+    this.openAsk = o.openAsk;
+    this.key = keyspace(o.prefix, 'roles');
   }
 
   /** Whether the user holds the role, directly or through admin / bootstrap. */

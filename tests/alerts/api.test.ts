@@ -25,7 +25,7 @@ afterAll(async () => {
 beforeEach(async () => {
   const prefix = `t${randomUUID().slice(0, 8)}`;
   h = await harness(server.url, prefix);
-  audit = new AuditLog(h.redis, prefix, h.clock, 100);
+  audit = new AuditLog({ redis: h.redis, prefix, clock: h.clock, max: 100 });
   const log = createLogger('debug');
   const capture = { ...log, info: (m: string, c?: Record<string, unknown>) => logged.push(m + JSON.stringify(c)), warn: (m: string, c?: Record<string, unknown>) => logged.push(m + JSON.stringify(c)), debug: () => {}, error: (m: string, c?: Record<string, unknown>) => logged.push(m + JSON.stringify(c)), child: () => capture };
   http = new HttpServer(capture);

@@ -51,8 +51,8 @@ afterAll(async () => {
 beforeEach(async () => {
   const prefix = `t${randomUUID().slice(0, 8)}`;
   h = await harness(server.url, prefix);
-  roles = new RoleStore(h.redis, prefix, new Set(), true);
-  audit = new AuditLog(h.redis, prefix, h.clock, 100);
+  roles = new RoleStore({ redis: h.redis, prefix, admins: new Set(), openAsk: true });
+  audit = new AuditLog({ redis: h.redis, prefix, clock: h.clock, max: 100 });
   services = {
     config: loadConfig({}),
     clock: h.clock,

@@ -290,16 +290,14 @@ export class SlackAdapter {
     });
 
     app.message(async ({ message }) => {
-      const m = message as unknown as Record<string, unknown>;
       // Only what a person typed in a DM: no edits, joins, bot posts (ours included).
-      if (m.channel_type !== 'im' || m.subtype !== undefined || m.bot_id) return;
-      const text = typeof m.text === 'string' ? m.text : '';
+      if (message.subtype !== undefined || message.channel_type !== 'im' || message.bot_id) return;
       const inbound = this.inbound({
-        channel: String(m.channel),
-        user: String(m.user ?? ''),
-        text: commandText(unescapeSlack(stripMentions(text, this.botUserId)), this.knows),
+        channel: message.channel,
+        user: message.user ?? '',
+        text: commandText(unescapeSlack(stripMentions(message.text ?? '', this.botUserId)), this.knows),
         isPrivate: true,
-        ...(typeof m.ts === 'string' ? { messageId: m.ts } : {}),
+        messageId: message.ts,
       });
       const reply = await router.handle(inbound, services);
       await this.deliver(inbound.chat, reply);
@@ -307,27 +305,29 @@ export class SlackAdapter {
 
     app.action({ type: 'block_actions' }, async ({ ack, body, action, respond }) => {
       await ack();
-      const b = body as unknown as Record<string, any>;
-      const a = action as unknown as Record<string, any>;
-      const commandAction = typeof a.action_id === 'string' ? parseActionId(a.action_id) : undefined;
-      const channel: string | undefined = b.channel?.id ?? b.container?.channel_id;
-      const messageTs: string | undefined = b.container?.message_ts ?? b.message?.ts;
+      // `container` is untyped in Bolt (StringIndexed): read its string fields one by one.
+      const container = (key: string): string | undefined => (typeof body.container[key] === 'string' ? body.container[key] : undefined);
+      const actionId = action.type === 'button' ? action.action_id : undefined;
+      const commandAction = actionId ? parseActionId(actionId) : undefined;
+      const channel = body.channel?.id ?? container('channel_id');
+      const messageTs = container('message_ts') ?? body.message?.ts;
+      const thread = container('thread_ts') ?? (typeof body.message?.thread_ts === 'string' ? body.message.thread_ts : undefined);
       const toast = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
-      if (!commandAction || !channel || a.type !== 'button') {
-        log.info('slack stale or foreign action', { actionId: a.action_id, user: b.user?.id });
+      if (!commandAction || !channel || action.type !== 'button') {
+        log.info('slack stale or foreign action', { actionType: action.type, actionId, user: body.user.id });
         await toast(msg.common.staleButton);
         return;
       }
       const inbound = this.inbound({
         channel,
-        ...(b.container?.thread_ts ?? b.message?.thread_ts ? { thread: b.container?.thread_ts ?? b.message?.thread_ts } : {}),
-        user: String(b.user?.id ?? ''),
-        userName: b.user?.username ?? b.user?.name,
+        ...(thread ? { thread } : {}),
+        user: body.user.id,
+        userName: body.user.username ?? body.user.name,
         text: '',
         isPrivate: channel.startsWith('D'),
         ...(messageTs ? { messageId: messageTs } : {}),
       });
-      inbound.press = { action: commandAction, value: String(a.value ?? ''), ...(messageTs ? { messageId: messageTs } : {}) };
+      inbound.press = { action: commandAction, value: action.value ?? '', ...(messageTs ? { messageId: messageTs } : {}) };
       const result = await router.press(inbound, services);
       if (result.toast) await toast(result.toast);
       if (result.edit) {

@@ -133,7 +133,7 @@ export class TelegramAdapter {
     try {
       // grammy retries getMe through network trouble; give up after a while with a clear reason.
       const signal = AbortSignal.timeout(INIT_TIMEOUT_MS);
-      await this.bot.init(signal as unknown as Parameters<Bot['init']>[0]).catch((e: unknown) => {
+      await this.bot.init(signal as Parameters<Bot['init']>[0]).catch((e: unknown) => {
         throw signal.aborted ? new Error(msg.startup.connect.telegramNoAnswer(INIT_TIMEOUT_MS / 1000)) : e;
       });
     } catch (e) {

@@ -11,6 +11,7 @@
  * abort arrive as `signal` and abort the request.
  */
 import type { Readable } from 'node:stream';
+import type { ApiClientOptions } from 'grammy';
 import { Agent, type Dispatcher } from 'undici';
 
 /** Keep-alive connection pools per origin, shared by every Api in the process. */
@@ -78,4 +79,4 @@ function botApiRequest(url: string, init: FetchInit = {}): Promise<BotApiRespons
 }
 
 /** For grammy's `client.fetch`, typed as the WHATWG fetch; grammy uses only `json()`. */
-export const botApiFetch = botApiRequest as unknown as typeof fetch;
+export const botApiFetch = botApiRequest as NonNullable<ApiClientOptions['fetch']>;
