@@ -4,7 +4,7 @@
  * the pressing chat belongs to; confirm/cancel on the III–IV preview.
  */
 import type { ParsedArgs } from '../src/args.ts';
-import { type ActionResult, type CommandContext, audit, defineCommand } from '../src/command.ts';
+import { type ActionResult, type CommandContext, type Subcommand, audit, defineCommand } from '../src/command.ts';
 import { UserError } from '../src/errors.ts';
 import { msg } from '../src/i18n/index.ts';
 import { liveCard } from '../src/alerts/cards.ts';
@@ -94,6 +94,20 @@ function idAndText(a: ParsedArgs, missingText: string, usage: string): { id: str
   return { id: AlertService.id(id), text };
 }
 
+/** `update|resolve ID 文本`: a follow-up to the alert's groups, audited under `alert.<kind>`. */
+function followUp(names: string[], kind: 'update' | 'resolve', missingText: string): Subcommand {
+  return {
+    names,
+    usage: t.usage,
+    async run(ctx, a) {
+      const { id, text } = idAndText(a, missingText, t.usage);
+      const reply = await alerts(ctx)[kind](id, text, actorOf(ctx));
+      await audit(ctx, `alert.${kind}`, id);
+      return reply;
+    },
+  };
+}
+
 export const alert = defineCommand({
   name: 'alert',
   aliases: ['警报', '应急'],
@@ -109,26 +123,8 @@ export const alert = defineCommand({
         return id ? (await alerts(ctx).status(AlertService.id(id))).reply : alerts(ctx).overview();
       },
     },
-    {
-      names: ['update', '续报', '更新'],
-      usage: t.usage,
-      async run(ctx, a) {
-        const { id, text } = idAndText(a, t.updateTextMissing, t.usage);
-        const reply = await alerts(ctx).update(id, text, actorOf(ctx));
-        await audit(ctx, 'alert.update', id);
-        return reply;
-      },
-    },
-    {
-      names: ['resolve', '结束'],
-      usage: t.usage,
-      async run(ctx, a) {
-        const { id, text } = idAndText(a, t.summaryMissing, t.usage);
-        const reply = await alerts(ctx).resolve(id, text, actorOf(ctx));
-        await audit(ctx, 'alert.resolve', id);
-        return reply;
-      },
-    },
+    followUp(['update', '续报', '更新'], 'update', t.updateTextMissing),
+    followUp(['resolve', '结束'], 'resolve', t.summaryMissing),
     { names: ['drill', '演练'], usage: t.usage, flags: { booleans: ['new'] }, run: (ctx, a) => trigger(ctx, a, true, t.usage) },
   ],
   defaultSubcommand: 'status',

@@ -71,30 +71,16 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const roles = new RoleStore({ redis, prefix, admins: parseAdmins(config.ADMINS), openAsk: config.OPEN_ASK });
   const outbox = new BullOutbox({ connection: bullConnection, config, log: log.child({ part: 'outbox' }), now: () => clock.now() });
   const groups = new Groups(redis, prefix, clock);
+  // What every wing is built from; each adds its own parts.
+  const base = { config, seedsDir: config.SEEDS_DIR ?? DEFAULT_SEEDS_DIR, redis, bullConnection, clock, groups, outbox };
   const alerts = await buildAlerts({
-    config,
-    seedsDir: config.SEEDS_DIR ?? DEFAULT_SEEDS_DIR,
-    redis,
-    bullConnection,
-    clock,
+    ...base,
     log: log.child({ part: 'alerts' }),
-    groups,
-    outbox,
     senders,
     gazetteer: knowledge.gazetteer,
     pairings: knowledge.pairings.all,
   });
-  const scheduling = await buildScheduling({
-    config,
-    seedsDir: config.SEEDS_DIR ?? DEFAULT_SEEDS_DIR,
-    redis,
-    bullConnection,
-    clock,
-    log,
-    groups,
-    outbox,
-    knowledge,
-  });
+  const scheduling = await buildScheduling({ ...base, log, knowledge });
   const services: Services = {
     config,
     clock,

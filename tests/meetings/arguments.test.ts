@@ -2,23 +2,14 @@
  * Arguments of /meeting and /deadline that used to be misread silently: a misspelt or bare
  * flag (the item was stored without it), and `/deadline add` reading a time as a group.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { flagProblem, parseArgs } from '../../src/args.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { type Harness, makeGroup, startHarness, text } from './harness.ts';
+import { expectRefused, text, useHarness } from './harness.ts';
 
-let h: Harness;
 // 2026-11-23 17:00 Beijing.
 const clock = new ManualClock(Date.UTC(2026, 10, 23, 9, 0));
-
-beforeAll(async () => {
-  h = await startHarness({ clock, workers: false });
-  await makeGroup(h, '沪连', [{ platform: 'telegram', chatId: '-3101' }]);
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness({ clock, workers: false, groups: { 沪连: [{ platform: 'telegram', chatId: '-3101' }] } });
 
 describe('flagProblem', () => {
   const spec = { values: ['remind', 'every', 'where'], booleans: ['all'] };
@@ -41,12 +32,7 @@ describe('/meeting add flags', () => {
       ['/meeting add "沪连会" 2026-12-10 09:30 沪连 --where', '选项 --where 后面缺少取值'],
       ['/meeting add "沪连会" 2026-12-10 09:30 沪连 --all', '不认识的选项 --all'],
     ];
-    for (const [cmd, want] of cases) {
-      const r = await h.say(cmd);
-      expect(r.tone, cmd).toBe('error');
-      expect(r.blocks[0]!.text, cmd).toContain(want);
-      expect(r.footer, cmd).toMatch(/^用法：\/meeting add/);
-    }
+    await expectRefused(h, cases, /^用法：\/meeting add/);
     expect(await h.app.services.meetings.list({ all: true })).toEqual([]);
     const move = await h.say('/meeting move M1 2026-12-11 09:30 --tzz Europe/Berlin');
     expect(move.blocks[0]!.text).toContain('不认识的选项 --tzz，是不是 --tz？');
@@ -90,12 +76,7 @@ describe('/deadline add date, time and group', () => {
       ['/deadline add 报送 2026-12-31 沪连 --owner', '选项 --owner 后面缺少取值'],
       ['/deadline add 报送 2026-12-31 沪连 --remidn 1d', '不认识的选项 --remidn，是不是 --remind？'],
     ];
-    for (const [cmd, want] of cases) {
-      const r = await h.say(cmd);
-      expect(r.tone, cmd).toBe('error');
-      expect(r.blocks[0]!.text, cmd).toContain(want);
-      expect(r.footer, cmd).toMatch(/^用法：\/deadline add/);
-    }
+    await expectRefused(h, cases, /^用法：\/deadline add/);
     expect((await h.app.services.officeDeadlines.list({ includeDone: true })).length).toBe(before);
   });
 });

@@ -2,22 +2,13 @@
  * /deadline add|done for the offices' own deadlines, their reminders, and /deadline answers that
  * show them beside the documents' deadlines.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
-import { OFFICIAL, type Harness, makeGroup, startHarness, text } from './harness.ts';
+import { OFFICIAL, expectRefused, text, useHarness } from './harness.ts';
 
-let h: Harness;
 // 2026-11-23 17:00 Beijing: a fixed "now" so dates and overdue states are stable.
 const clock = new ManualClock(Date.UTC(2026, 10, 23, 9, 0));
-
-beforeAll(async () => {
-  h = await startHarness({ clock, workers: false });
-  await makeGroup(h, '沪连', [{ platform: 'telegram', chatId: '-3001' }]);
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness({ clock, workers: false, groups: { 沪连: [{ platform: 'telegram', chatId: '-3001' }] } });
 
 describe('/deadline add and done', () => {
   it('stores a deadline with owner and group, schedules 7d and 1d reminders, and lists it', async () => {
@@ -65,12 +56,7 @@ describe('/deadline add and done', () => {
       ['/deadline add 报送材料', '请给出截止日期'],
       ['/deadline done D999', '没有编号为“D999”'],
     ];
-    for (const [cmd, want] of cases) {
-      const r = await h.say(cmd);
-      expect(r.tone, cmd).toBe('error');
-      expect(r.blocks[0]!.text, cmd).toContain(want);
-      expect(r.footer, cmd).toMatch(/^用法：\/deadline/);
-    }
+    await expectRefused(h, cases, /^用法：\/deadline/);
     const refused = await h.say('/deadline add 报送材料 2026-12-31', OFFICIAL);
     expect(refused.blocks[0]!.text).toContain('协调员');
     expect((await h.app.services.officeDeadlines.list({ includeDone: true })).length).toBe(before);

@@ -3,21 +3,12 @@
  * afresh (the move notice asks the group to confirm again), and a group that meetings or
  * deadlines still remind cannot be deleted.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
-import { OFFICIAL, type Harness, makeGroup, startHarness, text } from './harness.ts';
+import { OFFICIAL, makeGroup, text, useHarness } from './harness.ts';
 
-let h: Harness;
 const clock = new ManualClock(Date.UTC(2026, 10, 23, 9, 0));
-
-beforeAll(async () => {
-  h = await startHarness({ clock, workers: false });
-  await makeGroup(h, '沪连', [{ platform: 'telegram', chatId: '-3201' }]);
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness({ clock, workers: false, groups: { 沪连: [{ platform: 'telegram', chatId: '-3201' }] } });
 
 describe('RSVPs and moves', () => {
   it('answers given before a move do not count for the new time', async () => {

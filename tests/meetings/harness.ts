@@ -3,6 +3,7 @@
  * recording Senders (the Sender contract's local stand-in: it keeps what reached it and when),
  * the workers of this process, and helpers to type commands and press buttons as a user.
  */
+import { afterAll, beforeAll, expect } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { createApp, type App } from '../../src/app.ts';
 import type { Clock } from '../../src/clock.ts';
@@ -107,6 +108,32 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   };
   if (workers) h.workers = workers;
   return h;
+}
+
+/**
+ * A harness for the whole file: started (with these groups) before its tests, closed after. The
+ * object is filled in by beforeAll, so tests use it as they would the result of startHarness.
+ */
+export function useHarness(opts: HarnessOptions & { groups?: Record<string, Destination[]> } = {}): Harness {
+  const h = {} as Harness;
+  beforeAll(async () => {
+    Object.assign(h, await startHarness(opts));
+    for (const [name, destinations] of Object.entries(opts.groups ?? {})) await makeGroup(h, name, destinations);
+  });
+  afterAll(async () => {
+    await h.close?.();
+  });
+  return h;
+}
+
+/** Each command is refused with a reply that contains `want` and ends with the usage line. */
+export async function expectRefused(h: Harness, cases: readonly [string, string][], usage: RegExp): Promise<void> {
+  for (const [cmd, want] of cases) {
+    const r = await h.say(cmd);
+    expect(r.tone, cmd).toBe('error');
+    expect(r.blocks[0]!.text, cmd).toContain(want);
+    expect(r.footer, cmd).toMatch(usage);
+  }
 }
 
 /** Create a group with these destinations (through the groups service, as /group would). */

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Destination } from '../../src/messages.ts';
-import { COORDINATOR, OFFICIAL, type Harness, makeGroup, shanghai, sleep, startHarness, text, until } from './harness.ts';
+import { COORDINATOR, OFFICIAL, type Harness, expectRefused, makeGroup, shanghai, sleep, startHarness, text, until } from './harness.ts';
 
 const GROUP: Destination[] = [
   { platform: 'telegram', chatId: '-1001' },
@@ -191,12 +191,7 @@ describe('/meeting input errors', () => {
       ['/meeting move M999 2027-03-01 09:00', '没有编号为“M999”'],
       ['/meeting frobnicate', '不认识的子命令'],
     ];
-    for (const [cmd, want] of cases) {
-      const r = await h.say(cmd);
-      expect(r.tone, cmd).toBe('error');
-      expect(r.blocks[0]!.text, cmd).toContain(want);
-      expect(r.footer, cmd).toMatch(/^用法：\/meeting/);
-    }
+    await expectRefused(h, cases, /^用法：\/meeting/);
     const refused = await h.say('/meeting add "联席会议" 2027-03-01 09:00 沪连', OFFICIAL);
     expect(refused.tone).toBe('error');
     expect(refused.blocks[0]!.text).toContain('协调员');

@@ -9,16 +9,14 @@ import { REMINDERS_QUEUE, bullPrefix } from '../../jobs/queues.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { createBullConnection } from '../../src/store/redis.ts';
 import { wallTime } from '../../src/time.ts';
-import { type Harness, makeGroup, startHarness, text } from './harness.ts';
+import { text, useHarness } from './harness.ts';
 
-let h: Harness;
 let queue: Queue;
 let conn: ReturnType<typeof createBullConnection>;
 const clock = new ManualClock(Date.UTC(2026, 10, 23, 9, 0));
+const h = useHarness({ clock, workers: false, groups: { 沪连: [{ platform: 'telegram', chatId: '-4001' }] } });
 
 beforeAll(async () => {
-  h = await startHarness({ clock, workers: false });
-  await makeGroup(h, '沪连', [{ platform: 'telegram', chatId: '-4001' }]);
   conn = createBullConnection(h.redis.url);
   queue = new Queue(REMINDERS_QUEUE, { connection: conn, prefix: bullPrefix({ REDIS_PREFIX: h.env.REDIS_PREFIX! }) });
 });
@@ -26,7 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await queue?.close();
   await conn?.quit();
-  await h?.close();
 });
 
 const jobIds = async () => (await queue.getDelayed()).map((j) => j.id).sort();
