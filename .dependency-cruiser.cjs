@@ -80,7 +80,6 @@ module.exports = {
     parser: 'swc',
     tsPreCompilationDeps: true,
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^node_modules/' },
     includeOnly: '^(src|commands|jobs|tests|node_modules)/',
     reporterOptions: { text: { highlightFocused: true } },
   },
