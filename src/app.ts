@@ -82,7 +82,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     outbox,
     senders,
     gazetteer: knowledge.gazetteer,
-    pairings: knowledge.pairings.all,
+    pairings: knowledge.pairings.current(),
   });
   const scheduling = await buildScheduling({
     config,
