@@ -78,7 +78,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log: log.child({ part: 'alerts' }),
     senders,
     gazetteer: knowledge.gazetteer,
-    pairings: knowledge.pairings.all,
+    pairings: knowledge.pairings.current(),
   });
   const scheduling = await buildScheduling({ ...base, log, knowledge });
   const services: Services = {

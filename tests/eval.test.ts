@@ -1,12 +1,16 @@
 /**
  * ../shared/eval/questions.dev.yaml as a test, with the matching rule its header states: fold
  * Traditional → Simplified, NFKC, ignore white space; clause: one expected phrase in the text of
- * one of the top 3 results; pairing: every name in the reply; deadline: one phrase in the reply.
- * Every question goes through the real answering path, and the whole set once more through
- * `xiezuo ask --json` in stdin batch mode.
+ * one of the top 3 results; pairing: every name in the reply; deadline: one phrase in the reply;
+ * `intent` must match the answer's intent; `cite` must be in the top result's citation. The whole
+ * set runs with ../shared/eval/plans loaded (as `xiezuo ask --plans` does), through the real
+ * answering path and once more through `xiezuo ask --json` in stdin batch mode. No reply may
+ * exceed 1,500 characters. The shared folder is the repository's sibling `shared/` (so a worktree
+ * beside main finds it too), or XIEZUO_SHARED_DIR.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -16,12 +20,19 @@ import { Knowledge } from '../src/knowledge/knowledge.ts';
 import { renderText } from '../src/render/text.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const EVAL = fileURLToPath(new URL('../../shared/eval/questions.dev.yaml', import.meta.url));
+const SHARED = process.env.XIEZUO_SHARED_DIR ?? fileURLToPath(new URL('../../shared/', import.meta.url));
+const EVAL = join(SHARED, 'eval', 'questions.dev.yaml');
+const PLANS = join(SHARED, 'eval', 'plans');
+/** The issue's bound on one reply; longer answers are summarised with buttons for the rest. */
+const MAX_REPLY = 1500;
 
 interface Question {
   q: string;
   kind: 'clause' | 'pairing' | 'deadline';
   expect: string[];
+  docs?: 'plans';
+  intent?: 'clause' | 'pairing' | 'deadline';
+  cite?: string;
 }
 interface Output {
   question: string;
@@ -34,6 +45,9 @@ const norm = (s: string) => foldCompact(s);
 
 /** The header's rule, applied to one answer; returns what failed, or undefined. */
 function check(q: Question, o: Output): string | undefined {
+  if (q.intent && o.intent !== q.intent) return `intent ${o.intent}, expected ${q.intent}`;
+  if (q.cite && !(o.results[0]?.citation ?? '').includes(q.cite)) return `top citation ${o.results[0]?.citation} lacks ${q.cite}`;
+  if (o.text.length >= MAX_REPLY) return `reply of ${o.text.length} characters`;
   if (q.kind === 'clause') {
     const top = o.results.slice(0, 3).map((r) => norm(r.text));
     return q.expect.some((e) => top.some((t) => t.includes(norm(e)))) ? undefined : `none of ${q.expect.join(' / ')} in the top 3 results`;
@@ -53,11 +67,13 @@ const questions: Question[] = present ? (parse(readFileSync(EVAL, 'utf8')) as Qu
 describe.skipIf(!present)('eval: ../shared/eval/questions.dev.yaml', () => {
   let k: Knowledge;
   beforeAll(async () => {
-    k = await Knowledge.load({ seedsDir: DEFAULT_SEEDS_DIR });
+    k = await Knowledge.load({ seedsDir: DEFAULT_SEEDS_DIR, planDirs: [PLANS] });
   });
 
-  it('holds 31 questions', () => {
-    expect(questions).toHaveLength(31);
+  it('holds 43 questions, some about the plans folder', () => {
+    expect(questions).toHaveLength(43);
+    expect(questions.some((q) => q.docs === 'plans')).toBe(true);
+    expect(existsSync(PLANS)).toBe(true);
   });
 
   it.each(questions.map((q) => [q.q, q] as const))('%s', (_, q) => {
@@ -68,7 +84,7 @@ describe.skipIf(!present)('eval: ../shared/eval/questions.dev.yaml', () => {
 
   it('passes through `xiezuo ask --json` reading the questions from stdin', async () => {
     const stdout = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['src/bin/xiezuo.mjs', 'ask', '--json'], {
+      const child = spawn(process.execPath, ['src/bin/xiezuo.mjs', 'ask', '--json', '--plans', PLANS], {
         cwd: ROOT,
         env: { ...process.env, LOG_LEVEL: 'silent' },
       });

@@ -37,6 +37,10 @@ export interface Answer {
   shown?: ShownClause[];
   /** Clause answers: the offset of the next page of results, when there are more. */
   more?: number;
+  /** Pairing answers: the regions answered for (after walking up to a prefecture). */
+  regionIds?: string[];
+  /** Summarised pairing answers: the kinds whose details a button shows. */
+  pairKinds?: { kind: string; count: number }[];
 }
 
 export interface ShownClause {
@@ -68,7 +72,7 @@ const PAIRING_WORDS = /对口支援|对口帮扶|对口合作|对口协作|结�
  * only of these, regions and pairing words asks for partners (the pairing answer shows status).
  */
 const PLACE_QUESTION =
-  /现在|目前|如今|当前|还是|仍然|依然|仍|还|是否|已经|已|继续|不再|哪几个|哪些|哪个|哪几|哪里|哪|什么|城市|省份|省区市|省市|地区|地方|州市|区县|市县|县区|伙伴|关系|对象|是|的|和|与|同|跟|有|都|了|吗|呢|谁|几个|名单|列表|情况|之间/g;
+  /现在|目前|如今|当前|还是|仍然|依然|仍|还在|还|是否|已经|已|继续|不再|存在|在|由|被|从|调整到|调整|调到|转到|转向|改为|换成|变成|变为|到了|到|去了|去|向|给|为|对象|方|哪几个|哪些|哪个|哪几|哪里|哪|什么|城市|省份|省区市|省市|地区|地方|州市|区县|市县|县区|伙伴|关系|对象|是|的|和|与|同|跟|有|都|了|吗|呢|谁|几个|名单|列表|情况|之间/g;
 
 /** Answer one question (the default route for text without a command). */
 export function answerQuestion(k: KnowledgeView, question: string, opts: AnswerOptions = {}): Answer {
@@ -98,7 +102,7 @@ export function clauseAnswer(k: KnowledgeView, question: string, opts: AnswerOpt
   const hits = k.search(question, Math.max(opts.k ?? 5, 3));
   const terms = queryTerms(stripQuestionWords(fold(question)));
   const top = hits[0];
-  const results: AnswerResult[] = hits.map((h) => clauseResult(h.clause, h.score, h.coverage));
+  const results: AnswerResult[] = hits.map((h) => clauseResult(k, h.clause, h.score, h.coverage));
   if (!top) {
     return {
       question,
@@ -116,18 +120,18 @@ export function clauseAnswer(k: KnowledgeView, question: string, opts: AnswerOpt
     return {
       question,
       intent: 'clause',
-      reply: { title: T.weakTitle, blocks: [{ text: T.weakIntro }, ...listed.map((h) => clauseBlock(h.clause, terms))], footer: T.suggest, tone: 'notice' },
+      reply: { title: T.weakTitle, blocks: [{ text: T.weakIntro }, ...listed.map((h) => clauseBlock(k, h.clause, terms))], footer: T.suggest, tone: 'notice' },
       results,
-      shown: listed.map((h) => shownClause(h.clause, terms)),
+      shown: listed.map((h) => shownClause(k, h.clause, terms)),
       ...(hits.length > listed.length ? { more: listed.length } : {}),
     };
   }
   return {
     question,
     intent: 'clause',
-    reply: { title: T.clauseTitle(shown.length), blocks: shown.map((h) => clauseBlock(h.clause, terms)), tone: 'answer' },
+    reply: { title: T.clauseTitle(shown.length), blocks: shown.map((h) => clauseBlock(k, h.clause, terms)), tone: 'answer' },
     results,
-    shown: shown.map((h) => shownClause(h.clause, terms)),
+    shown: shown.map((h) => shownClause(k, h.clause, terms)),
     ...(hits.length > shown.length ? { more: shown.length } : {}),
   };
 }
@@ -146,32 +150,61 @@ export function clausePage(k: KnowledgeView, question: string, offset: number): 
   return {
     question,
     intent: 'clause',
-    reply: { title: T.morePageTitle(offset + 1, next), blocks: page.map((h) => clauseBlock(h.clause, terms)), tone: 'answer' },
-    results: page.map((h) => clauseResult(h.clause, h.score, h.coverage)),
-    shown: page.map((h) => shownClause(h.clause, terms)),
+    reply: { title: T.morePageTitle(offset + 1, next), blocks: page.map((h) => clauseBlock(k, h.clause, terms)), tone: 'answer' },
+    results: page.map((h) => clauseResult(k, h.clause, h.score, h.coverage)),
+    shown: page.map((h) => shownClause(k, h.clause, terms)),
     ...(hits.length > next && next < CLAUSE_PAGE_LIMIT ? { more: next } : {}),
   };
 }
 
-/** A clause as one block of a result list: an excerpt around the query's terms, with its citation. */
-function clauseBlock(c: Clause, terms: readonly string[]): ReplyBlock {
-  const b: ReplyBlock = { text: excerpt(c.text, terms, EXCERPT_CHARS), citation: c.citation };
+/** Characters of a list clause shown with its items; the rest is one 全文 button away. */
+const LIST_CHARS = 520;
+
+/**
+ * A clause as one block of a result list: an excerpt around the query's terms, with its citation.
+ * A clause that introduces a list brings its items, one per line (as many as fit).
+ */
+function clauseBlock(k: KnowledgeView, c: Clause, terms: readonly string[]): ReplyBlock {
+  const b: ReplyBlock = { text: shownText(k, c, terms).text, citation: c.citation };
   // A heading that the text already starts with would only repeat it.
   if (c.heading && !c.text.startsWith(c.heading)) b.heading = c.heading;
   return b;
 }
 
-function shownClause(c: Clause, terms: readonly string[]): ShownClause {
-  return { clauseId: c.id, docId: c.docId, ref: c.ref, truncated: excerpt(c.text, terms, EXCERPT_CHARS) !== c.text.replace(/\n+/g, ' ') };
+function shownText(k: KnowledgeView, c: Clause, terms: readonly string[]): { text: string; truncated: boolean } {
+  const full = k.fullText(c);
+  if (full === c.text) {
+    const text = excerpt(c.text, terms, EXCERPT_CHARS);
+    return { text, truncated: text !== c.text.replace(/\n+/g, ' ') };
+  }
+  const lines = full.split('\n');
+  const out: string[] = [];
+  let used = 0;
+  for (const line of lines) {
+    const room = LIST_CHARS - used;
+    if (out.length && line.length > room) {
+      if (room > 40) out.push(`${line.slice(0, room)}…`);
+      const left = lines.length - out.length;
+      if (left > 0) out.push(T.listMore(left));
+      return { text: out.join('\n'), truncated: true };
+    }
+    out.push(out.length ? line : excerpt(line, terms, LIST_CHARS));
+    used += line.length;
+  }
+  return { text: out.join('\n'), truncated: out[0] !== lines[0] };
 }
 
-function clauseResult(c: Clause, score: number, coverage: number): AnswerResult {
+function shownClause(k: KnowledgeView, c: Clause, terms: readonly string[]): ShownClause {
+  return { clauseId: c.id, docId: c.docId, ref: c.ref, truncated: shownText(k, c, terms).truncated };
+}
+
+function clauseResult(k: KnowledgeView, c: Clause, score: number, coverage: number): AnswerResult {
   return {
     type: 'clause',
     id: c.id,
     clauseId: c.id,
     doc: c.docId,
-    text: c.text,
+    text: k.fullText(c),
     citation: c.citation,
     heading: c.heading,
     score: round(score),
@@ -215,31 +248,62 @@ export function excerpt(text: string, terms: readonly string[], max: number): st
 // ---------------------------------------------------------------------------------------------
 // Pairings
 
+/** A pairing reply longer than this (characters) is summarised, with the details behind buttons. */
+const PAIR_REPLY_BUDGET = 1200;
+
+export interface PairingOptions extends AnswerOptions {
+  /** Only this kind, in detail (the 详情 button of a summary). */
+  kind?: string;
+}
+
+/**
+ * The relationships of the named regions, walking a county or district up to its prefecture and
+ * province when it holds none of its own (库车 → 阿克苏), as alert routing does.
+ */
+function pairingsFor(k: KnowledgeView, regionIds: string[]): { list: ResolvedPairing[]; via?: string } {
+  const g = k.gazetteer;
+  const [a, b] = regionIds;
+  if (!a) return { list: [] };
+  const chain = (id: string) => [id, ...g.ancestors(id).map((r) => r.id)];
+  if (b) {
+    for (const x of chain(a))
+      for (const y of chain(b)) {
+        const list = k.pairings.between(x, y);
+        if (list.length) return { list, ...(x !== a ? { via: x } : y !== b ? { via: y } : {}) };
+      }
+    return { list: regionIds.flatMap((r) => k.pairings.of(r)) };
+  }
+  const own = k.pairings.of(a);
+  if (own.length) return { list: own };
+  const under = k.pairings.within(a);
+  if (under.length) return { list: under };
+  for (const up of g.ancestors(a)) {
+    const list = k.pairings.of(up.id);
+    if (list.length) return { list, via: up.id };
+  }
+  return { list: [] };
+}
+
+const startOf = (p: ResolvedPairing) => p.period?.start ?? p.period?.end ?? '9999';
+
 /**
  * Partners of the named regions, grouped by kind, each with its citation. A relationship whose
- * plan period is over at `opts.now` is shown as such, whatever status the data keeps.
+ * plan period is over at `opts.now` is shown as such, whatever status the data keeps; one that
+ * moved says where to (and the new one where from). A long list is summarised by kind and
+ * region with counts; `Answer.pairKinds` then names the kinds whose details a button shows.
  */
-export function pairingAnswer(k: KnowledgeView, question: string, regionIds: string[], opts: AnswerOptions = {}): Answer {
+export function pairingAnswer(k: KnowledgeView, question: string, regionIds: string[], opts: PairingOptions = {}): Answer {
   const now = opts.now ?? Date.now();
   const g = k.gazetteer;
-  let list: ResolvedPairing[];
-  let title: string;
   const [a, b] = regionIds;
-  if (a && b) {
-    list = k.pairings.between(a, b);
-    if (!list.length) list = regionIds.flatMap((r) => k.pairings.of(r));
-    title = T.pairBetweenTitle(g.nameOf(a), g.nameOf(b), 0);
-  } else if (a) {
-    list = k.pairings.of(a);
-    if (!list.length) list = k.pairings.within(a);
-    title = T.pairTitle(g.nameOf(a), 0);
-  } else list = [];
-  list = [...new Set(list)];
-  if (!list.length) {
+  const found = pairingsFor(k, regionIds);
+  let list = [...new Set(found.list)];
+  if (opts.kind) list = list.filter((p) => p.kind === opts.kind);
+  if (!list.length || !a) {
     const who = regionIds.map((r) => g.nameOf(r)).join('、') || question;
     return { question, intent: 'pairing', reply: { blocks: [{ text: T.pairNone(who) }], footer: T.suggest, tone: 'notice' }, results: [] };
   }
-  // Kinds the question names come first, then the usual order; document order within a kind.
+  // Kinds the question names come first, then the usual order; dates ascending within a kind.
   const docOrder = new Map(k.docs.map((d, i) => [d.meta.id, i]));
   const qf = fold(question);
   const named = (kind: string) => (qf.includes(fold(kind)) ? 0 : 1);
@@ -248,27 +312,118 @@ export function pairingAnswer(k: KnowledgeView, question: string, regionIds: str
       named(x.kind) - named(y.kind) ||
       Pairings.kindOrder(x.kind) - Pairings.kindOrder(y.kind) ||
       x.kind.localeCompare(y.kind) ||
+      startOf(x).localeCompare(startOf(y)) ||
       (docOrder.get(x.source.doc) ?? 0) - (docOrder.get(y.source.doc) ?? 0),
   );
-  title = a && b ? T.pairBetweenTitle(g.nameOf(a), g.nameOf(b), list.length) : T.pairTitle(g.nameOf(a!), list.length);
-  // One block per kind + clause + first side: the four 云南 prefectures of one clause read as one line.
+  const viaNote = found.via ? [{ text: T.pairVia(regionIds.filter((r) => r !== found.via && g.within(r, found.via!)).map((r) => g.nameOf(r)).join('、') || g.nameOf(a), g.nameOf(found.via)) }] : [];
+  const titleA = found.via && g.within(a, found.via) ? found.via : a;
+  const titleB = b && found.via && g.within(b, found.via) ? found.via : b;
+  const titleOf = (n: number) =>
+    (titleB ? T.pairBetweenTitle(g.nameOf(titleA), g.nameOf(titleB), n) : T.pairTitle(g.nameOf(titleA), n)) + (opts.kind ? T.pairKindSuffix(opts.kind) : '');
+  const results = list.map((p) => pairingResult(k, p, now));
+  const detailed = pairingBlocks(k, list, now);
+  const detailLength = detailed.reduce((n, bl) => n + (bl.heading?.length ?? 0) + bl.text.length + (bl.citation?.length ?? 0) + 4, 0);
+  const kinds = [...new Set(list.map((p) => p.kind))];
+  if (detailLength <= PAIR_REPLY_BUDGET || (opts.kind && detailed.length <= 1)) {
+    return { question, intent: 'pairing', reply: { title: titleOf(list.length), blocks: [...viaNote, ...detailed], tone: 'answer' }, results, regionIds: [titleA, ...(titleB ? [titleB] : [])] };
+  }
+  if (opts.kind || kinds.length === 1) {
+    // One kind, still long: as many blocks as fit, the rest counted (the 原文 buttons cite them).
+    const shown: ReplyBlock[] = [];
+    let used = 0;
+    for (const bl of detailed) {
+      const len = (bl.heading?.length ?? 0) + bl.text.length + (bl.citation?.length ?? 0) + 4;
+      if (shown.length && used + len > PAIR_REPLY_BUDGET) break;
+      shown.push(bl);
+      used += len;
+    }
+    return {
+      question,
+      intent: 'pairing',
+      reply: { title: titleOf(list.length), blocks: [...viaNote, ...shown], footer: T.pairMoreBlocks(detailed.length - shown.length), tone: 'answer' },
+      results,
+      regionIds: [titleA, ...(titleB ? [titleB] : [])],
+    };
+  }
+  const blocks: ReplyBlock[] = kinds.map((kind) => summaryBlock(k, list.filter((p) => p.kind === kind), kind, titleA, now));
+  return {
+    question,
+    intent: 'pairing',
+    reply: { title: titleOf(list.length), blocks: [...viaNote, ...blocks], footer: T.pairSummaryFooter, tone: 'answer' },
+    results,
+    regionIds: [titleA, ...(titleB ? [titleB] : [])],
+    pairKinds: kinds.map((kind) => ({ kind, count: list.filter((p) => p.kind === kind).length })),
+  };
+}
+
+/** One block per kind + clause + first side: the four 云南 prefectures of one clause read as one line. */
+function pairingBlocks(k: KnowledgeView, list: readonly ResolvedPairing[], now: number): ReplyBlock[] {
   const groups = new Map<string, ResolvedPairing[]>();
   for (const p of list) {
-    const key = `${p.kind}|${p.clause.id}|${p.status}|${periodEnded(p, now)}|${p.from}`;
+    const key = `${p.kind}|${p.clause.id}|${p.status}|${periodEnded(p, now)}|${p.from}|${k.pairings.movedTo(p)?.id ?? ''}`;
     const grp = groups.get(key) ?? [];
     grp.push(p);
     groups.set(key, grp);
   }
-  const blocks: ReplyBlock[] = [...groups.values()].map((grp) => {
+  // A note said once is not said again under the next block.
+  const said = new Set<string>();
+  return [...groups.values()].map((grp) => {
     const first = grp[0]!;
-    const notes = [...new Set(grp.map((p) => p.note).filter((n): n is string => !!n))];
+    const notes = [...new Set(grp.map((p) => p.note).filter((n): n is string => !!n))].filter((n) => !said.has(n));
+    for (const n of notes) said.add(n);
     return {
       heading: T.pairHeading(first.kind, regionLabel(k, first.from), grp.map((p) => regionLabel(k, p.to)).join('、')),
-      text: pairingDetails({ ...first, note: notes.join(' ') || undefined } as ResolvedPairing, now),
+      text: pairingDetails(k, { ...first, note: notes.join(' ') || undefined } as ResolvedPairing, now),
       citation: first.clause.citation,
     };
   });
-  const results: AnswerResult[] = list.map((p) => ({
+}
+
+/**
+ * One kind in a line per partner's province: 西藏自治区：日喀则市（2001—2025，3 项）; a partner
+ * whose support moved says where to. Citations: the documents the kind comes from.
+ */
+function summaryBlock(k: KnowledgeView, list: readonly ResolvedPairing[], kind: string, self: string, now: number): ReplyBlock {
+  const g = k.gazetteer;
+  const byPartner = new Map<string, ResolvedPairing[]>();
+  for (const p of list) {
+    const other = k.pairings.partnerOf(p, self);
+    const l = byPartner.get(other) ?? [];
+    l.push(p);
+    byPartner.set(other, l);
+  }
+  const byProvince = new Map<string, string[]>();
+  for (const [other, ps] of byPartner) {
+    const prov = g.ancestors(other).at(-1)?.name ?? '';
+    const starts = ps.map((p) => p.period?.start).filter((x): x is string => !!x).sort();
+    const ends = ps.map((p) => p.period?.end).filter((x): x is string => !!x).sort();
+    const span = starts.length || ends.length ? `${starts[0] ?? '?'}—${ends.at(-1) ?? '?'}` : '';
+    const moved = ps.map((p) => k.pairings.movedTo(p)).find((x) => x && !byPartner.get(other)?.includes(x));
+    const latest = ps[ps.length - 1]!;
+    const state = moved
+      ? T.pairMovedShort(g.nameOf(k.pairings.partnerOf(moved, self)))
+      : latest.status !== 'active'
+        ? (T.pairStatus[latest.status] ?? latest.status)
+        : periodEnded(latest, now)
+          ? T.pairEndedShort
+          : '';
+    const info = [span, ps.length > 1 ? T.pairCount(ps.length) : '', state].filter(Boolean).join('，');
+    const line = info ? `${g.nameOf(other)}（${info}）` : g.nameOf(other);
+    const l = byProvince.get(prov) ?? [];
+    l.push(line);
+    byProvince.set(prov, l);
+  }
+  const docs = [...new Set(list.map((p) => p.source.doc))].map((id) => k.docs.find((d) => d.meta.id === id)?.meta.title ?? id);
+  return {
+    heading: T.pairKindHeading(kind, byPartner.size, list.length),
+    text: [...byProvince].map(([prov, lines]) => (prov ? `${prov}：${lines.join('、')}` : lines.join('、'))).join('\n'),
+    citation: docs.map((t) => `《${t}》`).join(''),
+  };
+}
+
+function pairingResult(k: KnowledgeView, p: ResolvedPairing, now: number): AnswerResult {
+  const g = k.gazetteer;
+  return {
     type: 'pairing',
     id: p.id,
     clauseId: p.clause.id,
@@ -280,12 +435,12 @@ export function pairingAnswer(k: KnowledgeView, question: string, regionIds: str
     toName: g.nameOf(p.to),
     status: p.status,
     periodEnded: periodEnded(p, now),
+    ...(k.pairings.movedTo(p) ? { movedTo: k.pairings.movedTo(p)!.to } : {}),
     // The relationship in words, then the clause it comes from, so the source travels with it.
-    text: `${p.kind}：${g.nameOf(p.from)} — ${g.nameOf(p.to)}。${pairingDetails(p, now)}\n${p.clause.text}`,
+    text: `${p.kind}：${g.nameOf(p.from)} — ${g.nameOf(p.to)}。${pairingDetails(k, p, now)}\n${p.clause.text}`,
     citation: p.clause.citation,
     quote: p.source.quote,
-  }));
-  return { question, intent: 'pairing', reply: { title, blocks, tone: 'answer' }, results };
+  };
 }
 
 /** 日喀则市（西藏自治区）: a region with its province, so same-named places are told apart. */
@@ -295,13 +450,18 @@ function regionLabel(k: KnowledgeView, id: string): string {
   return prov ? `${name}（${prov.name}）` : name;
 }
 
-function pairingDetails(p: ResolvedPairing, now: number): string {
+function pairingDetails(k: KnowledgeView, p: ResolvedPairing, now: number): string {
+  const g = k.gazetteer;
   const parts: string[] = [];
-  if (periodEnded(p, now)) parts.push(T.statusLabel(T.pairPeriodEnded(p.period?.start, p.period?.end)));
+  const moved = k.pairings.movedTo(p);
+  if (moved) parts.push(T.statusLabel(T.pairMoved(g.nameOf(moved.to), moved.period?.start, moved.period?.end)), T.pairPeriod(p.period?.start, p.period?.end));
+  else if (periodEnded(p, now)) parts.push(T.statusLabel(T.pairPeriodEnded(p.period?.start, p.period?.end)));
   else {
     parts.push(T.statusLabel(T.pairStatus[p.status] ?? p.status));
     if (p.period && (p.period.start || p.period.end)) parts.push(T.pairPeriod(p.period.start, p.period.end));
   }
+  const before = [...new Set(k.pairings.movedFrom(p).map((x) => g.nameOf(x.to)))];
+  if (before.length) parts.push(T.pairMovedFrom(before.join('、')));
   if (p.fields.length) parts.push(T.pairFields(p.fields.join('、')));
   if (p.leads.length) parts.push(T.pairLeads(p.leads.join('、')));
   if (p.mechanisms.length) parts.push(T.pairMechanisms(p.mechanisms.join('、')));

@@ -25,6 +25,8 @@ import {
   seedError,
   type SourceRef,
 } from './schema.ts';
+import { extractDeadlines } from './extract-deadlines.ts';
+import { textWithItems } from './lists.ts';
 import { SearchIndex } from './search-index.ts';
 import type { ClauseHit, KnowledgeView } from './view.ts';
 import { queryTerms, stripQuestionWords } from './tokenize.ts';
@@ -76,6 +78,7 @@ export class Knowledge implements KnowledgeView {
   private readonly compactText = new Map<string, { text: string; raw: string }>();
   private readonly titleRegions = new Map<string, Set<string>>();
   private readonly titleTerms = new Map<string, string[][]>();
+  private readonly withItems = new Map<string, string>();
 
   private constructor(data: KnowledgeData, files: { regions: string; pairings: string; deadlines: string }) {
     this.docs = data.docs;
@@ -108,7 +111,8 @@ export class Knowledge implements KnowledgeView {
       return { ...d, clause: resolved(files.deadlines, d.id, d.source) };
     });
     this.pairings = new Pairings(pairings, this.gazetteer);
-    this.deadlines = new Deadlines(deadlines, this.gazetteer);
+    const seeded = new Set(deadlines.map((d) => d.clause.id));
+    this.deadlines = new Deadlines([...deadlines, ...extractDeadlines(data.docs, this.gazetteer, seeded)], this.gazetteer);
     this.index = new SearchIndex(
       clauses.map((c) => this.indexText(c)),
       clauses.map((c) => this.contextText(c)),
@@ -143,9 +147,19 @@ export class Knowledge implements KnowledgeView {
     return new Knowledge(data, { regions: 'regions', pairings: 'pairings', deadlines: 'deadlines' });
   }
 
-  /** What the index sees as a clause's own text (folded). */
+  /** What the index sees as a clause's own text (folded): a list clause is scored with its items. */
   indexText(c: Clause): string {
-    return fold(`${c.heading && !c.text.startsWith(c.heading) ? `${c.heading}\n` : ''}${c.text}`);
+    return fold(`${c.heading && !c.text.startsWith(c.heading) ? `${c.heading}\n` : ''}${this.fullText(c)}`);
+  }
+
+  /** A clause's text with the list items it introduces ("遵循以下原则：" + （一）…). */
+  fullText(c: Clause): string {
+    let t = this.withItems.get(c.id);
+    if (t === undefined) {
+      t = textWithItems(c, (id) => this.byClauseId.get(id));
+      this.withItems.set(c.id, t);
+    }
+    return t;
   }
 
   /**
@@ -216,7 +230,9 @@ export class Knowledge implements KnowledgeView {
       let best = 0;
       let names = this.titleTerms.get(d.meta.id);
       if (!names) {
-        names = [d.meta.title, d.meta.short ?? ''].map((n) => [...new Set(queryTerms(fold(n)))]);
+        // A statute is named without its state prefix (乡村振兴促进法 for 中华人民共和国乡村振兴促进法).
+        const bare = d.meta.title.replace(/^中华人民共和国/, '');
+        names = [d.meta.title, d.meta.short ?? '', bare === d.meta.title ? '' : bare].map((n) => [...new Set(queryTerms(fold(n)))]);
         this.titleTerms.set(d.meta.id, names);
       }
       for (const terms of names) {

@@ -36,12 +36,21 @@ export function periodEnded(p: Pick<Pairing, 'status' | 'period'>, now: number):
 export class Pairings {
   readonly all: readonly ResolvedPairing[];
   private readonly byRegion = new Map<string, ResolvedPairing[]>();
+  private readonly successors = new Map<string, ResolvedPairing>();
+  private readonly predecessors = new Map<string, ResolvedPairing[]>();
 
   constructor(
     list: readonly ResolvedPairing[],
     private readonly gazetteer: Gazetteer,
+    moves: readonly PairingMove[] = derivePairingMoves(list, gazetteer),
   ) {
     this.all = list;
+    for (const m of moves) {
+      this.successors.set(m.before.id, m.after);
+      const l = this.predecessors.get(m.after.id) ?? [];
+      l.push(m.before);
+      this.predecessors.set(m.after.id, l);
+    }
     for (const p of list) {
       for (const side of new Set([p.from, p.to])) {
         const l = this.byRegion.get(side) ?? [];
@@ -49,6 +58,24 @@ export class Pairings {
         this.byRegion.set(side, l);
       }
     }
+  }
+
+  /** Where a relationship moved to, when it did. */
+  movedTo(p: Pairing): ResolvedPairing | undefined {
+    return this.successors.get(p.id);
+  }
+
+  /** Relationships that moved into this one. */
+  movedFrom(p: Pairing): ResolvedPairing[] {
+    return this.predecessors.get(p.id) ?? [];
+  }
+
+  /**
+   * The relationships as they stand today: one that moved elsewhere reads as ended, so alert
+   * routing and /pair agree on who the current partner is.
+   */
+  current(): ResolvedPairing[] {
+    return currentPairings(this.all, this.gazetteer, [...this.successors].map(([id, after]) => ({ before: this.all.find((p) => p.id === id)!, after })));
   }
 
   /** Relationships where the region itself is a side. */
@@ -77,4 +104,45 @@ export class Pairings {
     const i = (PAIRING_KINDS as readonly string[]).indexOf(kind);
     return i < 0 ? PAIRING_KINDS.length : i;
   }
+}
+
+/** Support that moved: `from` ended at `moved.to` and goes on at `to.to` (阿克苏 → 喀什). */
+export interface PairingMove<P extends Pairing = ResolvedPairing> {
+  before: P;
+  after: P;
+}
+
+const startYear = (p: Pairing) => Number(/^\d{4}/.exec(p.period?.start ?? '')?.[0] ?? NaN);
+const endYear = (p: Pairing) => Number(/^\d{4}/.exec(p.period?.end ?? '')?.[0] ?? NaN);
+
+/**
+ * Derived from the pairings alone (kept apart from loading so a snapshot can store or recompute
+ * it): a relationship is moved when the same side later holds the same kind of relationship with
+ * another region of the same province, and never again with the old one. 上海 对口支援 阿克苏
+ * (2006–2010) → 喀什 (2021–2025). Each old relationship maps to its nearest successor.
+ */
+export function derivePairingMoves<P extends Pairing>(list: readonly P[], g: Gazetteer): PairingMove<P>[] {
+  const province = (id: string) => g.ancestors(id).at(-1)?.id ?? id;
+  const moves: PairingMove<P>[] = [];
+  for (const p of list) {
+    const end = endYear(p);
+    if (!Number.isFinite(end) || p.status === 'handed-over') continue;
+    const sameRun = list.filter((q) => q.kind === p.kind && q.from === p.from);
+    // Still held with the old region in a later period: not a move.
+    if (sameRun.some((q) => q.to === p.to && startYear(q) > end)) continue;
+    const later = sameRun
+      .filter((q) => q.to !== p.to && !g.within(q.to, p.to) && !g.within(p.to, q.to) && startYear(q) >= end)
+      .filter((q) => province(q.to) === province(p.to) && province(q.to) !== q.to)
+      .sort((x, y) => startYear(x) - startYear(y));
+    if (later[0]) moves.push({ before: p, after: later[0] });
+  }
+  return moves;
+}
+
+/** The relationships as they stand today: one that moved elsewhere reads as ended. */
+export function currentPairings<P extends Pairing>(list: readonly P[], g: Gazetteer, moves = derivePairingMoves(list, g)): P[] {
+  // Earlier periods of a moved relationship (阿克苏 2001–2005, then 2006–2010, then moved) moved with it.
+  const key = (p: Pairing) => `${p.kind}|${p.from}|${p.to}`;
+  const moved = new Set(moves.map((m) => key(m.before)));
+  return list.map((p) => (moved.has(key(p)) ? { ...p, status: 'ended' as const } : p));
 }

@@ -23,4 +23,6 @@ export interface KnowledgeView {
   findDoc(name: string): PlanDoc | undefined;
   docsNamedIn(text: string): { doc: PlanDoc; ratio: number }[];
   search(query: string, k?: number): ClauseHit[];
+  /** A clause's text with the list items it introduces (see lists.ts). */
+  fullText(c: Clause): string;
 }

@@ -10,6 +10,7 @@ import type { Worker } from 'bullmq';
 import { ManualClock } from '../../src/clock.ts';
 import type { DeliveryListener, EnqueueOptions, OriginKind, Outbox, OutgoingMessage } from '../../src/delivery/outbox.ts';
 import { Gazetteer } from '../../src/knowledge/gazetteer.ts';
+import { currentPairings } from '../../src/knowledge/pairings.ts';
 import { pairingSchema, parseSeedArray, regionSchema } from '../../src/knowledge/schema.ts';
 import { createLogger } from '../../src/log.ts';
 import { Groups } from '../../src/groups/groups.ts';
@@ -29,7 +30,9 @@ const seeds = fileURLToPath(new URL('../../seeds/', import.meta.url));
 export function seedGraph(): KnowledgeRegionGraph {
   const regions = parseSeedArray(regionSchema, JSON.parse(readFileSync(seeds + 'regions.json', 'utf8')), 'regions.json');
   const pairings = parseSeedArray(pairingSchema, JSON.parse(readFileSync(seeds + 'pairings.json', 'utf8')), 'pairings.json');
-  return new KnowledgeRegionGraph(new Gazetteer(regions), pairings);
+  const g = new Gazetteer(regions);
+  // As src/app.ts does: routing reads the relationships as they stand today (阿克苏 → 喀什 moved).
+  return new KnowledgeRegionGraph(g, currentPairings(pairings, g));
 }
 
 export function seedRouting(): AlertRouting {

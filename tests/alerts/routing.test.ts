@@ -26,14 +26,16 @@ describe('alert routing over the seeds', () => {
     expect(plan.escalation.map((s) => s.tier)).toEqual(['coordination']);
   });
 
-  it('a county below a paired prefecture (库车 ▸ 阿克苏) reaches the prefecture group and its partners', () => {
+  it('a county below a paired prefecture (库车 ▸ 阿克苏) reaches the prefecture group; 上海 is no longer its partner', () => {
     const r = routing.graph.lookup('库车');
     expect(r.kind === 'one' && r.region.id).toBe('kuqa');
     const plan = routing.plan('kuqa', 'III', false);
-    // 库车 has no group of its own: 阿克苏's stands for it; 上海 is paired with 阿克苏, one level up.
+    // 库车 has no group of its own: 阿克苏's stands for it. 上海's support moved from 阿克苏 to 喀什
+    // (as /pair says), so 上海 is not named as 阿克苏's current partner.
     expect(plan.initial[0]).toMatchObject({ group: '阿克苏应急', role: 'stricken', region: 'aksu' });
-    expect(groups(plan.initial)).toContain('上海应急');
-    expect(plan.partners).toContain('shanghai');
+    expect(groups(plan.initial)).not.toContain('上海应急');
+    expect(plan.partners).not.toContain('shanghai');
+    expect(routing.plan('kashgar', 'III', false).partners).toContain('shanghai');
   });
 
   it('a renamed region (思茅 → 普洱) resolves to its current name and routes as it', () => {
@@ -47,8 +49,10 @@ describe('alert routing over the seeds', () => {
     expect(plan.condolence).toBe(true);
     expect(plan.initial[0]).toMatchObject({ group: '上海应急', role: 'stricken' });
     const condolence = plan.initial.filter((x) => x.role === 'condolence').map((x) => x.group);
-    expect(condolence).toEqual(expect.arrayContaining(['文山应急', '日喀则应急', '阿克苏应急', '喀什应急', '大连应急', '杭州应急', '江苏应急']));
+    expect(condolence).toEqual(expect.arrayContaining(['文山应急', '日喀则应急', '喀什应急', '大连应急', '杭州应急', '江苏应急']));
+    // Handed over (遵义) or moved elsewhere (阿克苏 → 喀什): no longer a partner.
     expect(condolence).not.toContain('遵义应急');
+    expect(condolence).not.toContain('阿克苏应急');
     expect(plan.initial.some((x) => x.role === 'partner')).toBe(false);
     // A district of 上海 is struck like 上海.
     expect(routing.plan('pudong', 'IV', false).condolence).toBe(true);
