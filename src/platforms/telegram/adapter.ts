@@ -19,6 +19,7 @@ import type { Router } from '../../router.ts';
 import type { Services } from '../../services.ts';
 import { StartupError } from '../../errors.ts';
 import { withOneRetry } from '../answer-retry.ts';
+import { type ReplayGuard, replayGuardOf } from '../replay.ts';
 import { type CallbackStore, decodeCallback } from './callbacks.ts';
 import { TelegramSender, toSendError } from './sender.ts';
 
@@ -45,6 +46,8 @@ export interface TelegramAdapterOptions {
   callbacks: CallbackStore;
   /** Long-poll wait in seconds (Telegram allows up to 50; tests use less). */
   pollTimeoutS?: number;
+  /** Drops a redelivered update_id; default: one on the services' Redis, when there is one. */
+  replay?: ReplayGuard;
 }
 
 /** What an incoming group/private message amounts to once addressing is decided. */
@@ -108,6 +111,15 @@ export class TelegramAdapter {
     const apiRoot = opts.apiRoot.replace(/\/+$/, '');
     this.bot = new Bot(opts.token, { client: { apiRoot, timeoutSeconds: 60 } });
     this.sender = new TelegramSender(this.bot.api, opts.callbacks);
+    const replay = opts.replay ?? replayGuardOf(opts.services, opts.log);
+    // update_id is unique per bot; the bot id (the token's first part) keeps two bots on one Redis apart.
+    const botId = opts.token.split(':', 1)[0] ?? '';
+    if (replay) {
+      this.bot.use(async (ctx, next) => {
+        if (await replay.first(`telegram:${botId}:${ctx.update.update_id}`)) return next();
+        opts.log.info('telegram update replayed; dropped', { update: ctx.update.update_id });
+      });
+    }
     // The runner handles updates concurrently; one chat's messages are still answered in order.
     this.bot.use(sequentialize((ctx: Context) => (ctx.chat ? String(ctx.chat.id) : undefined)));
     this.bot.on('callback_query', (ctx) => this.onPress(ctx));
