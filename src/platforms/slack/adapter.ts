@@ -17,7 +17,7 @@ import type { Logger } from '../../log.ts';
 import type { Destination, Inbound, Reply } from '../../messages.ts';
 import type { Router } from '../../router.ts';
 import type { Services } from '../../services.ts';
-import { withOneRetry } from '../answer-retry.ts';
+import { withAnswerRetry } from '../answer-retry.ts';
 import { type ReplayGuard, replayGuardOf } from '../replay.ts';
 import { parseActionId, renderSlack, renderSlackFileFallback } from './render.ts';
 import { SlackSender, createSlackClient, slackErrorCode, toSendError } from './sender.ts';
@@ -302,7 +302,7 @@ export class SlackAdapter {
         isPrivate: command.channel_id.startsWith('D') || command.channel_name === 'directmessage',
       });
       const reply = await router.handle(inbound, services);
-      await this.deliver(inbound.chat, reply, (m) => respond({ response_type: 'in_channel', text: m.text, blocks: m.blocks }));
+      await this.deliver(inbound.user.id, inbound.chat, reply, (m) => respond({ response_type: 'in_channel', text: m.text, blocks: m.blocks }));
     });
 
     app.event('app_mention', async ({ event }) => {
@@ -317,7 +317,7 @@ export class SlackAdapter {
         messageId: event.ts,
       });
       const reply = await router.handle(inbound, services);
-      await this.deliver(inbound.chat, reply);
+      await this.deliver(inbound.user.id, inbound.chat, reply);
     });
 
     app.message(async ({ message }) => {
@@ -333,7 +333,7 @@ export class SlackAdapter {
         ...(typeof m.ts === 'string' ? { messageId: m.ts } : {}),
       });
       const reply = await router.handle(inbound, services);
-      await this.deliver(inbound.chat, reply);
+      await this.deliver(inbound.user.id, inbound.chat, reply);
     });
 
     app.action({ type: 'block_actions' }, async ({ ack, body, action, respond }) => {
@@ -365,7 +365,7 @@ export class SlackAdapter {
         const [m] = renderSlack(result.edit);
         if (m) await respond({ replace_original: true, text: m.text, blocks: m.blocks });
       }
-      if (result.reply) await this.deliver(inbound.chat, result.reply, (m) => respond({ response_type: 'in_channel', replace_original: false, text: m.text, blocks: m.blocks }));
+      if (result.reply) await this.deliver(inbound.user.id, inbound.chat, result.reply, (m) => respond({ response_type: 'in_channel', replace_original: false, text: m.text, blocks: m.blocks }));
     });
   }
 
@@ -397,18 +397,20 @@ export class SlackAdapter {
    * slash command's or button's response_url when there is one.
    */
   private async deliver(
+    user: string,
     to: Destination,
     reply: Reply,
     fallback?: (m: { text: string; blocks: ReturnType<typeof renderSlack>[number]['blocks'] }) => Promise<unknown>,
   ): Promise<void> {
     try {
-      await withOneRetry(() => this.sender.send(to, reply));
+      await withAnswerRetry(() => this.sender.send(to, reply));
       return;
     } catch (e) {
       const err = e instanceof SendError ? e : toSendError(e);
       const code = slackErrorCode(err);
       if (!fallback || !(code === 'not_in_channel' || code === 'channel_not_found')) {
-        this.opts.log.warn('slack reply failed', { err, channel: to.chatId });
+        // The answer is lost for good: say whose, so an operator can follow up by hand.
+        this.opts.log.error('slack reply lost', { err, channel: to.chatId, user, answer: (reply.title ?? reply.blocks[0]?.text ?? '').slice(0, 200) });
         return;
       }
     }
@@ -416,7 +418,7 @@ export class SlackAdapter {
       // A response_url takes messages only, so a file goes as its text.
       for (const m of [...renderSlack(reply), ...(reply.file ? renderSlackFileFallback(reply.file) : [])]) await fallback(m);
     } catch (e) {
-      this.opts.log.warn('slack response_url reply failed', { err: e, channel: to.chatId });
+      this.opts.log.error('slack reply lost', { err: e, channel: to.chatId, user, via: 'response_url' });
     }
   }
 }

@@ -18,7 +18,7 @@ import type { Inbound, Reply } from '../../messages.ts';
 import type { Router } from '../../router.ts';
 import type { Services } from '../../services.ts';
 import { StartupError } from '../../errors.ts';
-import { withOneRetry } from '../answer-retry.ts';
+import { withAnswerRetry } from '../answer-retry.ts';
 import { type ReplayGuard, replayGuardOf } from '../replay.ts';
 import { type CallbackStore, decodeCallback } from './callbacks.ts';
 import { TelegramSender, toSendError } from './sender.ts';
@@ -286,9 +286,16 @@ export class TelegramAdapter {
       ...(m.is_topic_message && m.message_thread_id !== undefined ? { threadId: String(m.message_thread_id) } : {}),
     };
     try {
-      await withOneRetry(() => this.sender.send(to, reply, m.chat.type === 'private' ? {} : { replyTo: m.message_id }));
+      await withAnswerRetry(() => this.sender.send(to, reply, m.chat.type === 'private' ? {} : { replyTo: m.message_id }));
     } catch (e) {
-      this.opts.log.warn('telegram reply failed', { err: e, chat: to.chatId });
+      // The answer is lost for good: say whose, so an operator can follow up by hand.
+      this.opts.log.error('telegram reply lost', {
+        err: e,
+        chat: to.chatId,
+        user: m.from?.id,
+        question: (m.text ?? m.caption ?? '').slice(0, 200),
+        answer: (reply.title ?? reply.blocks[0]?.text ?? '').slice(0, 200),
+      });
     }
   }
 
@@ -328,10 +335,10 @@ export class TelegramAdapter {
       } catch (e) {
         // Too old to edit (or deleted): say it in a new message instead.
         log.info('telegram edit failed, sending instead', { err: toSendError(e).message, chat: chat.chatId });
-        await this.sendLogged(chat, result.edit);
+        await this.sendLogged(chat, result.edit, q.from.id);
       }
     }
-    if (result.reply) await this.sendLogged(chat, result.reply);
+    if (result.reply) await this.sendLogged(chat, result.reply, q.from.id);
   }
 
   private async answerQuery(q: CallbackQuery, toast: string | undefined): Promise<void> {
@@ -343,11 +350,11 @@ export class TelegramAdapter {
     }
   }
 
-  private async sendLogged(to: { platform: 'telegram'; chatId: string; threadId?: string }, reply: Reply): Promise<void> {
+  private async sendLogged(to: { platform: 'telegram'; chatId: string; threadId?: string }, reply: Reply, user?: number): Promise<void> {
     try {
-      await withOneRetry(() => this.sender.send(to, reply));
+      await withAnswerRetry(() => this.sender.send(to, reply));
     } catch (e) {
-      this.opts.log.warn('telegram send failed', { err: e, chat: to.chatId });
+      this.opts.log.error('telegram reply lost', { err: e, chat: to.chatId, user, answer: (reply.title ?? reply.blocks[0]?.text ?? '').slice(0, 200) });
     }
   }
 }
