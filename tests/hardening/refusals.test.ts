@@ -115,6 +115,11 @@ describe('every refusal of a button press is audited (issue 11 #3)', () => {
     const denied = (await h.app.services.audit.latest(200)).filter((e) => e.action.endsWith('.denied') && e.user === 'telegram:7007');
     expect(denied.map((e) => e.action).sort()).toEqual(['ack.denied', 'alert.ack.denied', 'alert.cancel.denied', 'alert.confirm.denied', 'alert.own.denied']);
     expect((await actions()).length).toBe(before + 5);
+    // Role names in Chinese, as /audit shows them (issue 11 #11).
+    expect(denied.find((e) => e.action === 'alert.confirm.denied')!.detail).toBe('需要 应急');
+    const shown = text(await h.say('/audit 10 --action alert.confirm'));
+    expect(shown).toContain('需要 应急');
+    expect(shown).not.toMatch(/coordinator|emergency/);
     // The preview still waits for confirmation: nothing went out on the refused presses.
     expect(text(await h.say(`/alert status ${id}`, COORDINATOR))).toContain(id);
   });
