@@ -6,6 +6,7 @@ import type { ParsedArgs } from '../src/args.ts';
 import { type CommandContext, audit, defineCommand } from '../src/command.ts';
 import { UserError } from '../src/errors.ts';
 import { isValidGroupName } from '../src/groups/groups.ts';
+import { destinationProblem } from '../src/groups/destinations.ts';
 import { msg } from '../src/i18n/index.ts';
 import { type Destination, type Reply, destinationKey, parseDestination } from '../src/messages.ts';
 
@@ -25,12 +26,18 @@ async function existing(ctx: CommandContext, a: ParsedArgs): Promise<string> {
   return name;
 }
 
-/** Destinations by id, or the chat the command is typed in. */
-function targetsOf(ctx: CommandContext, words: string[]): Destination[] {
+/**
+ * Destinations by id, or the chat the command is typed in (which the platform itself named).
+ * Typed ids must have their platform's form and a platform this deployment sends to, when adding.
+ */
+function targetsOf(ctx: CommandContext, words: string[], check = false): Destination[] {
   const targets: Destination[] = [];
+  const platforms = ctx.services.groups.platforms();
   for (const w of words) {
     const d = parseDestination(w);
     if (!d) throw new UserError(t.badDestination(w), t.usage);
+    const problem = check ? destinationProblem(d, platforms, w) : undefined;
+    if (problem) throw new UserError(problem, t.usage);
     targets.push(d);
   }
   if (!targets.length) targets.push(ctx.inbound.chat);
@@ -78,7 +85,7 @@ async function remove(ctx: CommandContext, a: ParsedArgs): Promise<Reply> {
 
 async function add(ctx: CommandContext, a: ParsedArgs): Promise<Reply> {
   const name = await existing(ctx, a);
-  const targets = targetsOf(ctx, a.words.slice(1));
+  const targets = targetsOf(ctx, a.words.slice(1), true);
   const groups = ctx.services.groups;
   const added = await groups.add(name, targets.map((to) => ({ to })));
   await audit(ctx, 'group.add', `${name} + ${targets.map(destinationKey).join(' ')}`);

@@ -2,7 +2,9 @@
  * Starts the delivery workers of one process: one BullMQ Worker per platform queue, with the
  * platform's per-bot rate as the queue-wide limiter, after re-enqueueing the deliveries of any
  * broadcast a crash left half-enqueued. Used by `xiezuo worker` and, unless
- * WORKERS=0, by `xiezuo start`. Any number of processes may run them against one Redis.
+ * WORKERS=0, by `xiezuo start`. Any number of processes may run them against one Redis: each
+ * consumes only the queues of platforms it has a sender for, so a process without the Slack
+ * token never takes (and fails) a Slack message another process could send.
  */
 import { Worker } from 'bullmq';
 import type { Services } from '../src/services.ts';
@@ -45,7 +47,9 @@ export async function startDeliveryWorkers(services: Services): Promise<RunningW
   }
   const workers: Worker[] = [];
   const connections: ReturnType<typeof createBullConnection>[] = [];
-  for (const platform of DELIVERY_PLATFORMS) {
+  const platforms = DELIVERY_PLATFORMS.filter((p) => services.senders[p]);
+  services.log.info('delivery workers', { platforms, skipped: DELIVERY_PLATFORMS.filter((p) => !services.senders[p]) });
+  for (const platform of platforms) {
     const rate = platformRate(config, platform);
     // The per-bot rate in short windows (25/s → 2 per 80 ms): a one-second window lets a backlog
     // spend the whole second's budget at its start, and an alert arriving then would wait for

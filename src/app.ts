@@ -22,6 +22,7 @@ import { RateLimits } from './delivery/limits.ts';
 import { Broadcasts } from './broadcasts/broadcasts.ts';
 import { buildScheduling } from './scheduling/build.ts';
 import type { Senders } from './delivery/sender.ts';
+import type { Platform } from './messages.ts';
 import { buildAlerts } from './alerts/build.ts';
 import { commands } from '../commands/index.ts';
 
@@ -70,7 +71,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const senders = opts.senders ?? {};
   const roles = new RoleStore({ redis, prefix, admins: parseAdmins(config.ADMINS), openAsk: config.OPEN_ASK });
   const outbox = new BullOutbox({ connection: bullConnection, config, log: log.child({ part: 'outbox' }), now: () => clock.now() });
-  const groups = new Groups(redis, prefix, clock);
+  const groups = new Groups(redis, prefix, clock, () => Object.keys(senders) as Platform[]);
   // What every wing is built from; each adds its own parts.
   const base = { config, seedsDir: config.SEEDS_DIR ?? DEFAULT_SEEDS_DIR, redis, bullConnection, clock, groups, outbox };
   const alerts = await buildAlerts({

@@ -27,6 +27,28 @@ export class Refusal extends UserError {
 }
 
 /**
+ * Why a platform did not take a message, as far as it said: the platform senders classify their
+ * errors, delivery reports show the Chinese reason for the kind, and the raw text goes to logs.
+ */
+export type SendFailure =
+  | 'kicked'
+  | 'blocked'
+  | 'deactivated'
+  | 'chatNotFound'
+  | 'upgraded'
+  | 'notMember'
+  | 'noRights'
+  | 'topicGone'
+  | 'archived'
+  | 'badToken'
+  | 'forbidden'
+  | 'badRequest'
+  | 'tooLong'
+  | 'rateLimited'
+  | 'platformDown'
+  | 'network';
+
+/**
  * A platform refused or failed to take a message. `retryAfterMs` set: try again after that long
  * (429, 5xx, network). `permanent`: this destination will never take it (bot removed, chat gone).
  */
@@ -34,15 +56,17 @@ export class SendError extends Error {
   readonly retryAfterMs: number | undefined;
   readonly permanent: boolean;
   readonly platformCode: number | undefined;
+  readonly failure: SendFailure | undefined;
   constructor(
     message: string,
-    opts: { retryAfterMs?: number; permanent?: boolean; platformCode?: number; cause?: unknown },
+    opts: { retryAfterMs?: number; permanent?: boolean; platformCode?: number; failure?: SendFailure; cause?: unknown },
   ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'SendError';
     this.retryAfterMs = opts.retryAfterMs;
     this.permanent = opts.permanent ?? false;
     this.platformCode = opts.platformCode;
+    this.failure = opts.failure;
   }
 }
 

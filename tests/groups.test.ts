@@ -24,7 +24,7 @@ const NOBODY = '3';
 
 beforeAll(async () => {
   redis = await startRedis();
-  app = await buildApp(redis.url, { telegram: tg }, { ADMINS: `telegram:${ADMIN}`, OPEN_ASK: 'false' });
+  app = await buildApp(redis.url, { telegram: tg, slack: new RecordingSender('slack') }, { ADMINS: `telegram:${ADMIN}`, OPEN_ASK: 'false' });
   workers = await withWorkers(app);
 });
 afterAll(async () => {
@@ -123,15 +123,15 @@ describe('channel groups', () => {
     expect(text(await say(COORD, '/group create 沪滇协作 上海—云南'))).toContain('已创建');
     expect((await say(COORD, '/group create 沪滇协作')).tone).toBe('error');
     await say(COORD, '/group add 沪滇协作', '-1009');
-    await say(COORD, '/group add 沪滇协作 telegram:-100123 slack:C0456');
+    await say(COORD, '/group add 沪滇协作 telegram:-100123 slack:C0456ABCDE');
     const g = await app.services.groups.get('沪滇协作');
-    expect(g?.destinations.map((d) => `${d.platform}:${d.chatId}`).sort()).toEqual(['slack:C0456', 'telegram:-100123', 'telegram:-1009']);
+    expect(g?.destinations.map((d) => `${d.platform}:${d.chatId}`).sort()).toEqual(['slack:C0456ABCDE', 'telegram:-100123', 'telegram:-1009']);
     expect(g?.title).toBe('上海—云南');
     const bad = await say(COORD, '/group add 沪滇协作 tg:123');
     expect(bad.tone).toBe('error');
     expect(bad.footer).toContain('/group');
     expect(text(await say(COORD, '/group show 沪滇协作'))).toContain('共 3 个聊天');
-    expect(text(await say(COORD, '/group remove 沪滇协作 slack:C0456'))).toContain('已从');
+    expect(text(await say(COORD, '/group remove 沪滇协作 slack:C0456ABCDE'))).toContain('已从');
     expect((await app.services.groups.get('沪滇协作'))?.destinations).toHaveLength(2);
     expect(text(await say(COORD, '/group list'))).toContain('沪滇协作（上海—云南）：2 个聊天');
     expect((await say(NOBODY, '/group delete 沪滇协作')).tone).toBe('error');

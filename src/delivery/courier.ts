@@ -54,8 +54,19 @@ export interface CourierDeps {
   claimMs: number;
 }
 
-/** Human reason for a failure, as the coordinator's report shows it. */
+/**
+ * Human reason for a failure, in Chinese, as the coordinator's report shows it. The platform's
+ * own (English) text never reaches a report: it is logged with the failure instead.
+ */
 export function failureReason(e: unknown): string {
+  const known = e instanceof SendError && e.failure ? msg.platforms.sendFailure[e.failure] : undefined;
+  if (known) return known;
+  if (e instanceof SendError && e.retryAfterMs !== undefined) return msg.platforms.sendFailure.platformDown!;
+  return msg.platforms.sendFailedUnknown;
+}
+
+/** The platform's own words, for the log line. */
+function rawReason(e: unknown): string {
   if (e instanceof SendError) return e.platformCode ? `${e.platformCode} ${e.message}` : e.message;
   return e instanceof Error ? e.message : String(e);
 }
@@ -90,14 +101,14 @@ export class Courier {
       sentId = (await sender.send(m.to, m.reply)).messageId;
     } catch (e) {
       await markers.release(m.id, token);
-      if (e instanceof SendError && e.permanent) return this.failed(m, failureReason(e));
+      if (e instanceof SendError && e.permanent) return this.failed(m, failureReason(e), rawReason(e));
       if (e instanceof SendError && e.platformCode === 429 && e.retryAfterMs !== undefined) {
         await limits.block(m.to, e.retryAfterMs);
         this.d.log.info('delivery: platform asked to wait', { id: m.id, ms: e.retryAfterMs });
         return { kind: 'wait', ms: e.retryAfterMs, why: 'retry-after' };
       }
-      if (finalAttempt) await this.failed(m, failureReason(e));
-      throw new RetryableSendError(failureReason(e), e instanceof SendError ? e.retryAfterMs : undefined, { cause: e });
+      if (finalAttempt) await this.failed(m, failureReason(e), rawReason(e));
+      throw new RetryableSendError(rawReason(e), e instanceof SendError ? e.retryAfterMs : undefined, { cause: e });
     }
     await markers.finish(m.id, token, sentId);
     return this.delivered(m, sentId, false);
@@ -117,8 +128,8 @@ export class Courier {
     return { kind: 'skipped' };
   }
 
-  private async failed(m: OutgoingMessage, reason: string): Promise<Step> {
-    this.d.log.warn('delivery failed', { id: m.id, to: destinationKey(m.to), reason });
+  private async failed(m: OutgoingMessage, reason: string, raw?: string): Promise<Step> {
+    this.d.log.warn('delivery failed', { id: m.id, to: destinationKey(m.to), reason, ...(raw ? { raw } : {}) });
     await this.d.report(m, { status: 'failed', reason, at: this.d.now() });
     return { kind: 'failed', reason };
   }

@@ -7,7 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.ts';
-import { type Destination, destinationKey, parseDestination } from '../messages.ts';
+import { type Destination, type Platform, destinationKey, parseDestination } from '../messages.ts';
 import { keyspace } from '../store/redis.ts';
 
 export interface GroupMeta {
@@ -48,8 +48,15 @@ export class Groups {
     private readonly redis: Redis,
     prefix: string,
     private readonly clock: Clock,
+    /** Platforms this process has a sender for (read at each call: adapters register theirs after start-up). */
+    private readonly platformsNow: () => Iterable<Platform> = () => [],
   ) {
     this.key = keyspace(prefix, 'groups');
+  }
+
+  /** Platforms messages can go out on in this deployment. */
+  platforms(): ReadonlySet<Platform> {
+    return new Set(this.platformsNow());
   }
 
   /** A group with its destinations, or undefined when no group has that name. */

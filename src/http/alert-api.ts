@@ -70,7 +70,8 @@ export const alertBodySchema = z.object(
     source: boundedText(f.source, 100).optional(),
   },
   { error: f.body },
-);
+  // A misspelt field (`levle`, `drll`) would otherwise be dropped and the alert sent without it.
+).strict();
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
@@ -128,9 +129,17 @@ export function alertApiHandlers(o: AlertApiOptions) {
       o.log.warn('alert api refused', { path: req.path, hasAuthorization: req.header('authorization') !== undefined });
       return denied;
     }
+    // A form or text body would be read by guesswork: only JSON is taken.
+    if (!/^application\/json\s*(;|$)/i.test((req.header('content-type') ?? '').trim())) {
+      return { status: 415, body: { error: 'unsupported_media_type', message: t.apiNeedsJson } };
+    }
     const parsed = alertBodySchema.safeParse(req.json());
     if (!parsed.success) {
-      const fields = parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
+      const fields = parsed.error.issues.flatMap((i) =>
+        i.code === 'unrecognized_keys'
+          ? i.keys.map((k) => ({ field: k, message: t.apiUnknownField(k) }))
+          : [{ field: i.path.join('.') || '(body)', message: i.message }],
+      );
       return { status: 400, body: { error: 'invalid_body', message: t.apiBadBody, fields } };
     }
     const b = parsed.data;

@@ -146,3 +146,31 @@ describe('tokens', () => {
     expect(authorised('Bearer a', [])).toBe(false);
   });
 });
+
+describe('POST /api/alerts: body form (issue 11)', () => {
+  const raw = (body: string, contentType: string | undefined) =>
+    fetch(`${base}/api/alerts`, {
+      method: 'POST',
+      headers: { ...(contentType ? { 'content-type': contentType } : {}), authorization: `Bearer ${TOKEN}` },
+      body,
+    });
+
+  it('415 unless the body is declared application/json; nothing sent', async () => {
+    for (const ct of ['text/plain', 'application/x-www-form-urlencoded', undefined, 'application/jsonp']) {
+      const r = await raw(JSON.stringify(good), ct);
+      expect(r.status, String(ct)).toBe(415);
+      expect(await r.json()).toEqual({ error: 'unsupported_media_type', message: '请求体须为 JSON，Content-Type 应为 application/json' });
+    }
+    expect(h.outbox.sent).toHaveLength(0);
+    expect((await raw(JSON.stringify(good), 'application/json; charset=utf-8')).status).toBe(201);
+  });
+
+  it('400 naming each unknown field; nothing sent', async () => {
+    const r = await post({ ...good, levle: 'I', drll: true });
+    expect(r.status).toBe(400);
+    const body = (await r.json()) as { fields: { field: string; message: string }[] };
+    expect(body.fields.map((x) => x.field).sort()).toEqual(['drll', 'levle']);
+    expect(body.fields[0]!.message).toContain('不认识的字段');
+    expect(h.outbox.sent).toHaveLength(0);
+  });
+});

@@ -137,8 +137,12 @@ describe('fan-out through the stand-ins', () => {
         expect(b).toMatchObject({ delivered: 18, failed: 2, total: 20 });
         const failed = (await s.app.services.broadcasts.outcomes(id)).filter((o) => o.status === 'failed');
         expect(failed.map((f) => `${f.to.platform}:${f.to.chatId}`).sort()).toEqual(['slack:CS3', 'telegram:-4003']);
-        expect(failed.find((f) => f.to.chatId === '-4003')!.reason).toContain('403');
-        expect(failed.find((f) => f.to.chatId === 'CS3')!.reason).toContain('channel_not_found');
+        // Chinese reasons in the report (issue 11 #11); the platforms' English goes to the log only.
+        expect(failed.find((f) => f.to.chatId === '-4003')!.reason).toBe('机器人已被移出该群');
+        expect(failed.find((f) => f.to.chatId === 'CS3')!.reason).toBe('找不到该聊天（ID 有误，或机器人从未加入）');
+        const report = s.app.services.broadcasts.reportReply(b, await s.app.services.broadcasts.outcomes(id)).blocks.map((x) => x.text).join('\n');
+        expect(report).toContain('机器人已被移出该群');
+        expect(report).not.toMatch(/Forbidden|kicked|channel_not_found/);
         for (const chatId of tgChats.filter((c) => c !== '-4003'))
           expect(tg.delivered('sendMessage').filter((c) => String(c.body.chat_id) === chatId && tgText(c).includes(id))).toHaveLength(1);
         for (const chatId of slChats.filter((c) => c !== 'CS3'))

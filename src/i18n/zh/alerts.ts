@@ -139,4 +139,6 @@ export const alerts = {
     source: '可选，来源系统名称（字符串，1–100 字）',
   },
   apiNotFound: '没有这个警报',
+  apiNeedsJson: '请求体须为 JSON，Content-Type 应为 application/json',
+  apiUnknownField: (field: string) => `不认识的字段“${field}”；可用字段：region、type、level、text、drill、new、source`,
 } as const;

@@ -7,6 +7,10 @@ export const groups = {
   missingName: '请写明频道组名称。',
   badName: (name: string) => `频道组名称“${name}”无效：不能含空格或冒号，长度 1–40 个字。`,
   badDestination: (text: string) => `“${text}”不是有效的聊天地址，应写成 平台:聊天ID，例如 telegram:-100123 或 slack:C0123。`,
+  badChatId: (text: string, platform: string) =>
+    `“${text}”不是有效的${platform === 'telegram' ? ' Telegram 聊天地址：聊天ID 应为整数（如 telegram:-1001234567890），话题ID 也应为整数' : platform === 'slack' ? ' Slack 频道地址：频道ID 以 C、G 或 D 开头，9–13 位大写字母和数字（如 slack:C0123ABCD）' : '控制台地址'}。`,
+  platformNotConfigured: (platform: string, configured: string[]) =>
+    `本部署没有配置 ${platform} 平台，发往那里的消息无法送达，因此不能加入。${configured.length ? `已配置的平台：${configured.join('、')}。` : ''}`,
   unknownGroup: (name: string) => `没有名为“${name}”的频道组。发送 /group list 查看全部频道组。`,
   exists: (name: string) => `频道组“${name}”已存在。`,
   created: (name: string) => `已创建频道组“${name}”。在要加入的聊天中发送 /group add ${name}，或用 /group add ${name} 平台:聊天ID 添加。`,

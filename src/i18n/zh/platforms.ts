@@ -14,4 +14,25 @@ export const platforms = {
   /** Console stand-in for a button press: how to press one by number. */
   consoleButtons: (labels: string[]) => `按钮：${labels.map((l, i) => `[${i + 1}] ${l}`).join('  ')}（输入 !数字 按下）`,
   consoleNoSuchButton: '没有这个按钮编号。',
+  /** Why a message was not delivered, as delivery reports show it (the platform's own text is logged). */
+  sendFailure: {
+    kicked: '机器人已被移出该群',
+    blocked: '对方已屏蔽机器人',
+    deactivated: '该用户账号已停用',
+    chatNotFound: '找不到该聊天（ID 有误，或机器人从未加入）',
+    upgraded: '该群已升级为超级群，聊天ID 已变更，请重新添加',
+    notMember: '机器人不在该频道或群中，请先邀请机器人加入',
+    noRights: '机器人在该聊天没有发言权限',
+    topicGone: '该话题已关闭或删除',
+    archived: '该频道已归档',
+    badToken: '机器人令牌无效或已撤销，请检查部署配置',
+    forbidden: '平台拒绝机器人向该聊天发消息',
+    badRequest: '平台拒绝了这条消息（格式或内容不被接受）',
+    tooLong: '消息过长，平台拒收',
+    rateLimited: '平台限流，多次重试后仍未送出',
+    platformDown: '平台服务暂时故障，多次重试后仍未送出',
+    network: '网络故障，多次重试后仍未送出',
+  } as Record<string, string>,
+  /** A failure the sender could not classify: the details are in the log. */
+  sendFailedUnknown: '发送失败（详细原因已记入日志）',
 } as const;

@@ -17,7 +17,8 @@ import type { Logger } from '../../log.ts';
 import type { Destination, Inbound, Reply } from '../../messages.ts';
 import type { Router } from '../../router.ts';
 import type { Services } from '../../services.ts';
-import { withOneRetry } from '../answer-retry.ts';
+import { withAnswerRetry } from '../answer-retry.ts';
+import { type ReplayGuard, replayGuardOf } from '../replay.ts';
 import { parseActionId, renderSlack, renderSlackFileFallback } from './render.ts';
 import { SlackSender, createSlackClient, slackErrorCode, toSendError } from './sender.ts';
 import { verifySlackSignature } from './verify.ts';
@@ -42,6 +43,18 @@ export interface SlackAdapterOptions {
   http?: HttpServer;
   /** For the signature window (tests move it). */
   clock?: Clock;
+  /** Drops a retried event_id or a replayed signed request; default: one on the services' Redis. */
+  replay?: ReplayGuard;
+}
+
+/**
+ * What makes a Slack request the same request: its event_id (a retry carries the same one with a
+ * new signature), else its signature (an HMAC over timestamp and body: only a byte-identical
+ * replay shares it). Slash commands and button presses have no event_id.
+ */
+export function slackReplayId(body: Record<string, any>, signature: string | undefined): string | undefined {
+  if (typeof body.event_id === 'string' && body.event_id) return `slack:event:${body.team_id ?? ''}:${body.event_id}`;
+  return signature ? `slack:sig:${signature}` : undefined;
 }
 
 /**
@@ -92,7 +105,7 @@ export class SlackHttpReceiver implements Receiver {
   private running = false;
 
   constructor(
-    private readonly opts: { http: HttpServer; signingSecret: string; clock: Clock; log: Logger },
+    private readonly opts: { http: HttpServer; signingSecret: string; clock: Clock; log: Logger; replay?: ReplayGuard | undefined },
   ) {
     opts.http.route('POST', SLACK_EVENTS_PATH, (req) => this.handle(req.body, (n) => req.header(n), req.header('content-type')), {
       bodyLimit: SLACK_BODY_LIMIT,
@@ -135,6 +148,11 @@ export class SlackHttpReceiver implements Receiver {
     }
     if (body.ssl_check === '1') return { status: 200 };
     if (body.type === 'url_verification') return { status: 200, body: { challenge: body.challenge } };
+    const replayId = slackReplayId(body, header('x-slack-signature'));
+    if (replayId && this.opts.replay && !(await this.opts.replay.first(replayId))) {
+      log.info('slack request replayed; dropped', { type: body.type, retry: header('x-slack-retry-num') });
+      return { status: 200 };
+    }
 
     const app = this.app;
     return new Promise<HttpResult>((resolve) => {
@@ -205,6 +223,7 @@ export class SlackAdapter {
       clientOptions: { slackApiUrl },
       deferInitialization: true,
     };
+    const replay = opts.replay ?? replayGuardOf(opts.services, opts.log);
     if (opts.appToken) {
       this.app = new App({
         ...common,
@@ -220,10 +239,22 @@ export class SlackAdapter {
         signingSecret: opts.signingSecret,
         clock: opts.clock ?? opts.services.clock,
         log: opts.log,
+        replay,
       });
       this.app = new App({ ...common, receiver });
     }
     this.sender = new SlackSender(createSlackClient(opts.botToken, slackApiUrl), { log: opts.log });
+    // Socket Mode redelivers an event it thinks unacknowledged with the same event_id.
+    if (opts.appToken && replay) {
+      this.app.use(async ({ body, next }) => {
+        const id = slackReplayId(body as Record<string, any>, undefined);
+        if (id && !(await replay.first(id))) {
+          opts.log.info('slack event replayed; dropped', { id });
+          return;
+        }
+        await next();
+      });
+    }
     this.register();
   }
 
@@ -271,7 +302,7 @@ export class SlackAdapter {
         isPrivate: command.channel_id.startsWith('D') || command.channel_name === 'directmessage',
       });
       const reply = await router.handle(inbound, services);
-      await this.deliver(inbound.chat, reply, (m) => respond({ response_type: 'in_channel', text: m.text, blocks: m.blocks }));
+      await this.deliver(inbound.user.id, inbound.chat, reply, (m) => respond({ response_type: 'in_channel', text: m.text, blocks: m.blocks }));
     });
 
     app.event('app_mention', async ({ event }) => {
@@ -286,7 +317,7 @@ export class SlackAdapter {
         messageId: event.ts,
       });
       const reply = await router.handle(inbound, services);
-      await this.deliver(inbound.chat, reply);
+      await this.deliver(inbound.user.id, inbound.chat, reply);
     });
 
     app.message(async ({ message }) => {
@@ -300,7 +331,7 @@ export class SlackAdapter {
         messageId: message.ts,
       });
       const reply = await router.handle(inbound, services);
-      await this.deliver(inbound.chat, reply);
+      await this.deliver(inbound.user.id, inbound.chat, reply);
     });
 
     app.action({ type: 'block_actions' }, async ({ ack, body, action, respond }) => {
@@ -334,7 +365,7 @@ export class SlackAdapter {
         const [m] = renderSlack(result.edit);
         if (m) await respond({ replace_original: true, text: m.text, blocks: m.blocks });
       }
-      if (result.reply) await this.deliver(inbound.chat, result.reply, (m) => respond({ response_type: 'in_channel', replace_original: false, text: m.text, blocks: m.blocks }));
+      if (result.reply) await this.deliver(inbound.user.id, inbound.chat, result.reply, (m) => respond({ response_type: 'in_channel', replace_original: false, text: m.text, blocks: m.blocks }));
     });
   }
 
@@ -366,18 +397,20 @@ export class SlackAdapter {
    * slash command's or button's response_url when there is one.
    */
   private async deliver(
+    user: string,
     to: Destination,
     reply: Reply,
     fallback?: (m: { text: string; blocks: ReturnType<typeof renderSlack>[number]['blocks'] }) => Promise<unknown>,
   ): Promise<void> {
     try {
-      await withOneRetry(() => this.sender.send(to, reply));
+      await withAnswerRetry(() => this.sender.send(to, reply));
       return;
     } catch (e) {
       const err = e instanceof SendError ? e : toSendError(e);
       const code = slackErrorCode(err);
       if (!fallback || !(code === 'not_in_channel' || code === 'channel_not_found')) {
-        this.opts.log.warn('slack reply failed', { err, channel: to.chatId });
+        // The answer is lost for good: say whose, so an operator can follow up by hand.
+        this.opts.log.error('slack reply lost', { err, channel: to.chatId, user, answer: (reply.title ?? reply.blocks[0]?.text ?? '').slice(0, 200) });
         return;
       }
     }
@@ -385,7 +418,7 @@ export class SlackAdapter {
       // A response_url takes messages only, so a file goes as its text.
       for (const m of [...renderSlack(reply), ...(reply.file ? renderSlackFileFallback(reply.file) : [])]) await fallback(m);
     } catch (e) {
-      this.opts.log.warn('slack response_url reply failed', { err: e, channel: to.chatId });
+      this.opts.log.error('slack reply lost', { err: e, channel: to.chatId, user, via: 'response_url' });
     }
   }
 }

@@ -5,7 +5,7 @@
  * errors → retry later; a channel or account that cannot take messages → never deliverable.
  */
 import { webApi } from '@slack/bolt';
-import { SendError } from '../../errors.ts';
+import { type SendFailure, SendError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import type { Destination, Reply, ReplyFile } from '../../messages.ts';
 import type { Sender, SentMessage } from '../../delivery/sender.ts';
@@ -52,6 +52,23 @@ interface CodedLike {
 }
 
 /** Map any error from a Web API call onto SendError. */
+/** Slack's error codes that say something about the destination, for the report's Chinese reason. */
+const SLACK_FAILURES = new Map<string, SendFailure>([
+  ['channel_not_found', 'chatNotFound'],
+  ['not_in_channel', 'notMember'],
+  ['is_archived', 'archived'],
+  ['invalid_auth', 'badToken'],
+  ['not_authed', 'badToken'],
+  ['account_inactive', 'badToken'],
+  ['token_revoked', 'badToken'],
+  ['restricted_action', 'noRights'],
+  ['restricted_action_read_only_channel', 'noRights'],
+  ['restricted_action_thread_only_channel', 'noRights'],
+  ['cannot_dm_bot', 'forbidden'],
+  ['user_disabled', 'deactivated'],
+  ['msg_too_long', 'tooLong'],
+]);
+
 export function toSendError(e: unknown): SendError {
   if (e instanceof SendError) return e;
   const err = (e ?? {}) as CodedLike;
@@ -59,24 +76,24 @@ export function toSendError(e: unknown): SendError {
   const text = e instanceof Error ? e.message : String(e);
   if (code === webApi.ErrorCode.RateLimitedError) {
     const s = typeof err.retryAfter === 'number' ? err.retryAfter : 1;
-    return new SendError(`slack 429: retry after ${s}s`, { retryAfterMs: s * 1000, platformCode: 429, cause: e });
+    return new SendError(`slack 429: retry after ${s}s`, { retryAfterMs: s * 1000, platformCode: 429, failure: 'rateLimited', cause: e });
   }
   if (code === webApi.ErrorCode.HTTPError) {
     const status = typeof err.statusCode === 'number' ? err.statusCode : undefined;
     // Slack's Web API uses no status codes besides 200 and 429; anything else is its trouble.
-    return new SendError(`slack http ${status}`, { retryAfterMs: DEFAULT_RETRY_MS, ...(status ? { platformCode: status } : {}), cause: e });
+    return new SendError(`slack http ${status}`, { retryAfterMs: DEFAULT_RETRY_MS, ...(status ? { platformCode: status } : {}), failure: 'platformDown', cause: e });
   }
   if (code === webApi.ErrorCode.PlatformError) {
     const slackError = String(err.data?.error ?? 'unknown');
     if (TRANSIENT_SLACK_ERRORS.has(slackError)) {
-      return new SendError(`slack ${slackError}`, { retryAfterMs: DEFAULT_RETRY_MS, cause: e });
+      return new SendError(`slack ${slackError}`, { retryAfterMs: DEFAULT_RETRY_MS, failure: 'platformDown', cause: e });
     }
     // Known gone-destination codes and our own bad requests (invalid_blocks, msg_too_long …)
     // alike: the same request will never succeed.
-    return new SendError(`slack ${slackError}`, { permanent: true, cause: e });
+    return new SendError(`slack ${slackError}`, { permanent: true, failure: SLACK_FAILURES.get(slackError) ?? 'badRequest', cause: e });
   }
   if (code === webApi.ErrorCode.RequestError) {
-    return new SendError(`slack network: ${text}`, { retryAfterMs: DEFAULT_RETRY_MS, cause: e });
+    return new SendError(`slack network: ${text}`, { retryAfterMs: DEFAULT_RETRY_MS, failure: 'network', cause: e });
   }
   return new SendError(`slack: ${text}`, { retryAfterMs: DEFAULT_RETRY_MS, cause: e });
 }

@@ -18,7 +18,8 @@ import type { Inbound, Reply } from '../../messages.ts';
 import type { Router } from '../../router.ts';
 import type { Services } from '../../services.ts';
 import { StartupError } from '../../errors.ts';
-import { withOneRetry } from '../answer-retry.ts';
+import { withAnswerRetry } from '../answer-retry.ts';
+import { type ReplayGuard, replayGuardOf } from '../replay.ts';
 import { type CallbackStore, decodeCallback } from './callbacks.ts';
 import { TelegramSender, toSendError } from './sender.ts';
 
@@ -45,6 +46,8 @@ export interface TelegramAdapterOptions {
   callbacks: CallbackStore;
   /** Long-poll wait in seconds (Telegram allows up to 50; tests use less). */
   pollTimeoutS?: number;
+  /** Drops a redelivered update_id; default: one on the services' Redis, when there is one. */
+  replay?: ReplayGuard;
 }
 
 /** What an incoming group/private message amounts to once addressing is decided. */
@@ -108,6 +111,15 @@ export class TelegramAdapter {
     const apiRoot = opts.apiRoot.replace(/\/+$/, '');
     this.bot = new Bot(opts.token, { client: { apiRoot, timeoutSeconds: 60 } });
     this.sender = new TelegramSender(this.bot.api, opts.callbacks);
+    const replay = opts.replay ?? replayGuardOf(opts.services, opts.log);
+    // update_id is unique per bot; the bot id (the token's first part) keeps two bots on one Redis apart.
+    const botId = opts.token.split(':', 1)[0] ?? '';
+    if (replay) {
+      this.bot.use(async (ctx, next) => {
+        if (await replay.first(`telegram:${botId}:${ctx.update.update_id}`)) return next();
+        opts.log.info('telegram update replayed; dropped', { update: ctx.update.update_id });
+      });
+    }
     // The runner handles updates concurrently; one chat's messages are still answered in order.
     this.bot.use(sequentialize((ctx: Context) => (ctx.chat ? String(ctx.chat.id) : undefined)));
     this.bot.on('callback_query', (ctx) => this.onPress(ctx));
@@ -274,9 +286,16 @@ export class TelegramAdapter {
       ...(m.is_topic_message && m.message_thread_id !== undefined ? { threadId: String(m.message_thread_id) } : {}),
     };
     try {
-      await withOneRetry(() => this.sender.send(to, reply, m.chat.type === 'private' ? {} : { replyTo: m.message_id }));
+      await withAnswerRetry(() => this.sender.send(to, reply, m.chat.type === 'private' ? {} : { replyTo: m.message_id }));
     } catch (e) {
-      this.opts.log.warn('telegram reply failed', { err: e, chat: to.chatId });
+      // The answer is lost for good: say whose, so an operator can follow up by hand.
+      this.opts.log.error('telegram reply lost', {
+        err: e,
+        chat: to.chatId,
+        user: m.from?.id,
+        question: (m.text ?? m.caption ?? '').slice(0, 200),
+        answer: (reply.title ?? reply.blocks[0]?.text ?? '').slice(0, 200),
+      });
     }
   }
 
@@ -316,10 +335,10 @@ export class TelegramAdapter {
       } catch (e) {
         // Too old to edit (or deleted): say it in a new message instead.
         log.info('telegram edit failed, sending instead', { err: toSendError(e).message, chat: chat.chatId });
-        await this.sendLogged(chat, result.edit);
+        await this.sendLogged(chat, result.edit, q.from.id);
       }
     }
-    if (result.reply) await this.sendLogged(chat, result.reply);
+    if (result.reply) await this.sendLogged(chat, result.reply, q.from.id);
   }
 
   private async answerQuery(q: CallbackQuery, toast: string | undefined): Promise<void> {
@@ -331,11 +350,11 @@ export class TelegramAdapter {
     }
   }
 
-  private async sendLogged(to: { platform: 'telegram'; chatId: string; threadId?: string }, reply: Reply): Promise<void> {
+  private async sendLogged(to: { platform: 'telegram'; chatId: string; threadId?: string }, reply: Reply, user?: number): Promise<void> {
     try {
-      await withOneRetry(() => this.sender.send(to, reply));
+      await withAnswerRetry(() => this.sender.send(to, reply));
     } catch (e) {
-      this.opts.log.warn('telegram send failed', { err: e, chat: to.chatId });
+      this.opts.log.error('telegram reply lost', { err: e, chat: to.chatId, user, answer: (reply.title ?? reply.blocks[0]?.text ?? '').slice(0, 200) });
     }
   }
 }

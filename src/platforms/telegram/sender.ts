@@ -6,7 +6,7 @@
  */
 import { Api, GrammyError, HttpError, InputFile } from 'grammy';
 import type { ReplyParameters } from 'grammy/types';
-import { SendError } from '../../errors.ts';
+import { SendError, type SendFailure } from '../../errors.ts';
 import type { Destination, Reply } from '../../messages.ts';
 import type { Sender, SentMessage } from '../../delivery/sender.ts';
 import type { CallbackStore } from './callbacks.ts';
@@ -22,6 +22,25 @@ export const DEFAULT_RETRY_MS = 1000;
  */
 const GONE_400 = /chat not found|peer_id_invalid|group chat was (upgraded|deactivated)|chat_write_forbidden|user is deactivated|bot was kicked|not enough rights|have no rights|topic_closed|topic_deleted|message thread not found/i;
 
+/** What a 4xx description says about the destination, for the report's Chinese reason. */
+const FAILURES: [RegExp, SendFailure][] = [
+  [/bot was kicked/i, 'kicked'],
+  [/bot was blocked/i, 'blocked'],
+  [/user is deactivated/i, 'deactivated'],
+  [/chat not found|peer_id_invalid/i, 'chatNotFound'],
+  [/upgraded to a supergroup|group chat was deactivated/i, 'upgraded'],
+  [/bot is not a member/i, 'notMember'],
+  [/not enough rights|have no rights|chat_write_forbidden/i, 'noRights'],
+  [/topic_closed|topic_deleted|message thread not found/i, 'topicGone'],
+  [/message is too long|text is too long/i, 'tooLong'],
+];
+
+function failureOf(code: number, description: string): SendFailure {
+  for (const [re, f] of FAILURES) if (re.test(description)) return f;
+  if (code === 401) return 'badToken';
+  return code === 403 ? 'forbidden' : 'badRequest';
+}
+
 /** Map any error thrown by a Bot API call onto SendError (already a SendError: returned as is). */
 export function toSendError(e: unknown): SendError {
   if (e instanceof SendError) return e;
@@ -32,6 +51,7 @@ export function toSendError(e: unknown): SendError {
       return new SendError(`telegram 429: ${e.description}`, {
         retryAfterMs: (retryAfter ?? 1) * 1000,
         platformCode: code,
+        failure: 'rateLimited',
         cause: e,
       });
     }
@@ -39,19 +59,20 @@ export function toSendError(e: unknown): SendError {
       return new SendError(`telegram ${code}: ${e.description}`, {
         retryAfterMs: retryAfter !== undefined ? retryAfter * 1000 : DEFAULT_RETRY_MS,
         platformCode: code,
+        failure: 'platformDown',
         cause: e,
       });
     }
     if (code === 403 || (code === 400 && GONE_400.test(e.description))) {
-      return new SendError(`telegram ${code}: ${e.description}`, { permanent: true, platformCode: code, cause: e });
+      return new SendError(`telegram ${code}: ${e.description}`, { permanent: true, platformCode: code, failure: failureOf(code, e.description), cause: e });
     }
     // 400 bad request, 401 bad token, 404: resending the same request cannot succeed.
-    return new SendError(`telegram ${code}: ${e.description}`, { permanent: true, platformCode: code, cause: e });
+    return new SendError(`telegram ${code}: ${e.description}`, { permanent: true, platformCode: code, failure: failureOf(code, e.description), cause: e });
   }
   if (e instanceof HttpError) {
-    return new SendError(`telegram network: ${e.message}`, { retryAfterMs: DEFAULT_RETRY_MS, cause: e });
+    return new SendError(`telegram network: ${e.message}`, { retryAfterMs: DEFAULT_RETRY_MS, failure: 'network', cause: e });
   }
-  return new SendError(`telegram: ${e instanceof Error ? e.message : String(e)}`, { retryAfterMs: DEFAULT_RETRY_MS, cause: e });
+  return new SendError(`telegram: ${e instanceof Error ? e.message : String(e)}`, { retryAfterMs: DEFAULT_RETRY_MS, failure: 'network', cause: e });
 }
 
 /** An edit that changes nothing is a success for our purposes (progress edits repeat). */

@@ -1,0 +1,142 @@
+/**
+ * Issue 11 #4: a replayed inbound runs once. Real grammy (webhook mode) and real Bolt (HTTP mode)
+ * on our HTTP server, their Bot/Web API stand-ins, and a private redis-server shared by two
+ * adapters as two processes would share it.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpServer } from '../../src/http/server.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/log.ts';
+import { MemoryCallbackStore } from '../../src/platforms/telegram/callbacks.ts';
+import { TELEGRAM_WEBHOOK_PATH, TelegramAdapter } from '../../src/platforms/telegram/adapter.ts';
+import type { Services } from '../../src/services.ts';
+import { fixtureApp } from '../platforms/fixture.ts';
+import { startRedis, type RedisServer } from '../support/redis-server.ts';
+import { type FakeTelegram, startFakeTelegram } from '../support/fake-telegram.ts';
+import { type FakeSlack, eventBody, slackHeaders, slashCommandBody, startFakeSlack, FAKE_BOT_USER } from '../support/fake-slack.ts';
+import { type SlackBot, startSlackBot } from '../support/slack-bot.ts';
+
+let server: RedisServer;
+let redis: Redis;
+const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  server = await startRedis();
+  redis = new Redis(server.url);
+});
+afterAll(async () => {
+  await redis.quit();
+  await server.dispose();
+});
+
+/** The fixture router with services on the private Redis, under one prefix for both "processes". */
+function app(prefix: string) {
+  const { router, services } = fixtureApp();
+  return { router, services: { ...services, redis, config: loadConfig({ LOG_LEVEL: 'silent', REDIS_PREFIX: prefix }) } as unknown as Services };
+}
+
+describe('Telegram webhook: the same update_id twice', () => {
+  let tg: FakeTelegram;
+  const adapters: TelegramAdapter[] = [];
+  const https: HttpServer[] = [];
+  const urls: string[] = [];
+  const secret = 'replay_secret';
+
+  beforeAll(async () => {
+    tg = await startFakeTelegram();
+    for (let i = 0; i < 2; i++) {
+      const { router, services } = app('replaytg');
+      const http = new HttpServer(createLogger('silent'));
+      const port = await http.listen(0, '127.0.0.1');
+      const adapter = new TelegramAdapter({ token: '123:TEST', apiRoot: tg.apiRoot, mode: 'webhook', webhookSecret: secret, router, services, log: createLogger('silent'), http, callbacks: new MemoryCallbackStore() });
+      await adapter.start();
+      adapters.push(adapter);
+      https.push(http);
+      urls.push(`http://127.0.0.1:${port}${TELEGRAM_WEBHOOK_PATH}`);
+    }
+  });
+  afterAll(async () => {
+    for (const a of adapters) await a.stop();
+    for (const h of https) await h.close();
+    await tg.close();
+  });
+
+  const post = (url: string, body: unknown) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: JSON.stringify(body) });
+  const answersTo = (chat: number) => tg.callsTo('sendMessage').filter((c) => String(c.body.chat_id) === String(chat));
+
+  it('is answered once, whether posted again to the same process or to another one', async () => {
+    const update = { update_id: 9001, ...tg.privateText(801, '/echo 一次') };
+    expect((await post(urls[0]!, update)).status).toBe(200);
+    await tg.waitForCall('sendMessage', (c) => String(c.body.chat_id) === '801');
+    expect((await post(urls[0]!, update)).status).toBe(200);
+    expect((await post(urls[1]!, update)).status).toBe(200);
+    await settle(300);
+    expect(answersTo(801)).toHaveLength(1);
+  });
+
+  it('a new update_id with the same text is answered again', async () => {
+    await post(urls[1]!, { update_id: 9002, ...tg.privateText(802, '/echo 甲') });
+    await post(urls[0]!, { update_id: 9003, ...tg.privateText(802, '/echo 甲') });
+    await tg.waitForCall('sendMessage', () => answersTo(802).length === 2);
+    expect(answersTo(802)).toHaveLength(2);
+  });
+
+  it('two updates posted at the same moment to two processes: one answer', async () => {
+    const update = { update_id: 9004, ...tg.privateText(803, '/echo 并发') };
+    await Promise.all([post(urls[0]!, update), post(urls[1]!, update)]);
+    await tg.waitForCall('sendMessage', (c) => String(c.body.chat_id) === '803');
+    await settle(300);
+    expect(answersTo(803)).toHaveLength(1);
+  });
+});
+
+describe('Slack HTTP: retried event_id and byte-identical signed requests', () => {
+  let slack: FakeSlack;
+  const bots: SlackBot[] = [];
+  const SECRET = 'replay-signing-secret';
+
+  beforeAll(async () => {
+    slack = await startFakeSlack();
+    for (let i = 0; i < 2; i++) {
+      const { router, services } = app('replayslack');
+      bots.push(await startSlackBot({ slack, router, services, signingSecret: SECRET }));
+    }
+  });
+  afterAll(async () => {
+    for (const b of bots) await b.close();
+    await slack.close();
+  });
+
+  const posts = (channel: string) => slack.callsTo('chat.postMessage').filter((c) => c.body.channel === channel);
+  const send = (url: string, req: { body: string; contentType: string }, headers: Record<string, string>) =>
+    fetch(url, { method: 'POST', headers, body: req.body }).then((r) => r.status);
+
+  it('an event retried with the same event_id (x-slack-retry-num: 1), to either process, is answered once', async () => {
+    const ev = eventBody({ type: 'app_mention', user: 'U5', text: `<@${FAKE_BOT_USER}> echo 事件`, ts: '1700000001.000200', channel: 'C900' });
+    expect(await send(bots[0]!.url, ev, slackHeaders(ev.body, SECRET, ev.contentType))).toBe(200);
+    await slack.waitForCall('chat.postMessage', (c) => c.body.channel === 'C900');
+    // Slack signs the retry afresh (a later timestamp): only the event_id ties it to the first.
+    const later = Math.floor(Date.now() / 1000) + 1;
+    const retry = { ...slackHeaders(ev.body, SECRET, ev.contentType, { timestamp: later }), 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' };
+    expect(await send(bots[0]!.url, ev, retry)).toBe(200);
+    expect(await send(bots[1]!.url, ev, retry)).toBe(200);
+    await settle(300);
+    expect(posts('C900')).toHaveLength(1);
+  });
+
+  it('a byte-identical signed slash command sent twice runs once; the same text signed anew runs again', async () => {
+    const cmd = slashCommandBody({ text: 'echo 命令', channel: 'C901', responseUrl: slack.responseUrl() });
+    const headers = slackHeaders(cmd.body, SECRET, cmd.contentType);
+    expect(await send(bots[0]!.url, cmd, headers)).toBe(200);
+    await slack.waitForCall('chat.postMessage', (c) => c.body.channel === 'C901');
+    expect(await send(bots[1]!.url, cmd, headers)).toBe(200);
+    expect(await send(bots[0]!.url, cmd, headers)).toBe(200);
+    await settle(300);
+    expect(posts('C901')).toHaveLength(1);
+    const again = slashCommandBody({ text: 'echo 命令', channel: 'C901', responseUrl: slack.responseUrl() });
+    expect(await send(bots[1]!.url, again, slackHeaders(again.body, SECRET, again.contentType))).toBe(200);
+    await slack.waitForCall('chat.postMessage', () => posts('C901').length === 2);
+  });
+});
