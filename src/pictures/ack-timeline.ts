@@ -82,7 +82,9 @@ export function ackTimelinePicture(a: AlertState, timeline: readonly TimelineEve
   for (const e of escalations) {
     const x = xOf(e.at);
     body.push(`<line x1="${n(x)}" y1="${TOP - 14}" x2="${n(x)}" y2="${bottom + 6}" stroke="${COLOURS.escalated}" stroke-width="2" stroke-dasharray="6 4"/>`);
-    body.push(text(x + 4, TOP - 18, `${T.escalated}${e.tier ? ' ' + e.tier : ''}`, { 'font-size': 13, fill: COLOURS.escalated }));
+    // Past the middle the label reads leftwards, so it never runs off the picture.
+    const right = x > AXIS_X + AXIS_W / 2;
+    body.push(text(right ? x - 4 : x + 4, TOP - 18, `${T.escalated}${e.tier ? ' ' + e.tier : ''}`, { 'font-size': 13, fill: COLOURS.escalated, ...(right ? { 'text-anchor': 'end' } : {}) }));
   }
   const marks: Box[] = [];
   rows.forEach((r, i) => {
