@@ -12,6 +12,8 @@ import { type Level, parseLevel } from '../src/alerts/levels.ts';
 import { AlertService } from '../src/alerts/service.ts';
 import type { Actor } from '../src/alerts/store.ts';
 import { type Reply, userKey } from '../src/messages.ts';
+import { ackTimelinePicture } from '../src/pictures/ack-timeline.ts';
+import { attachPicture } from '../src/pictures/pictures.ts';
 
 const t = msg.alerts;
 
@@ -120,7 +122,10 @@ export const alert = defineCommand({
       usage: t.usage,
       async run(ctx, a) {
         const id = a.words[0];
-        return id ? (await alerts(ctx).status(AlertService.id(id))).reply : alerts(ctx).overview();
+        if (!id) return alerts(ctx).overview();
+        const s = await alerts(ctx).status(AlertService.id(id));
+        // The acknowledgement timeline as a picture beside the text timeline.
+        return attachPicture(ctx.services.pictures, s.reply, () => ackTimelinePicture(s.alert, s.timeline, ctx.services.config.TIMEZONE));
       },
     },
     followUp(['update', '续报', '更新'], 'update', t.updateTextMissing),

@@ -10,6 +10,8 @@ import { msg } from '../src/i18n/index.ts';
 import { type Reply, userKey } from '../src/messages.ts';
 import { type Broadcast, formatInstant } from '../src/broadcasts/broadcasts.ts';
 import { parseWhen } from '../src/time.ts';
+import { deliveryChartPicture } from '../src/pictures/delivery-chart.ts';
+import { attachPicture } from '../src/pictures/pictures.ts';
 
 const t = msg.broadcast;
 
@@ -59,7 +61,9 @@ async function named(ctx: CommandContext, a: ParsedArgs): Promise<Broadcast> {
 async function status(ctx: CommandContext, a: ParsedArgs): Promise<Reply> {
   const bc = ctx.services.broadcasts;
   const b = await named(ctx, a);
-  return bc.reportReply(b, await bc.outcomes(b.id));
+  const outcomes = await bc.outcomes(b.id);
+  // The bar chart rides beside the text report, which says the same in words.
+  return attachPicture(ctx.services.pictures, bc.reportReply(b, outcomes), () => deliveryChartPicture(b, outcomes));
 }
 
 async function cancel(ctx: CommandContext, a: ParsedArgs): Promise<Reply> {

@@ -6,6 +6,7 @@ import { UserError } from '../src/errors.ts';
 import { msg } from '../src/i18n/index.ts';
 import { pairingAnswer } from '../src/knowledge/answer.ts';
 import { answerButtons } from '../src/knowledge/answer-buttons.ts';
+import { mapButtonRow, pairMapReply, splitMapWord } from '../src/pictures/pair-reply.ts';
 
 const T = msg.knowledge;
 
@@ -18,9 +19,11 @@ export const pair = defineCommand<ParsedArgs, KnowledgeServices>({
   async run(ctx, args) {
     const k = ctx.services.knowledge;
     if (!args.words.length) throw new UserError(T.pairEmpty, T.pairUsage);
+    // `/pair 上海 图`: the last word asks for the pairing map.
+    const { words, map } = splitMapWord(args.words);
     // Each word is one region name; a single word may also hold several (沪连, 上海和大连).
     const ids: string[] = [];
-    for (const w of args.words) {
+    for (const w of words) {
       const exact = k.gazetteer.resolve(w);
       const found = exact.length ? exact : [...new Set(k.gazetteer.mentions(w).flatMap((m) => m.regionIds))];
       if (!found.length) throw new UserError(T.unknownRegion(w), T.pairUsage);
@@ -29,6 +32,22 @@ export const pair = defineCommand<ParsedArgs, KnowledgeServices>({
     const a = pairingAnswer(k, args.text, ids.slice(0, 2), { now: ctx.services.clock.now() });
     // 原文 buttons open the cited clauses (ask.full).
     const buttons = answerButtons(k, a);
+    if (map) return pairMapReply(k, ctx.services.pictures, ids.slice(0, 2), ctx.services.clock.now(), a.reply);
+    if (a.results.length) buttons.push(mapButtonRow(ids.slice(0, 2)));
     return buttons.length ? { ...a.reply, buttons } : a.reply;
+  },
+  actions: {
+    // 关系图 under a pairing answer: value = the region ids it was about.
+    map: {
+      role: 'official',
+      async run(ctx, value) {
+        const k = ctx.services.knowledge;
+        const ids = value.split(',').filter((id) => k.gazetteer.has(id)).slice(0, 2);
+        if (!ids.length) return { toast: msg.common.staleButton };
+        const now = ctx.services.clock.now();
+        const text = pairingAnswer(k, '', ids, { now }).reply;
+        return { reply: await pairMapReply(k, ctx.services.pictures, ids, now, text) };
+      },
+    },
   },
 });

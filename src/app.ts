@@ -24,6 +24,7 @@ import { buildScheduling } from './scheduling/build.ts';
 import type { Senders } from './delivery/sender.ts';
 import type { Platform } from './messages.ts';
 import { buildAlerts } from './alerts/build.ts';
+import { Pictures } from './pictures/pictures.ts';
 import { commands } from '../commands/index.ts';
 
 export const DEFAULT_SEEDS_DIR = fileURLToPath(new URL('../seeds', import.meta.url));
@@ -82,11 +83,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     pairings: knowledge.pairings.current(),
   });
   const scheduling = await buildScheduling({ ...base, log, knowledge });
+  const pictures = new Pictures({ log: log.child({ part: 'pictures' }) });
   const services: Services = {
     config,
     clock,
     log,
     knowledge,
+    pictures,
     access: roles,
     redis,
     roles,
@@ -109,6 +112,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       await alerts.close();
       await scheduling.close();
       await outbox.close();
+      await pictures.close();
       await Promise.all([redis, bullConnection].map(closeConnection));
     },
   };

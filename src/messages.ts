@@ -62,6 +62,19 @@ export interface ReplyFile {
   content: string;
 }
 
+/** A picture sent with a reply (a PNG rendered on the server, src/pictures/). */
+export interface ReplyImage {
+  png: Uint8Array;
+  /** The picture in words: its text equivalent, used as caption / alt text. */
+  alt: string;
+  /** File name, e.g. pair-map-shanghai.png. */
+  name: string;
+  width: number;
+  height: number;
+  /** Content hash of the PNG's source (names the console's saved file). */
+  hash: string;
+}
+
 export interface Reply {
   title?: string;
   blocks: ReplyBlock[];
@@ -70,6 +83,8 @@ export interface Reply {
   /** A footer line (hints, usage, error ids). */
   footer?: string;
   file?: ReplyFile;
+  /** A picture beside the text; the text stays a full equivalent of it. */
+  image?: ReplyImage;
   /** error: a user mistake or refusal; internal: our fault, carries an error id in the footer. */
   tone?: 'answer' | 'notice' | 'error' | 'internal';
 }

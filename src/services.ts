@@ -20,6 +20,7 @@ import type { AuditInput, AuditLog } from './roles/audit.ts';
 import type { RoleStore } from './roles/store.ts';
 import type { Meetings } from './scheduling/meetings.ts';
 import type { OfficeDeadlines } from './scheduling/office-deadlines.ts';
+import type { Pictures } from './pictures/pictures.ts';
 
 /** Where refusals and privileged actions are written (the Redis audit log, or a log line offline). */
 export interface AuditSink {
@@ -34,6 +35,8 @@ export interface KnowledgeServices {
   knowledge: Knowledge;
   access: Access;
   audit: AuditSink;
+  /** Server-drawn pictures (src/pictures/); a process without them answers in text only. */
+  pictures?: Pictures;
 }
 
 /** What every chat command may use. */

@@ -57,6 +57,8 @@ export async function main(_argv: string[]): Promise<number> {
   // One object shared with the services: adapters fill it in once they exist.
   const senders: Senders = {};
   const app = await createApp(config, { log, senders });
+  // The chat process opens the CJK font in the render worker now, not on the first picture asked for.
+  void app.services.pictures?.warm().catch((e: unknown) => log.warn('pictures warm-up failed', { err: e }));
   const http = new HttpServer(log.child({ part: 'http' }));
   http.addHealthCheck('redis', redisHealth(app));
 

@@ -4,10 +4,13 @@
  * user in a private chat; buttons of the last reply are pressed with `!1`, `!2`, …
  * The console Sender prints deliveries (broadcasts, reminders, alerts) to stdout.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { msg } from '../i18n/index.ts';
-import type { Button, Destination, Inbound, Reply } from '../messages.ts';
+import type { Button, Destination, Inbound, Reply, ReplyImage } from '../messages.ts';
 import { renderText } from '../render/text.ts';
 import type { Router } from '../router.ts';
 import type { Sender, SentMessage } from '../delivery/sender.ts';
@@ -15,15 +18,29 @@ import type { Services } from '../services.ts';
 
 export const CONSOLE_CHAT: Destination = { platform: 'console', chatId: 'local' };
 const CONSOLE_USER = { platform: 'console' as const, id: 'local', name: 'console' };
+/** Where the console saves pictures (a terminal cannot show them): one file per content hash. */
+export const CONSOLE_PICTURE_DIR = join(tmpdir(), 'xiezuo-pictures');
+
+/** Save a reply's picture and return the line naming the file. */
+export function savePicture(image: ReplyImage, dir = CONSOLE_PICTURE_DIR): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${image.name.replace(/\.png$/i, '')}-${image.hash.slice(0, 12)}.png`);
+  writeFileSync(path, image.png);
+  return msg.pictures.saved(path);
+}
 
 /** Prints what jobs deliver, with where it was meant to go. */
 export class ConsoleSender implements Sender {
   readonly platform = 'console' as const;
   private seq = 0;
-  constructor(private readonly out: Writable = process.stdout) {}
+  constructor(
+    private readonly out: Writable = process.stdout,
+    private readonly pictureDir = CONSOLE_PICTURE_DIR,
+  ) {}
   async send(to: Destination, reply: Reply): Promise<SentMessage> {
     const id = String(++this.seq);
     this.out.write(`\n[→ ${to.chatId}${to.threadId ? '/' + to.threadId : ''} #${id}]\n${renderText(reply)}\n`);
+    if (reply.image) this.out.write(savePicture(reply.image, this.pictureDir) + '\n');
     return { messageId: id };
   }
   async edit(to: Destination, messageId: string, reply: Reply): Promise<void> {
@@ -36,6 +53,8 @@ export interface ConsoleChatOptions {
   services: Services;
   input?: Readable;
   output?: Writable;
+  /** Where pictures are saved (default CONSOLE_PICTURE_DIR). */
+  pictureDir?: string;
 }
 
 /** Run the chat until input ends (Ctrl+D) or close() is called. */
@@ -107,6 +126,7 @@ export class ConsoleChat {
 
   private show(reply: Reply, out: Writable): void {
     out.write(renderText({ ...reply, buttons: [] }) + '\n');
+    if (reply.image) out.write(savePicture(reply.image, this.opts.pictureDir) + '\n');
     this.buttons = (reply.buttons ?? []).flat();
     if (this.buttons.length) out.write(msg.platforms.consoleButtons(this.buttons.map((b) => b.label)) + '\n');
   }

@@ -13,7 +13,7 @@
  * - getMe → the bot (username `xiezuo_bot` unless told otherwise);
  * - getUpdates → queued updates from `offset` on; with none it holds the request until one is
  *   pushed or min(timeout, maxPollMs) passes (long polling, kept short for tests);
- * - sendMessage / editMessageText / sendDocument → a Message with a fresh message_id
+ * - sendMessage / editMessageText / sendDocument / sendPhoto → a Message with a fresh message_id
  *   (per chat, increasing); answerCallbackQuery, setMyCommands, deleteWebhook, setWebhook and
  *   any other method → `true`.
  * Every call is recorded in `calls` with its parsed body (JSON, form or multipart fields), the
@@ -229,7 +229,8 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
           result: { id: botId, is_bot: true, first_name: '协作', username, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false },
         });
       case 'sendMessage':
-      case 'sendDocument': {
+      case 'sendDocument':
+      case 'sendPhoto': {
         const chat = chatOf(body);
         const message_id = nextMessageId(String(body.chat_id));
         const result: Record<string, any> = { message_id, date: now, chat, from: { id: botId, is_bot: true, first_name: '协作', username } };

@@ -11,6 +11,7 @@ import { knowledge } from './knowledge.ts';
 import { roles } from './roles.ts';
 import { meetings } from './meetings.ts';
 import { platforms } from './platforms.ts';
+import { pictures } from './pictures.ts';
 import { startup } from './startup.ts';
 
 export const zh = {
@@ -23,6 +24,7 @@ export const zh = {
   roles,
   meetings,
   platforms,
+  pictures,
   startup,
 };
 

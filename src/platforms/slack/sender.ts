@@ -7,13 +7,20 @@
 import { webApi } from '@slack/bolt';
 import { type SendFailure, SendError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
-import type { Destination, Reply, ReplyFile } from '../../messages.ts';
+import type { Destination, Reply, ReplyFile, ReplyImage } from '../../messages.ts';
 import type { Sender, SentMessage } from '../../delivery/sender.ts';
 import { renderSlack, renderSlackFileFallback, renderSlackSingle } from './render.ts';
 
 type WebClient = InstanceType<typeof webApi.WebClient>;
 
 export const DEFAULT_RETRY_MS = 1000;
+/** Slack's limit for an image's alt text; the caption (initial_comment) is kept to a message section. */
+const SLACK_ALT_LIMIT = 1000;
+const SLACK_COMMENT_LIMIT = 3000;
+
+function cut(s: string, max: number): string {
+  return s.length <= max ? s : s.slice(0, max - 1) + '…';
+}
 
 /** Slack `error` codes meaning the destination itself is gone or closed to us. */
 export const PERMANENT_SLACK_ERRORS = new Set([
@@ -134,6 +141,7 @@ export class SlackSender implements Sender {
       let ts: string | undefined;
       for (const m of renderSlack(reply)) ts = (await this.post(to, m)) ?? ts;
       if (reply.file) await this.sendFile(to, reply.file);
+      if (reply.image) await this.sendImage(to, reply.image);
       // The last message carries the buttons, so later edits target it.
       return { messageId: ts ?? '' };
     } catch (e) {
@@ -171,6 +179,27 @@ export class SlackSender implements Sender {
       this.opts.log?.warn('slack file upload failed; sending its text', { err, channel: to.chatId, file: file.name, slackError: slackErrorCode(err) });
     }
     for (const m of renderSlackFileFallback(file)) await this.post(to, m);
+  }
+
+  /**
+   * Upload the picture beside the messages, captioned with its text equivalent. A failed upload
+   * is logged and left at that: the messages already posted say the same in words.
+   */
+  private async sendImage(to: Destination, image: ReplyImage): Promise<void> {
+    try {
+      const upload = {
+        file: Buffer.from(image.png),
+        filename: image.name,
+        title: image.name,
+        alt_text: cut(image.alt, SLACK_ALT_LIMIT),
+        initial_comment: cut(image.alt, SLACK_COMMENT_LIMIT),
+      };
+      if (to.threadId) await this.client.files.uploadV2({ ...upload, channel_id: to.chatId, thread_ts: to.threadId });
+      else await this.client.files.uploadV2({ ...upload, channel_id: to.chatId });
+    } catch (e) {
+      const err = toSendError(e);
+      this.opts.log?.warn('slack image upload failed; its text was sent', { err, channel: to.chatId, file: image.name, slackError: slackErrorCode(err) });
+    }
   }
 
   async edit(to: Destination, messageId: string, reply: Reply): Promise<void> {

@@ -75,6 +75,18 @@ export function toSendError(e: unknown): SendError {
   return new SendError(`telegram: ${e instanceof Error ? e.message : String(e)}`, { retryAfterMs: DEFAULT_RETRY_MS, failure: 'network', cause: e });
 }
 
+/** Telegram's limit for a photo caption, counted in characters after HTML parsing. */
+export const TELEGRAM_CAPTION_LIMIT = 1024;
+
+/** Characters Telegram counts in an HTML text: tags dropped, entities one character each. */
+function captionLength(html: string): number {
+  return html.replace(/<[^>]+>/g, '').replace(/&(amp|lt|gt|quot);/g, '_').length;
+}
+
+function cut(s: string, max: number): string {
+  return s.length <= max ? s : s.slice(0, max - 1) + '…';
+}
+
 /** An edit that changes nothing is a success for our purposes (progress edits repeat). */
 function isNotModified(e: unknown): boolean {
   return e instanceof GrammyError && e.error_code === 400 && /message is not modified/i.test(e.description);
@@ -98,10 +110,25 @@ export class TelegramSender implements Sender {
       const rendered = await renderTelegram(reply, this.callbacks);
       const threadId = to.threadId ? Number(to.threadId) : undefined;
       let last: number | undefined;
+      let replyTo = opts.replyTo;
+      if (reply.image) {
+        // A reply that fits a caption is the photo alone (buttons on it); a longer one is the
+        // photo captioned with its text equivalent, then the text in full.
+        const whole = rendered.parts.length === 1 && captionLength(rendered.parts[0]!) <= TELEGRAM_CAPTION_LIMIT;
+        const m = await this.api.sendPhoto(to.chatId, new InputFile(Buffer.from(reply.image.png), reply.image.name), {
+          ...(whole ? { caption: rendered.parts[0]!, parse_mode: 'HTML' as const } : { caption: cut(reply.image.alt, TELEGRAM_CAPTION_LIMIT) }),
+          ...(threadId !== undefined ? { message_thread_id: threadId } : {}),
+          ...(replyTo !== undefined ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
+          ...(whole && rendered.keyboard ? { reply_markup: rendered.keyboard } : {}),
+        });
+        if (whole) return { messageId: String(m.message_id) };
+        // The photo answers the question; the text follows it.
+        replyTo = undefined;
+      }
       for (let i = 0; i < rendered.parts.length; i++) {
         const isLast = i === rendered.parts.length - 1;
         const reply_parameters: ReplyParameters | undefined =
-          i === 0 && opts.replyTo !== undefined ? { message_id: opts.replyTo, allow_sending_without_reply: true } : undefined;
+          i === 0 && replyTo !== undefined ? { message_id: replyTo, allow_sending_without_reply: true } : undefined;
         const m = await this.api.sendMessage(to.chatId, rendered.parts[i]!, {
           parse_mode: 'HTML',
           link_preview_options: { is_disabled: true },
