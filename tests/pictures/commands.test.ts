@@ -80,7 +80,7 @@ describe('/alert status ID', () => {
     const prefix = `t${randomUUID().slice(0, 8)}`;
     const h = await harness(redis.url, prefix);
     try {
-      const roles = new RoleStore(h.redis, prefix, new Set(), true);
+      const roles = new RoleStore({ redis: h.redis, prefix, admins: new Set(), openAsk: true });
       await roles.grant('telegram:100', 'emergency');
       const services = {
         config: loadConfig({}),
