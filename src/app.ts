@@ -3,13 +3,13 @@
  * process needs (router, services, a close()). Entry points (start, worker, ask) and tests all
  * build through here, so they run the same parts.
  */
-import { fileURLToPath } from 'node:url';
-import { delimiter } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { parseAdmins } from './roles/access.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { Knowledge } from './knowledge/knowledge.ts';
 import { createLogger, type Logger } from './log.ts';
+import { PROJECT_ROOT } from './root.ts';
 import { Router } from './router.ts';
 import type { Services } from './services.ts';
 import { closeConnection, createBullConnection, createRedis, reportErrors } from './store/redis.ts';
@@ -25,7 +25,7 @@ import type { Senders } from './delivery/sender.ts';
 import { buildAlerts } from './alerts/build.ts';
 import { commands } from '../commands/index.ts';
 
-export const DEFAULT_SEEDS_DIR = fileURLToPath(new URL('../seeds', import.meta.url));
+export const DEFAULT_SEEDS_DIR = join(PROJECT_ROOT, 'seeds');
 
 export interface AppOptions {
   clock?: Clock;
