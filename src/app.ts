@@ -3,13 +3,13 @@
  * process needs (router, services, a close()). Entry points (start, worker, ask) and tests all
  * build through here, so they run the same parts.
  */
-import { delimiter, join } from 'node:path';
 import { parseAdmins } from './roles/access.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
-import { Knowledge } from './knowledge/knowledge.ts';
+import type { Knowledge } from './knowledge/knowledge.ts';
+import { loadKnowledgeCached } from './knowledge/snapshot.ts';
+import { DEFAULT_SEEDS_DIR, knowledgeSources } from './knowledge/sources.ts';
 import { createLogger, type Logger } from './log.ts';
-import { PROJECT_ROOT } from './root.ts';
 import { Router } from './router.ts';
 import type { Services } from './services.ts';
 import { closeConnection, createBullConnection, createRedis, reportErrors } from './store/redis.ts';
@@ -25,7 +25,7 @@ import type { Senders } from './delivery/sender.ts';
 import { buildAlerts } from './alerts/build.ts';
 import { commands } from '../commands/index.ts';
 
-export const DEFAULT_SEEDS_DIR = join(PROJECT_ROOT, 'seeds');
+export { DEFAULT_SEEDS_DIR };
 
 export interface AppOptions {
   clock?: Clock;
@@ -45,10 +45,9 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** The knowledge base of seeds/ and the plan folders, from its snapshot when that is current. */
 export async function loadKnowledge(config: Config, planDirs: string[] = []): Promise<Knowledge> {
-  const seedsDir = config.SEEDS_DIR ?? DEFAULT_SEEDS_DIR;
-  const fromEnv = config.PLANS_DIRS ? config.PLANS_DIRS.split(delimiter).filter(Boolean) : [];
-  return Knowledge.load({ seedsDir, planDirs: [...fromEnv, ...planDirs] });
+  return (await loadKnowledgeCached(knowledgeSources(config, planDirs))).knowledge;
 }
 
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
