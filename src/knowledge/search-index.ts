@@ -106,83 +106,107 @@ export interface SearchIndexParts {
   post: Uint16Array;
 }
 
-/** BM25 impacts for every (term, document), laid out as described at the top of this file. */
+/**
+ * BM25 impacts for every (term, document), laid out as described at the top of this file. Two
+ * passes over the texts: the first assigns term ids and counts each term's documents and windows
+ * (and the lengths BM25 needs), the second writes every posting straight into its place in the
+ * flat arrays. Tokenising twice costs less than holding tens of millions of postings in per-term
+ * JS arrays first (the ×1000 corpus: minutes of garbage collection and gigabytes of heap).
+ */
 function buildIndex(texts: readonly string[], contexts?: readonly string[]): SearchIndexParts {
   const n = texts.length;
   const termIds = new Map<string, number>();
-  const docs: number[][] = [];
-  const tfs: number[][] = [];
+  const df: number[] = [];
+  const windows: number[] = [];
+  const lastSeen: number[] = [];
   const lens = new Float64Array(n);
   let total = 0;
   const tf = new Map<number, number>();
-  for (let d = 0; d < n; d++) {
+  // A document's term frequencies: its own terms count 1, its context's CONTEXT_WEIGHT (always
+  // summed in this order, so both passes get the very same numbers).
+  const frequencies = (d: number, assign: boolean): number => {
     const terms = indexTerms(texts[d]!);
-    lens[d] = terms.length;
-    total += terms.length;
     tf.clear();
     const add = (t: string, by: number) => {
       let id = termIds.get(t);
       if (id === undefined) {
-        id = docs.length;
+        if (!assign) throw new Error(`search index: term ${t} missing in the first pass`);
+        id = df.length;
         termIds.set(t, id);
-        docs.push([]);
-        tfs.push([]);
+        df.push(0);
+        windows.push(0);
+        lastSeen.push(-1);
       }
       tf.set(id, (tf.get(id) ?? 0) + by);
     };
     for (const t of terms) add(t, 1);
     const ctx = contexts?.[d];
     if (ctx) for (const t of indexTerms(ctx)) add(t, CONTEXT_WEIGHT);
-    for (const [id, f] of tf) {
-      docs[id]!.push(d);
-      tfs[id]!.push(f);
+    return terms.length;
+  };
+  let postings = 0;
+  for (let d = 0; d < n; d++) {
+    const len = frequencies(d, true);
+    lens[d] = len;
+    total += len;
+    const window = d >>> WINDOW_BITS;
+    for (const id of tf.keys()) {
+      df[id]!++;
+      postings++;
+      if (lastSeen[id] !== window) {
+        windows[id]!++;
+        lastSeen[id] = window;
+      }
     }
   }
+  const terms = df.length;
   const avg = n ? total / n || 1 : 1;
-  const idf = (df: number) => Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  const idf = (count: number) => Math.log(1 + (n - count + 0.5) / (count + 0.5));
   // The rarest term's idf times the weight's ceiling bounds every contribution.
   const scale = MAX_IMPACT / (idf(1) * (K1 + 1));
-  let postings = 0;
+  const termBlocks = new Int32Array(terms + 1);
+  const nextPost = new Int32Array(terms);
+  const nextBlock = new Int32Array(terms);
+  const termIdf = new Float64Array(terms);
   let entries = 0;
-  for (const ds of docs) {
-    postings += ds.length;
-    for (let k = 0, last = -1; k < ds.length; k++) {
-      const window = ds[k]! >>> WINDOW_BITS;
-      if (window !== last) entries++;
-      last = window;
-    }
+  for (let t = 0, p = 0; t < terms; t++) {
+    termBlocks[t] = entries;
+    nextBlock[t] = entries;
+    nextPost[t] = p;
+    termIdf[t] = idf(df[t]!);
+    entries += windows[t]!;
+    p += df[t]!;
   }
+  termBlocks[terms] = entries;
   const post = new Uint16Array(postings * 2);
   const blocks = new Int32Array((entries + 1) * BLOCK);
-  const termBlocks = new Int32Array(docs.length + 1);
-  const termMax = new Int32Array(docs.length);
-  let p = 0;
-  let e = 0;
-  for (let t = 0; t < docs.length; t++) {
-    termBlocks[t] = e;
-    const ds = docs[t]!;
-    const fs = tfs[t]!;
-    const termIdf = idf(ds.length);
-    for (let k = 0; k < ds.length; k++, p++) {
-      const d = ds[k]!;
-      const f = fs[k]!;
-      const weight = (f * (K1 + 1)) / (f + K1 * (1 - B + (B * lens[d]!) / avg));
+  const termMax = new Int32Array(terms);
+  lastSeen.fill(-1);
+  for (let d = 0; d < n; d++) {
+    frequencies(d, false);
+    const window = d >>> WINDOW_BITS;
+    const norm = K1 * (1 - B + (B * lens[d]!) / avg);
+    for (const [id, f] of tf) {
+      const weight = (f * (K1 + 1)) / (f + norm);
       // At least 1, so a matching term always counts.
-      const impact = Math.max(1, Math.min(MAX_IMPACT, Math.round(termIdf * weight * scale)));
-      if (impact > termMax[t]!) termMax[t] = impact;
+      const impact = Math.max(1, Math.min(MAX_IMPACT, Math.round(termIdf[id]! * weight * scale)));
+      if (impact > termMax[id]!) termMax[id] = impact;
+      const p = nextPost[id]!++;
       post[p * 2] = d & (WINDOW - 1);
       post[p * 2 + 1] = impact;
-      const window = d >>> WINDOW_BITS;
-      if (k === 0 || blocks[(e - 1) * BLOCK] !== window) {
+      if (lastSeen[id] !== window) {
+        const e = nextBlock[id]!++;
         blocks[e * BLOCK] = window;
         blocks[e * BLOCK + 1] = impact;
         blocks[e * BLOCK + 2] = p;
-        e++;
-      } else if (impact > blocks[(e - 1) * BLOCK + 1]!) blocks[(e - 1) * BLOCK + 1] = impact;
+        lastSeen[id] = window;
+      } else {
+        const e = nextBlock[id]! - 1;
+        if (impact > blocks[e * BLOCK + 1]!) blocks[e * BLOCK + 1] = impact;
+      }
     }
   }
-  termBlocks[docs.length] = e;
-  blocks[e * BLOCK + 2] = p;
+  blocks[entries * BLOCK + 2] = postings;
   return { size: n, scale, terms: [...termIds.keys()], termBlocks, blocks, termMax, post };
 }
 
