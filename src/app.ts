@@ -3,12 +3,12 @@
  * process needs (router, services, a close()). Entry points (start, worker, ask) and tests all
  * build through here, so they run the same parts.
  */
-import { fileURLToPath } from 'node:url';
-import { delimiter } from 'node:path';
 import { parseAdmins } from './roles/access.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
-import { Knowledge } from './knowledge/knowledge.ts';
+import type { Knowledge } from './knowledge/knowledge.ts';
+import { loadKnowledgeCached } from './knowledge/snapshot.ts';
+import { DEFAULT_SEEDS_DIR, knowledgeSources } from './knowledge/sources.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Router } from './router.ts';
 import type { Services } from './services.ts';
@@ -27,7 +27,7 @@ import { buildAlerts } from './alerts/build.ts';
 import { Pictures } from './pictures/pictures.ts';
 import { commands } from '../commands/index.ts';
 
-export const DEFAULT_SEEDS_DIR = fileURLToPath(new URL('../seeds', import.meta.url));
+export { DEFAULT_SEEDS_DIR };
 
 export interface AppOptions {
   clock?: Clock;
@@ -47,10 +47,9 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** The knowledge base of seeds/ and the plan folders, from its snapshot when that is current. */
 export async function loadKnowledge(config: Config, planDirs: string[] = []): Promise<Knowledge> {
-  const seedsDir = config.SEEDS_DIR ?? DEFAULT_SEEDS_DIR;
-  const fromEnv = config.PLANS_DIRS ? config.PLANS_DIRS.split(delimiter).filter(Boolean) : [];
-  return Knowledge.load({ seedsDir, planDirs: [...fromEnv, ...planDirs] });
+  return (await loadKnowledgeCached(knowledgeSources(config, planDirs))).knowledge;
 }
 
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {

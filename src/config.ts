@@ -48,6 +48,8 @@ export const envSchema = z.object({
   SEEDS_DIR: optionalString,
   /** Extra plan folders, separated by the platform path delimiter (":" on Linux). */
   PLANS_DIRS: optionalString,
+  /** Folder of the knowledge snapshots (parsed corpus + search index); "off": always parse and index. */
+  KNOWLEDGE_SNAPSHOT_DIR: optionalString,
   /** Bootstrap admins, e.g. `telegram:12345,slack:U0123`. */
   ADMINS: z
     .string()

@@ -5,12 +5,15 @@
  * in the same run.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SEEDS_DIR } from '../app.ts';
 import { Knowledge } from '../knowledge/knowledge.ts';
 import { SearchIndex } from '../knowledge/search-index.ts';
 import { queryTerms } from '../knowledge/tokenize.ts';
+import { runPhase } from './search-x1000.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const EVAL = fileURLToPath(new URL('../../../shared/eval/questions.dev.yaml', import.meta.url));
@@ -122,6 +125,18 @@ export async function benchSearch(): Promise<Record<string, unknown>> {
   const bigLat = timeQueries(queries, 30, (q) => big.search(q, 10).hits.map((h) => ids[h.doc]));
   const naiveLat = timeQueries(queries, 2, (q) => naiveSearch(bigTexts, q, 10).map((d) => ids[d]));
 
+  // ×1000: built, saved and loaded in fresh processes (search-x1000.ts), so its memory is its own.
+  const x1000Dir = mkdtempSync(join(tmpdir(), 'xiezuo-x1000-'));
+  let x1000: Record<string, number>;
+  try {
+    const snap = join(x1000Dir, 'x1000.snap');
+    const built = await runPhase('build', snap, queries);
+    const loaded = await runPhase('load', snap, queries);
+    x1000 = { ...built, ...loaded };
+  } finally {
+    rmSync(x1000Dir, { recursive: true, force: true });
+  }
+
   const startups: number[] = [];
   for (let i = 0; i < 3; i++) startups.push(await timeStartup());
   startups.sort((a, b) => a - b);
@@ -148,6 +163,15 @@ export async function benchSearch(): Promise<Record<string, unknown>> {
       naive_p50_us: round(percentile(naiveLat, 50)),
       naive_p99_us: round(naiveP99),
       speedup: round(naiveP99 / (p99 || 1)),
+    },
+    x1000: {
+      clauses: x1000.clauses,
+      build_ms: round(x1000.build_ms!),
+      snapshot_bytes: x1000.snapshot_bytes,
+      load_ms: round(x1000.load_ms!),
+      p50_us: round(x1000.p50_us!),
+      p99_us: round(x1000.p99_us!),
+      rss_mib: round(x1000.rss_mib!),
     },
   };
 }

@@ -1,7 +1,16 @@
 #!/usr/bin/env node
-// The published entry point stays plain JavaScript so `npx xiezuo` works straight after
-// `npm ci`, with no build step: tsx compiles the TypeScript sources on the fly (and caches).
-import { register } from 'tsx/esm/api';
+// The published entry point stays plain JavaScript: it runs the build compiled from the current
+// sources (compiling it first when the sources changed since the last build, see build.mjs), so
+// no TypeScript is compiled at run time and a stale build is never run.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ensureBuild } from './build.mjs';
 
-register();
-await import('../cli.ts');
+let dir;
+try {
+  dir = ensureBuild();
+} catch (e) {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(2);
+}
+await import(pathToFileURL(join(dir, 'src', 'cli.js')).href);

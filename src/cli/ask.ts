@@ -5,23 +5,16 @@
  * commands (/pair, /deadline, /toc, /help) as the console chat would.
  */
 import { createInterface } from 'node:readline';
-import { EnvAccess } from '../roles/access.ts';
-import { loadKnowledge } from '../app.ts';
 import { systemClock } from '../clock.ts';
-import { loadConfig } from '../config.ts';
 import { UserError } from '../errors.ts';
 import { msg } from '../i18n/index.ts';
 import type { Knowledge } from '../knowledge/knowledge.ts';
-import { createLogger } from '../log.ts';
+import { loadKnowledgeCached } from '../knowledge/snapshot.ts';
+import { knowledgeSettingsFromEnv, knowledgeSources } from '../knowledge/sources.ts';
 import type { Inbound, Reply } from '../messages.ts';
 import { renderText } from '../render/text.ts';
-import { Router } from '../router.ts';
+import type { Router } from '../router.ts';
 import type { KnowledgeServices } from '../services.ts';
-import { ask } from '../../commands/ask.ts';
-import { deadline } from '../../commands/deadline.ts';
-import { help } from '../../commands/help.ts';
-import { pair } from '../../commands/pair.ts';
-import { toc } from '../../commands/toc.ts';
 import { parseKnowledgeArgs } from './knowledge-args.ts';
 
 const USAGE = msg.startup.cli.askUsage;
@@ -33,8 +26,23 @@ export interface AskOutput {
   results: unknown[];
 }
 
-/** Answers one line the way the console chat would, without touching Redis. */
-export function makeAsker(knowledge: Knowledge): (question: string) => Promise<AskOutput> {
+/**
+ * The router and services for "/" lines, loaded on the first one: a plain question needs neither
+ * the config schema (zod), the router nor the commands, and a fresh `xiezuo ask "…"` answers
+ * faster without loading them.
+ */
+async function commandRouter(knowledge: Knowledge): Promise<{ router: Router<KnowledgeServices>; services: KnowledgeServices }> {
+  const [{ EnvAccess }, { loadConfig }, { createLogger }, { Router }, { ask }, { deadline }, { help }, { pair }, { toc }] = await Promise.all([
+    import('../roles/access.ts'),
+    import('../config.ts'),
+    import('../log.ts'),
+    import('../router.ts'),
+    import('../../commands/ask.ts'),
+    import('../../commands/deadline.ts'),
+    import('../../commands/help.ts'),
+    import('../../commands/pair.ts'),
+    import('../../commands/toc.ts'),
+  ]);
   const config = loadConfig();
   // Only the knowledge commands: they need nothing but the knowledge base and a clock.
   const log = createLogger('silent');
@@ -53,8 +61,15 @@ export function makeAsker(knowledge: Knowledge): (question: string) => Promise<A
     },
   };
   const router = new Router<KnowledgeServices>([ask, pair, deadline, toc, help], { defaultCommand: 'ask' });
+  return { router, services };
+}
+
+/** Answers one line the way the console chat would, without touching Redis. */
+export function makeAsker(knowledge: Knowledge): (question: string) => Promise<AskOutput> {
+  let commands: ReturnType<typeof commandRouter> | undefined;
   return async (question: string) => {
     if (question.trim().startsWith('/') || question.trim().startsWith('／')) {
+      const { router, services } = await (commands ??= commandRouter(knowledge));
       const inbound: Inbound = {
         platform: 'console',
         chat: { platform: 'console', chatId: 'cli' },
@@ -82,7 +97,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const knowledge = await loadKnowledge(loadConfig(), args.planDirs);
+  const { knowledge } = await loadKnowledgeCached(knowledgeSources(knowledgeSettingsFromEnv(), args.planDirs));
   const answer = makeAsker(knowledge);
   const print = (o: AskOutput) => process.stdout.write(args.json ? `${JSON.stringify(o)}\n` : `${o.text}\n\n`);
   if (args.positional.length) {

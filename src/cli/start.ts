@@ -15,9 +15,10 @@ import type { StartContext, StartHook } from '../process.ts';
 import { msg } from '../i18n/index.ts';
 import { createLogger, logStrayRejections, type Logger } from '../log.ts';
 import { ConsoleChat, ConsoleSender } from '../platforms/console.ts';
-import { callbackStore } from '../platforms/senders.ts';
-import { SlackAdapter } from '../platforms/slack/adapter.ts';
-import { TelegramAdapter } from '../platforms/telegram/adapter.ts';
+// Type-only: each platform's SDK (grammy, Bolt — about half a second of start-up together) is
+// loaded only when its token is set, so the console chat starts without either.
+import type { SlackAdapter } from '../platforms/slack/adapter.ts';
+import type { TelegramAdapter } from '../platforms/telegram/adapter.ts';
 import type { Senders } from '../delivery/sender.ts';
 import { alertApiHook } from '../http/alert-api.ts';
 import { workersHook } from '../../jobs/worker.ts';
@@ -64,11 +65,15 @@ export async function main(_argv: string[]): Promise<number> {
 
   const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
   const useConsole = !config.TELEGRAM_BOT_TOKEN && !config.SLACK_BOT_TOKEN;
-  const callbacks = callbackStore(config, app.services.redis);
 
   let telegram: TelegramAdapter | undefined;
   let slack: SlackAdapter | undefined;
   if (config.TELEGRAM_BOT_TOKEN) {
+    const [{ TelegramAdapter }, { callbackStore }] = await Promise.all([
+      import('../platforms/telegram/adapter.ts'),
+      import('../platforms/senders.ts'),
+    ]);
+    const callbacks = callbackStore(config, app.services.redis);
     telegram = new TelegramAdapter({
       token: config.TELEGRAM_BOT_TOKEN,
       apiRoot: config.TELEGRAM_API_ROOT,
@@ -86,6 +91,7 @@ export async function main(_argv: string[]): Promise<number> {
     http.addHealthCheck('telegram', () => t.health());
   }
   if (config.SLACK_BOT_TOKEN) {
+    const { SlackAdapter } = await import('../platforms/slack/adapter.ts');
     slack = new SlackAdapter({
       botToken: config.SLACK_BOT_TOKEN,
       ...(config.SLACK_SIGNING_SECRET ? { signingSecret: config.SLACK_SIGNING_SECRET } : {}),

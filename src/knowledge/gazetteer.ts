@@ -5,7 +5,8 @@
  */
 import { msg } from '../i18n/index.ts';
 import { fold } from './fold.ts';
-import { type Region, seedError } from './schema.ts';
+import type { Region } from './schema.ts';
+import { seedError } from './seed-error.ts';
 
 export interface RegionMention {
   /** Offsets in the text (fold is length-preserving, so they hold for the original too). */

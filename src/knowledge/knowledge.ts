@@ -8,23 +8,14 @@ import { join } from 'node:path';
 import { StartupError } from '../errors.ts';
 import { msg } from '../i18n/index.ts';
 import { type Answer, answerQuestion, type AnswerOptions } from './answer.ts';
-import { type PlanDoc, loadCorpus } from './corpus.ts';
+import type { PlanDoc } from './corpus.ts';
 import { Deadlines, type ResolvedDeadline } from './deadlines.ts';
 import { fold, foldCompact } from './fold.ts';
 import { Gazetteer } from './gazetteer.ts';
 import { Pairings, type ResolvedPairing } from './pairings.ts';
 import type { Clause } from './parser.ts';
-import {
-  type Deadline,
-  deadlineSchema,
-  type Pairing,
-  pairingSchema,
-  parseSeedArray,
-  type Region,
-  regionSchema,
-  seedError,
-  type SourceRef,
-} from './schema.ts';
+import type { Deadline, Pairing, Region, SourceRef } from './schema.ts';
+import { seedError } from './seed-error.ts';
 import { extractDeadlines } from './extract-deadlines.ts';
 import { textWithItems } from './lists.ts';
 import { SearchIndex } from './search-index.ts';
@@ -47,6 +38,13 @@ export interface KnowledgeData {
 }
 
 export type { ClauseHit } from './view.ts';
+
+/** The seed files' paths, as start-up errors name them. */
+export interface SeedFiles {
+  regions: string;
+  pairings: string;
+  deadlines: string;
+}
 
 export type SourceResolution = { ok: true; clause: Clause } | { ok: false; reason: string };
 
@@ -80,7 +78,7 @@ export class Knowledge implements KnowledgeView {
   private readonly titleTerms = new Map<string, string[][]>();
   private readonly withItems = new Map<string, string>();
 
-  private constructor(data: KnowledgeData, files: { regions: string; pairings: string; deadlines: string }) {
+  private constructor(data: KnowledgeData, files: SeedFiles, index?: SearchIndex) {
     this.docs = data.docs;
     const clauses: Clause[] = [];
     for (const d of data.docs) {
@@ -113,15 +111,30 @@ export class Knowledge implements KnowledgeView {
     this.pairings = new Pairings(pairings, this.gazetteer);
     const seeded = new Set(deadlines.map((d) => d.clause.id));
     this.deadlines = new Deadlines([...deadlines, ...extractDeadlines(data.docs, this.gazetteer, seeded)], this.gazetteer);
-    this.index = new SearchIndex(
-      clauses.map((c) => this.indexText(c)),
-      clauses.map((c) => this.contextText(c)),
-    );
+    this.index =
+      index ??
+      new SearchIndex(
+        clauses.map((c) => this.indexText(c)),
+        clauses.map((c) => this.contextText(c)),
+      );
   }
 
   /** Load and validate seeds/ and the plan folders; any problem is a StartupError. */
   static async load(opts: KnowledgeLoadOptions): Promise<Knowledge> {
-    const files = {
+    const { data, files } = await Knowledge.loadData(opts);
+    return new Knowledge(data, files);
+  }
+
+  /**
+   * Read and validate the sources without building anything. The parsers and zod schemas are
+   * loaded here, on first use, so a process whose knowledge comes from a snapshot never loads them.
+   */
+  static async loadData(opts: KnowledgeLoadOptions): Promise<{ data: KnowledgeData; files: SeedFiles }> {
+    const [{ loadCorpus }, { deadlineSchema, pairingSchema, parseSeedArray, regionSchema }] = await Promise.all([
+      import('./corpus.ts'),
+      import('./schema.ts'),
+    ]);
+    const files: SeedFiles = {
       regions: join(opts.seedsDir, 'regions.json'),
       pairings: join(opts.seedsDir, 'pairings.json'),
       deadlines: join(opts.seedsDir, 'deadlines.json'),
@@ -139,7 +152,12 @@ export class Knowledge implements KnowledgeView {
       pairings: pairingsRaw === undefined ? [] : parseSeedArray(pairingSchema, pairingsRaw, files.pairings),
       deadlines: deadlinesRaw === undefined ? [] : parseSeedArray(deadlineSchema, deadlinesRaw, files.deadlines),
     };
-    return new Knowledge(data, files);
+    return { data, files };
+  }
+
+  /** Build from validated data; `index`, when given, is one read back from a snapshot (snapshot.ts). */
+  static build(data: KnowledgeData, files: SeedFiles, index?: SearchIndex): Knowledge {
+    return new Knowledge(data, files, index);
   }
 
   /** Build from data already in memory (tests, the bench's ×100 corpus). */

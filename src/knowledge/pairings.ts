@@ -4,7 +4,8 @@
  */
 import type { Gazetteer } from './gazetteer.ts';
 import type { Clause } from './parser.ts';
-import { PAIRING_KINDS, type Pairing } from './schema.ts';
+import type { Pairing } from './schema.ts';
+import { PAIRING_KINDS } from './seed-error.ts';
 
 export interface ResolvedPairing extends Pairing {
   clause: Clause;

@@ -4,8 +4,9 @@
  * with a StartupError naming the file, the entry and the reason.
  */
 import { z } from 'zod';
-import { StartupError } from '../errors.ts';
 import { msg } from '../i18n/index.ts';
+
+import { seedError } from './seed-error.ts';
 
 const t = msg.startup.seeds;
 
@@ -44,7 +45,7 @@ export type Region = z.infer<typeof regionSchema>;
 export const sourceSchema = z.object({ doc: nonEmpty, quote: nonEmpty });
 export type SourceRef = z.infer<typeof sourceSchema>;
 
-export const PAIRING_KINDS = ['对口支援', '对口帮扶', '对口合作', '结对合作', '东西部协作', '接轨', '合作交流'] as const;
+export { PAIRING_KINDS, seedError } from './seed-error.ts';
 
 export const pairingSchema = z.object({
   id: nonEmpty,
@@ -78,11 +79,6 @@ export const deadlineSchema = z.object({
 });
 export type Deadline = z.infer<typeof deadlineSchema>;
 
-/** A problem in one entry of one seed file, as the start-up error shows it. */
-export function seedError(file: string, entry: string | number, reason: string): StartupError {
-  const where = typeof entry === 'number' ? t.entryIndex(entry + 1) : t.entryId(entry);
-  return new StartupError(t.error(file, where, reason));
-}
 
 /** Validate a JSON array file entry by entry; the first bad entry stops start-up. */
 export function parseSeedArray<T>(schema: z.ZodType<T>, data: unknown, file: string): T[] {

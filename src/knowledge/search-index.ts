@@ -94,6 +94,122 @@ class Cursors {
   }
 }
 
+/** The parts of a SearchIndex (see its fields), flat arrays only. */
+export interface SearchIndexParts {
+  size: number;
+  scale: number;
+  /** Term of each term id, in id order. */
+  terms: string[];
+  termBlocks: Int32Array;
+  blocks: Int32Array;
+  termMax: Int32Array;
+  post: Uint16Array;
+}
+
+/**
+ * BM25 impacts for every (term, document), laid out as described at the top of this file. Two
+ * passes over the texts: the first assigns term ids and counts each term's documents and windows
+ * (and the lengths BM25 needs), the second writes every posting straight into its place in the
+ * flat arrays. Tokenising twice costs less than holding tens of millions of postings in per-term
+ * JS arrays first (the ×1000 corpus: minutes of garbage collection and gigabytes of heap).
+ */
+function buildIndex(texts: readonly string[], contexts?: readonly string[]): SearchIndexParts {
+  const n = texts.length;
+  const termIds = new Map<string, number>();
+  const df: number[] = [];
+  const windows: number[] = [];
+  const lastSeen: number[] = [];
+  const lens = new Float64Array(n);
+  let total = 0;
+  const tf = new Map<number, number>();
+  // A document's term frequencies: its own terms count 1, its context's CONTEXT_WEIGHT (always
+  // summed in this order, so both passes get the very same numbers).
+  const frequencies = (d: number, assign: boolean): number => {
+    const terms = indexTerms(texts[d]!);
+    tf.clear();
+    const add = (t: string, by: number) => {
+      let id = termIds.get(t);
+      if (id === undefined) {
+        if (!assign) throw new Error(`search index: term ${t} missing in the first pass`);
+        id = df.length;
+        termIds.set(t, id);
+        df.push(0);
+        windows.push(0);
+        lastSeen.push(-1);
+      }
+      tf.set(id, (tf.get(id) ?? 0) + by);
+    };
+    for (const t of terms) add(t, 1);
+    const ctx = contexts?.[d];
+    if (ctx) for (const t of indexTerms(ctx)) add(t, CONTEXT_WEIGHT);
+    return terms.length;
+  };
+  let postings = 0;
+  for (let d = 0; d < n; d++) {
+    const len = frequencies(d, true);
+    lens[d] = len;
+    total += len;
+    const window = d >>> WINDOW_BITS;
+    for (const id of tf.keys()) {
+      df[id]!++;
+      postings++;
+      if (lastSeen[id] !== window) {
+        windows[id]!++;
+        lastSeen[id] = window;
+      }
+    }
+  }
+  const terms = df.length;
+  const avg = n ? total / n || 1 : 1;
+  const idf = (count: number) => Math.log(1 + (n - count + 0.5) / (count + 0.5));
+  // The rarest term's idf times the weight's ceiling bounds every contribution.
+  const scale = MAX_IMPACT / (idf(1) * (K1 + 1));
+  const termBlocks = new Int32Array(terms + 1);
+  const nextPost = new Int32Array(terms);
+  const nextBlock = new Int32Array(terms);
+  const termIdf = new Float64Array(terms);
+  let entries = 0;
+  for (let t = 0, p = 0; t < terms; t++) {
+    termBlocks[t] = entries;
+    nextBlock[t] = entries;
+    nextPost[t] = p;
+    termIdf[t] = idf(df[t]!);
+    entries += windows[t]!;
+    p += df[t]!;
+  }
+  termBlocks[terms] = entries;
+  const post = new Uint16Array(postings * 2);
+  const blocks = new Int32Array((entries + 1) * BLOCK);
+  const termMax = new Int32Array(terms);
+  lastSeen.fill(-1);
+  for (let d = 0; d < n; d++) {
+    frequencies(d, false);
+    const window = d >>> WINDOW_BITS;
+    const norm = K1 * (1 - B + (B * lens[d]!) / avg);
+    for (const [id, f] of tf) {
+      const weight = (f * (K1 + 1)) / (f + norm);
+      // At least 1, so a matching term always counts.
+      const impact = Math.max(1, Math.min(MAX_IMPACT, Math.round(termIdf[id]! * weight * scale)));
+      if (impact > termMax[id]!) termMax[id] = impact;
+      const p = nextPost[id]!++;
+      post[p * 2] = d & (WINDOW - 1);
+      post[p * 2 + 1] = impact;
+      if (lastSeen[id] !== window) {
+        const e = nextBlock[id]!++;
+        blocks[e * BLOCK] = window;
+        blocks[e * BLOCK + 1] = impact;
+        blocks[e * BLOCK + 2] = p;
+        lastSeen[id] = window;
+      } else {
+        const e = nextBlock[id]! - 1;
+        if (impact > blocks[e * BLOCK + 1]!) blocks[e * BLOCK + 1] = impact;
+      }
+    }
+  }
+  blocks[entries * BLOCK + 2] = postings;
+  return { size: n, scale, terms: [...termIds.keys()], termBlocks, blocks, termMax, post };
+}
+
 export class SearchIndex {
   readonly size: number;
   private readonly termIds = new Map<string, number>();
@@ -116,84 +232,26 @@ export class SearchIndex {
    * `texts` must already be folded (fold.ts). `contexts` (optional, folded) is text that helps a
    * clause be found but is not its own — e.g. its parent's heading: its terms count at
    * CONTEXT_WEIGHT and do not add to the clause's length, so a parent still outranks its
-   * children on the parent's own words.
+   * children on the parent's own words. Given the parts of an index instead (`parts()`, e.g.
+   * read back from a snapshot), it answers exactly as the index they came from.
    */
-  constructor(texts: readonly string[], contexts?: readonly string[]) {
-    const n = texts.length;
-    this.size = n;
-    const docs: number[][] = [];
-    const tfs: number[][] = [];
-    const lens = new Float64Array(n);
-    let total = 0;
-    const tf = new Map<number, number>();
-    for (let d = 0; d < n; d++) {
-      const terms = indexTerms(texts[d]!);
-      lens[d] = terms.length;
-      total += terms.length;
-      tf.clear();
-      const add = (t: string, by: number) => {
-        let id = this.termIds.get(t);
-        if (id === undefined) {
-          id = docs.length;
-          this.termIds.set(t, id);
-          docs.push([]);
-          tfs.push([]);
-        }
-        tf.set(id, (tf.get(id) ?? 0) + by);
-      };
-      for (const t of terms) add(t, 1);
-      const ctx = contexts?.[d];
-      if (ctx) for (const t of indexTerms(ctx)) add(t, CONTEXT_WEIGHT);
-      for (const [id, f] of tf) {
-        docs[id]!.push(d);
-        tfs[id]!.push(f);
-      }
-    }
-    const avg = n ? total / n || 1 : 1;
-    const idf = (df: number) => Math.log(1 + (n - df + 0.5) / (df + 0.5));
-    // The rarest term's idf times the weight's ceiling bounds every contribution.
-    this.scale = MAX_IMPACT / (idf(1) * (K1 + 1));
-    let postings = 0;
-    let entries = 0;
-    for (const ds of docs) {
-      postings += ds.length;
-      for (let k = 0, last = -1; k < ds.length; k++) {
-        const window = ds[k]! >>> WINDOW_BITS;
-        if (window !== last) entries++;
-        last = window;
-      }
-    }
-    const post = (this.post = new Uint16Array(postings * 2));
-    const blocks = (this.blocks = new Int32Array((entries + 1) * BLOCK));
-    const termBlocks = (this.termBlocks = new Int32Array(docs.length + 1));
-    const termMax = (this.termMax = new Int32Array(docs.length));
-    let p = 0;
-    let e = 0;
-    for (let t = 0; t < docs.length; t++) {
-      termBlocks[t] = e;
-      const ds = docs[t]!;
-      const fs = tfs[t]!;
-      const termIdf = idf(ds.length);
-      for (let k = 0; k < ds.length; k++, p++) {
-        const d = ds[k]!;
-        const f = fs[k]!;
-        const weight = (f * (K1 + 1)) / (f + K1 * (1 - B + (B * lens[d]!) / avg));
-        // At least 1, so a matching term always counts.
-        const impact = Math.max(1, Math.min(MAX_IMPACT, Math.round(termIdf * weight * this.scale)));
-        if (impact > termMax[t]!) termMax[t] = impact;
-        post[p * 2] = d & (WINDOW - 1);
-        post[p * 2 + 1] = impact;
-        const window = d >>> WINDOW_BITS;
-        if (k === 0 || blocks[(e - 1) * BLOCK] !== window) {
-          blocks[e * BLOCK] = window;
-          blocks[e * BLOCK + 1] = impact;
-          blocks[e * BLOCK + 2] = p;
-          e++;
-        } else if (impact > blocks[(e - 1) * BLOCK + 1]!) blocks[(e - 1) * BLOCK + 1] = impact;
-      }
-    }
-    termBlocks[docs.length] = e;
-    blocks[e * BLOCK + 2] = p;
+  constructor(texts: readonly string[] | SearchIndexParts, contexts?: readonly string[]) {
+    const p = Array.isArray(texts) ? buildIndex(texts, contexts) : (texts as SearchIndexParts);
+    this.size = p.size;
+    this.scale = p.scale;
+    this.termBlocks = p.termBlocks;
+    this.blocks = p.blocks;
+    this.termMax = p.termMax;
+    this.post = p.post;
+    const terms = p.terms;
+    for (let t = 0; t < terms.length; t++) this.termIds.set(terms[t]!, t);
+  }
+
+  /** Everything the index is made of, as flat arrays (what a snapshot stores). */
+  parts(): SearchIndexParts {
+    const terms = new Array<string>(this.termIds.size);
+    for (const [term, id] of this.termIds) terms[id] = term;
+    return { size: this.size, scale: this.scale, terms, termBlocks: this.termBlocks, blocks: this.blocks, termMax: this.termMax, post: this.post };
   }
 
   /**

@@ -1,0 +1,170 @@
+/**
+ * The knowledge base's snapshot: the parsed corpus (documents and clauses, the validated seed
+ * files) and the search index, saved in one binary file (snapshot-file.ts) and read back instead
+ * of parsing and indexing again. Only the parse and the index are stored; everything derived
+ * from them (gazetteer, pairings and deadlines resolved to clauses, titles …) is still computed
+ * by the Knowledge constructor, so changing that code needs no snapshot change.
+ *
+ * The key hashes every input: the code that parses and indexes (the files of this folder as they
+ * run, and the dependency lock), the seed files, and each plan folder's file names and contents,
+ * in order. Any change to a document, a --plans folder or the parser gives another key, and a
+ * snapshot under another key — or a damaged one — is rebuilt from the sources.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../root.ts';
+import { type KnowledgeData, Knowledge, type KnowledgeLoadOptions, type SeedFiles } from './knowledge.ts';
+import { SearchIndex } from './search-index.ts';
+import { readSnapshot, type SectionValue, writeSnapshot } from './snapshot-file.ts';
+
+/** Bump when the layout of the sections below changes. */
+const FORMAT = 'knowledge-1';
+
+export const DEFAULT_SNAPSHOT_DIR = join(PROJECT_ROOT, '.cache', 'snapshots');
+
+export interface SnapshotLoadOptions extends KnowledgeLoadOptions {
+  /** Folder of the snapshot files; false: neither read nor write one. Default DEFAULT_SNAPSHOT_DIR. */
+  snapshotDir?: string | false;
+}
+
+export type SnapshotOutcome = 'loaded' | 'written' | 'unwritable' | 'off';
+
+export interface LoadedKnowledge {
+  knowledge: Knowledge;
+  snapshot: SnapshotOutcome;
+  /** The snapshot file used or written (absent when off). */
+  file?: string;
+}
+
+let codeVersion: string | undefined;
+
+/** The parsing and indexing code as it runs (.ts under tsx, .js compiled) plus the lock file. */
+function codeHash(): string {
+  if (codeVersion) return codeVersion;
+  const h = createHash('sha256').update(FORMAT);
+  const dir = dirname(fileURLToPath(import.meta.url));
+  for (const name of readdirSync(dir).sort()) {
+    if (!/\.(ts|js)$/.test(name)) continue;
+    h.update(name).update('\0').update(readFileSync(join(dir, name))).update('\0');
+  }
+  // fold.ts folds through opencc-js's dictionaries: another version may fold differently.
+  try {
+    h.update(readFileSync(join(PROJECT_ROOT, 'package-lock.json')));
+  } catch {
+    h.update('no lock');
+  }
+  return (codeVersion = h.digest('hex'));
+}
+
+/** File names with one of `exts`, sorted — the order loadCorpus reads them in. */
+function listed(dir: string, exts: string[]): string[] {
+  return readdirSync(dir)
+    .filter((n) => exts.includes(extname(n).toLowerCase()))
+    .sort();
+}
+
+function hashFile(h: Hash, file: string): void {
+  h.update(file).update('\0');
+  try {
+    h.update(readFileSync(file));
+  } catch (e) {
+    h.update(`unreadable:${(e as NodeJS.ErrnoException).code ?? ''}`);
+  }
+  h.update('\0');
+}
+
+function seedFiles(seedsDir: string): SeedFiles {
+  return {
+    regions: join(seedsDir, 'regions.json'),
+    pairings: join(seedsDir, 'pairings.json'),
+    deadlines: join(seedsDir, 'deadlines.json'),
+  };
+}
+
+/**
+ * Hash of every input of the parse and the index. Undefined when a plan folder cannot be read:
+ * then the sources are loaded and report the problem themselves.
+ */
+export function snapshotKey(opts: KnowledgeLoadOptions): string | undefined {
+  const h = createHash('sha256').update(codeHash());
+  for (const f of Object.values(seedFiles(opts.seedsDir))) hashFile(h, f);
+  const plans = join(opts.seedsDir, 'plans');
+  let seedPlans: string[] = [];
+  try {
+    seedPlans = listed(plans, ['.md']);
+  } catch {
+    // no seeds/plans: loadCorpus treats it as empty too
+  }
+  for (const n of seedPlans) hashFile(h, join(plans, n));
+  for (const dir of opts.planDirs ?? []) {
+    h.update(`\0dir\0${dir}\0`);
+    let names: string[];
+    try {
+      names = listed(dir, ['.md', '.txt']);
+    } catch {
+      return undefined;
+    }
+    for (const n of names) hashFile(h, join(dir, n));
+  }
+  return h.digest('hex');
+}
+
+/** One file per set of sources (seeds folder and plan folders), so alternating sets do not evict each other. */
+export function snapshotFile(dir: string, opts: KnowledgeLoadOptions): string {
+  const which = createHash('sha256')
+    .update(JSON.stringify([resolve(opts.seedsDir), ...(opts.planDirs ?? []).map((d) => resolve(d))]))
+    .digest('hex')
+    .slice(0, 16);
+  return join(dir, `knowledge-${which}.snap`);
+}
+
+function sections(data: KnowledgeData, index: SearchIndex): Record<string, SectionValue> {
+  const p = index.parts();
+  return {
+    data: { json: data },
+    index: { json: { size: p.size, scale: p.scale, terms: p.terms } },
+    termBlocks: p.termBlocks,
+    blocks: p.blocks,
+    termMax: p.termMax,
+    post: p.post,
+  };
+}
+
+function restore(s: Map<string, SectionValue>, files: SeedFiles): Knowledge | undefined {
+  const data = (s.get('data') as { json: KnowledgeData } | undefined)?.json;
+  const meta = (s.get('index') as { json: { size: number; scale: number; terms: string[] } } | undefined)?.json;
+  const termBlocks = s.get('termBlocks');
+  const blocks = s.get('blocks');
+  const termMax = s.get('termMax');
+  const post = s.get('post');
+  if (!data || !meta || !(termBlocks instanceof Int32Array) || !(blocks instanceof Int32Array)) return undefined;
+  if (!(termMax instanceof Int32Array) || !(post instanceof Uint16Array)) return undefined;
+  const index = new SearchIndex({ ...meta, termBlocks, blocks, termMax, post });
+  return Knowledge.build(data, files, index);
+}
+
+/**
+ * The knowledge base from its snapshot when one matches the sources, else from the sources
+ * (then saved as the snapshot for the next start). Problems in the sources are StartupErrors as
+ * with Knowledge.load; a snapshot that cannot be written only costs the next start its speed.
+ */
+export async function loadKnowledgeCached(opts: SnapshotLoadOptions): Promise<LoadedKnowledge> {
+  const dir = opts.snapshotDir ?? DEFAULT_SNAPSHOT_DIR;
+  const key = dir === false ? undefined : snapshotKey(opts);
+  if (dir === false || key === undefined) return { knowledge: await Knowledge.load(opts), snapshot: 'off' };
+  const file = snapshotFile(dir, opts);
+  const files = seedFiles(opts.seedsDir);
+  const found = readSnapshot(file, key);
+  const restored = found && restore(found, files);
+  if (restored) return { knowledge: restored, snapshot: 'loaded', file };
+  const { data } = await Knowledge.loadData(opts);
+  const knowledge = Knowledge.build(data, files);
+  try {
+    writeSnapshot(file, key, sections(data, knowledge.index));
+    return { knowledge, snapshot: 'written', file };
+  } catch {
+    return { knowledge, snapshot: 'unwritable', file };
+  }
+}
