@@ -37,6 +37,8 @@ function isTimeZone(tz: string): boolean {
 
 export const envSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** `json` (one object a line) or `pretty` for a terminal. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   /** Zone in which times are entered and shown unless a message names one. */
   TIMEZONE: z
     .string()

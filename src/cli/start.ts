@@ -52,7 +52,7 @@ function redisHealth(app: App): () => Promise<HealthState> {
 
 export async function main(_argv: string[]): Promise<number> {
   const config = loadConfig();
-  const log = createLogger(config.LOG_LEVEL);
+  const log = createLogger(config.LOG_LEVEL, {}, { format: config.LOG_FORMAT });
   logStrayRejections(log);
   // One object shared with the services: adapters fill it in once they exist.
   const senders: Senders = {};

@@ -13,7 +13,7 @@ import { closeWithin } from './shutdown.ts';
 
 export async function main(_argv: string[]): Promise<number> {
   const config = loadConfig();
-  const log = createLogger(config.LOG_LEVEL);
+  const log = createLogger(config.LOG_LEVEL, {}, { format: config.LOG_FORMAT });
   logStrayRejections(log);
   const senders: Senders = {};
   const app = await createApp(config, { log, senders });
