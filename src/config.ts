@@ -62,6 +62,11 @@ export const envSchema = z.object({
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HTTP_HOST: z.string().default('127.0.0.1'),
 
+  /** `xiezuo worker`: port of its own small HTTP server (/metrics, /healthz); 0 = any free port. */
+  WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: optionalString,
+
   /** Run the delivery/reminder workers inside `xiezuo start` (set 0 when workers run apart). */
   WORKERS: boolFlag(true),
   /** Parallel sends per platform queue and worker process. */

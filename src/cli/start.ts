@@ -7,10 +7,11 @@
  * Other parts join the process through `startHooks` (e.g. the delivery workers): each gets the
  * running context after the platforms are up and returns its stop function.
  */
-import { type App, createApp } from '../app.ts';
+import { createApp } from '../app.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { StartupError } from '../errors.ts';
-import { type HealthState, HttpServer } from '../http/server.ts';
+import { HttpServer } from '../http/server.ts';
+import { redisHealth } from '../http/redis-health.ts';
 import type { StartContext, StartHook } from '../process.ts';
 import { msg } from '../i18n/index.ts';
 import { createLogger, logStrayRejections, type Logger } from '../log.ts';
@@ -20,35 +21,12 @@ import { SlackAdapter } from '../platforms/slack/adapter.ts';
 import { TelegramAdapter } from '../platforms/telegram/adapter.ts';
 import type { Senders } from '../delivery/sender.ts';
 import { alertApiHook } from '../http/alert-api.ts';
+import { metricsHook } from '../http/metrics.ts';
 import { workersHook } from '../../jobs/worker.ts';
 import { closeWithin } from './shutdown.ts';
 
 /** Parts started after the platforms, in order. Add one line per part. */
-export const startHooks: StartHook[] = [alertApiHook, workersHook];
-
-const REDIS_PING_TIMEOUT_MS = 500;
-
-/** /healthz entry for Redis: PING with a short timeout. */
-function redisHealth(app: App): () => Promise<HealthState> {
-  return async () => {
-    const redis = app.services.redis;
-    if (!redis) return { ok: false, state: 'not configured' };
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const pong = await Promise.race([
-        redis.ping(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error('timeout')), REDIS_PING_TIMEOUT_MS);
-        }),
-      ]);
-      return { ok: pong === 'PONG', state: pong === 'PONG' ? 'ok' : String(pong) };
-    } catch (e) {
-      return { ok: false, state: e instanceof Error && e.message === 'timeout' ? 'timeout' : 'down', status: redis.status };
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-}
+export const startHooks: StartHook[] = [alertApiHook, metricsHook, workersHook];
 
 export async function main(_argv: string[]): Promise<number> {
   const config = loadConfig();
@@ -58,7 +36,7 @@ export async function main(_argv: string[]): Promise<number> {
   const senders: Senders = {};
   const app = await createApp(config, { log, senders });
   const http = new HttpServer(log.child({ part: 'http' }));
-  http.addHealthCheck('redis', redisHealth(app));
+  http.addHealthCheck('redis', redisHealth(app.services.redis));
 
   const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
   const useConsole = !config.TELEGRAM_BOT_TOKEN && !config.SLACK_BOT_TOKEN;
