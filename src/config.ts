@@ -45,6 +45,10 @@ export const envSchema = z.object({
     .default('Asia/Shanghai')
     .refine(isTimeZone, { message: t.timeZone }),
   REDIS_URL: url('redis://127.0.0.1:6379'),
+  /** Without REDIS_URL, `xiezuo start` probes this port and, when nothing answers, runs its own redis-server there. */
+  EMBEDDED_REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6379),
+  /** Data folder of that redis-server (append-only file); default .xiezuo/redis/ in the project. */
+  EMBEDDED_REDIS_DIR: optionalString,
   /** Prefix for every Redis key and BullMQ queue of this deployment. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('xiezuo'),
   SEEDS_DIR: optionalString,

@@ -24,14 +24,20 @@ import { alertApiHook } from '../http/alert-api.ts';
 import { metricsHook } from '../http/metrics.ts';
 import { workersHook } from '../../jobs/worker.ts';
 import { closeWithin } from './shutdown.ts';
+import { ensureRedis } from '../store/embedded-redis.ts';
 
 /** Parts started after the platforms, in order. Add one line per part. */
 export const startHooks: StartHook[] = [alertApiHook, metricsHook, workersHook];
 
 export async function main(_argv: string[]): Promise<number> {
-  const config = loadConfig();
+  let config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, {}, { format: config.LOG_FORMAT });
   logStrayRejections(log);
+  const redis = await ensureRedis({ env: process.env, port: config.EMBEDDED_REDIS_PORT, dir: config.EMBEDDED_REDIS_DIR, log: log.child({ part: 'redis' }) });
+  if (redis.kind === 'embedded') config = { ...config, REDIS_URL: redis.redis.url };
+  // One plain line for the person at the terminal; the bot still answers questions without Redis.
+  if (redis.kind === 'unavailable') process.stderr.write(`${redis.missing ? msg.startup.embeddedRedis.missing : msg.startup.embeddedRedis.failed(redis.reason)}\n`);
+  const stopRedis = redis.kind === 'embedded' ? redis.redis.stop : async () => {};
   // One object shared with the services: adapters fill it in once they exist.
   const senders: Senders = {};
   const app = await createApp(config, { log, senders });
@@ -87,6 +93,8 @@ export async function main(_argv: string[]): Promise<number> {
       }
     }
     await app.close().catch((e: unknown) => log.warn('app close failed', { err: e }));
+    // Last: everything above may still write to it.
+    await stopRedis().catch((e: unknown) => log.warn('embedded redis stop failed', { err: e }));
   };
 
   try {

@@ -23,6 +23,13 @@ export const startup = {
     httpListenFailed: (host: string, port: number, reason: string) => `HTTP_PORT: 无法在 ${host}:${port} 监听（${reason}）`,
   },
 
+  /** The redis-server `npm start` runs itself when REDIS_URL is unset and nothing answers at the default address. */
+  embeddedRedis: {
+    missing:
+      '未找到 redis-server：提问照常可用，但频道组、会议提醒、广播和应急告警需要 Redis。请安装（Debian/Ubuntu：sudo apt-get install redis-server；macOS：brew install redis），或设置 REDIS_URL 指向已有的 Redis。',
+    failed: (reason: string) => `内置 redis-server 未能启动（${reason}）：频道组、会议提醒、广播和应急告警暂不可用；可设置 REDIS_URL 指向已有的 Redis。`,
+  },
+
   /** `xiezuo <subcommand>` and the knowledge CLIs (ask, ingest). */
   cli: {
     summaries: {
