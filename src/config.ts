@@ -70,6 +70,10 @@ export const envSchema = z.object({
   WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: optionalString,
+  /** Turns on the queue dashboard at /admin/queues; the password (basic auth) or bearer token it asks for. */
+  ADMIN_UI_TOKEN: optionalString.pipe(z.string().min(12, { message: t.adminUiToken }).optional()),
+  /** Let the dashboard retry, clean and remove jobs (read-only otherwise). */
+  ADMIN_UI_WRITE: boolFlag(false),
 
   /** Run the delivery/reminder workers inside `xiezuo start` (set 0 when workers run apart). */
   WORKERS: boolFlag(true),

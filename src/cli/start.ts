@@ -22,12 +22,13 @@ import { TelegramAdapter } from '../platforms/telegram/adapter.ts';
 import type { Senders } from '../delivery/sender.ts';
 import { alertApiHook } from '../http/alert-api.ts';
 import { metricsHook } from '../http/metrics.ts';
+import { adminUiHook } from '../http/admin-ui.ts';
 import { workersHook } from '../../jobs/worker.ts';
 import { closeWithin } from './shutdown.ts';
 import { ensureRedis } from '../store/embedded-redis.ts';
 
 /** Parts started after the platforms, in order. Add one line per part. */
-export const startHooks: StartHook[] = [alertApiHook, metricsHook, workersHook];
+export const startHooks: StartHook[] = [alertApiHook, metricsHook, adminUiHook, workersHook];
 
 export async function main(_argv: string[]): Promise<number> {
   let config = loadConfig();

@@ -13,6 +13,7 @@ export const startup = {
     deadlineRemind: '格式应为 7d,1d（天、小时、分钟、秒）',
     webhookSecretFormat: '只能包含 A-Z a-z 0-9 _ -，最长 256 个字符（Telegram 的要求）',
     alertTimeouts: '格式应为 级别=毫秒，用逗号分隔，例如 I=300000,II=900000',
+    adminUiToken: '至少 12 个字符；生成：openssl rand -hex 24',
     alertTokens: '格式应为 sha256:<64 位十六进制>，用逗号分隔；生成：printf %s "$TOKEN" | sha256sum',
     /** Stands in for the variable name when an issue concerns the environment as a whole. */
     wholeEnv: '(环境)',
