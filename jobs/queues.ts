@@ -62,3 +62,6 @@ export function platformRate(config: Config, platform: Platform): number | undef
   const r = platform === 'telegram' ? config.DELIVERY_TELEGRAM_PER_S : platform === 'slack' ? config.DELIVERY_SLACK_PER_S : 0;
   return r > 0 ? r : undefined;
 }
+
+/** Every queue of a deployment (metrics and the queue dashboard list them all). */
+export const ALL_QUEUES: readonly string[] = [...DELIVERY_PLATFORMS.map(deliveryQueueName), REMINDERS_QUEUE, ESCALATION_QUEUE];

@@ -9,10 +9,10 @@ import type { Services } from '../src/services.ts';
 import { closeConnection, createBullConnection, reportErrors } from '../src/store/redis.ts';
 import { REMINDERS_QUEUE, bullPrefix } from './queues.ts';
 import type { RunningWorkers } from '../src/process.ts';
+import { metrics, secondsSince } from '../src/metrics/metrics.ts';
 
 export function remindProcessor(services: Pick<Services, 'meetings' | 'officeDeadlines'>) {
-  return async (job: Job<ReminderJob>): Promise<string> => {
-    const data = job.data;
+  const fire = (data: ReminderJob): Promise<string> => {
     switch (data.kind) {
       case 'meeting':
         return services.meetings.fireReminder(data);
@@ -21,6 +21,13 @@ export function remindProcessor(services: Pick<Services, 'meetings' | 'officeDea
       case 'deadline':
         return services.officeDeadlines.fireReminder(data);
     }
+  };
+  return async (job: Job<ReminderJob>): Promise<string> => {
+    const lateness = secondsSince(job.timestamp + (job.opts.delay ?? 0));
+    const result = await fire(job.data);
+    metrics.reminders.inc({ kind: job.data.kind, result });
+    if (result === 'sent') metrics.reminderLateness.observe({ kind: job.data.kind }, lateness);
+    return result;
   };
 }
 

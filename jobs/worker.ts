@@ -15,6 +15,7 @@ import { DELIVERY_PLATFORMS, bullPrefix, deliveryQueueName, platformRate } from 
 import { deliverProcessor } from './deliver.ts';
 import { startReminderWorker } from './remind.ts';
 import { escalationWorkers } from './escalate.ts';
+import { metrics } from '../src/metrics/metrics.ts';
 
 export type WorkerStarter = (services: Services) => Promise<RunningWorkers>;
 
@@ -85,13 +86,26 @@ export async function startDeliveryWorkers(services: Services): Promise<RunningW
   };
 }
 
+/** Finished jobs per queue; a failure with attempts left is a retry, not an outcome. */
+function countJobs(w: Worker): void {
+  w.on('completed', () => metrics.jobs.inc({ queue: w.name, outcome: 'completed' }));
+  w.on('failed', (job, err) => {
+    const final = !job || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    metrics.jobs.inc({ queue: w.name, outcome: final ? 'failed' : 'retried' });
+  });
+}
+
 /** Every worker this process runs: delivery plus whatever other job families registered. */
 export async function startWorkers(services: Services): Promise<RunningWorkers> {
   const all = [await startDeliveryWorkers(services), await startReminderWorker(services)];
   for (const s of extraStarters) all.push(await s(services));
+  const workers = all.flatMap((r) => r.workers);
+  for (const w of workers) countJobs(w);
+  metrics.workersRunning.inc(workers.length);
   return {
-    workers: all.flatMap((r) => r.workers),
+    workers,
     close: async () => {
+      metrics.workersRunning.dec(workers.length);
       await Promise.all(all.map((r) => r.close()));
     },
   };

@@ -58,7 +58,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     REDIS_URL: opts.redisUrl ?? config.REDIS_URL,
     REDIS_PREFIX: opts.redisPrefix ?? config.REDIS_PREFIX,
   };
-  const log = opts.log ?? createLogger(config.LOG_LEVEL);
+  const log = opts.log ?? createLogger(config.LOG_LEVEL, {}, { format: config.LOG_FORMAT });
   const knowledge = await loadKnowledge(config, opts.planDirs);
   const clock = opts.clock ?? systemClock;
   const prefix = config.REDIS_PREFIX;

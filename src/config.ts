@@ -37,12 +37,18 @@ function isTimeZone(tz: string): boolean {
 
 export const envSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** `json` (one object a line) or `pretty` for a terminal. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   /** Zone in which times are entered and shown unless a message names one. */
   TIMEZONE: z
     .string()
     .default('Asia/Shanghai')
     .refine(isTimeZone, { message: t.timeZone }),
   REDIS_URL: url('redis://127.0.0.1:6379'),
+  /** Without REDIS_URL, `xiezuo start` probes this port and, when nothing answers, runs its own redis-server there. */
+  EMBEDDED_REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6379),
+  /** Data folder of that redis-server (append-only file); default .xiezuo/redis/ in the project. */
+  EMBEDDED_REDIS_DIR: optionalString,
   /** Prefix for every Redis key and BullMQ queue of this deployment. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('xiezuo'),
   SEEDS_DIR: optionalString,
@@ -61,6 +67,15 @@ export const envSchema = z.object({
   OPEN_ASK: boolFlag(true),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HTTP_HOST: z.string().default('127.0.0.1'),
+
+  /** `xiezuo worker`: port of its own small HTTP server (/metrics, /healthz); 0 = any free port. */
+  WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: optionalString,
+  /** Turns on the queue dashboard at /admin/queues; the password (basic auth) or bearer token it asks for. */
+  ADMIN_UI_TOKEN: optionalString.pipe(z.string().min(12, { message: t.adminUiToken }).optional()),
+  /** Let the dashboard retry, clean and remove jobs (read-only otherwise). */
+  ADMIN_UI_WRITE: boolFlag(false),
 
   /** Run the delivery/reminder workers inside `xiezuo start` (set 0 when workers run apart). */
   WORKERS: boolFlag(true),

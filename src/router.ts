@@ -21,6 +21,7 @@ import type { Inbound, Reply } from './messages.ts';
 import { requireRole } from './roles/store.ts';
 import type { KnowledgeServices } from './services.ts';
 import { isRedisUnavailable } from './store/redis.ts';
+import { metrics } from './metrics/metrics.ts';
 
 /** Longer messages are refused before any parsing; no question or command needs more. */
 export const MAX_INBOUND_CHARS = 2000;
@@ -78,6 +79,7 @@ export class Router<S extends KnowledgeServices = KnowledgeServices> {
     const ctx: CommandContext<S> = { inbound, services, commands: this.commands };
     // The audit action a refusal is written under; set as the command and subcommand resolve.
     let action = 'command';
+    const timer = metrics.replyLatency.startTimer();
     try {
       const text = inbound.text.trim();
       if (text.length > MAX_INBOUND_CHARS) throw new UserError(msg.common.tooLong(MAX_INBOUND_CHARS));
@@ -91,6 +93,8 @@ export class Router<S extends KnowledgeServices = KnowledgeServices> {
       });
     } catch (e) {
       return this.failure(e, ctx, action);
+    } finally {
+      timer({ command: action.split('.')[0] });
     }
   }
 

@@ -27,6 +27,15 @@ import { normaliseAlertId } from './ids.ts';
 import { LEVELS, type Level, isGrave } from './levels.ts';
 import { type AlertRouting, type Recipient, raisedPlan, roleOfGroup } from './routing.ts';
 import type { Actor, AlertData, AlertState, AlertStore, TimelineEvent } from './store.ts';
+import { metrics, secondsSince } from '../metrics/metrics.ts';
+
+/** One line per state change in the metrics; the first acknowledgement also records how long it took. */
+function countAlert(a: AlertData, state: 'sent' | 'acknowledged' | 'escalated' | 'raised' | 'resolved' | 'cancelled', ackSeconds?: number): void {
+  const labels = { level: a.level, drill: String(a.drill) };
+  metrics.alerts.inc({ ...labels, state });
+  if (state === 'escalated') metrics.escalations.inc(labels);
+  if (ackSeconds !== undefined) metrics.firstAck.observe(labels, ackSeconds);
+}
 
 const t = msg.alerts;
 
@@ -257,6 +266,7 @@ export class AlertService implements DeliveryListener {
     }
     // The event goes first so the timeline never shows a delivery before the send.
     await this.event(id, { kind: 'sent', text: a.plan.initial.map((r) => r.group).join('、') });
+    countAlert(a, 'sent');
     // Escalation is armed before anything is enqueued: if enqueueing fails, the open alert still
     // escalates to the next tier instead of sitting unseen with nobody to acknowledge it.
     if (a.plan.escalation.length) await this.o.escalations.schedule(id, 1, this.o.timeouts[a.level]);
@@ -278,6 +288,7 @@ export class AlertService implements DeliveryListener {
     if (!(await this.store.raise(a.id, a.stepBase, input.level, plan))) return undefined;
     await this.o.escalations.cancel(a.id, lastStep(a));
     const raised = (await this.store.get(a.id))!;
+    countAlert(raised, 'raised');
     await this.event(a.id, {
       kind: 'raised',
       by: input.by.key,
@@ -307,6 +318,7 @@ export class AlertService implements DeliveryListener {
     if (a.status !== 'pending') throw new UserError(t.notPending(id));
     await this.store.setStatus(id, a.drill, 'cancelled', this.o.clock.now());
     await this.event(id, { kind: 'cancelled', by: by.key, ...(by.name ? { name: by.name } : {}) });
+    countAlert(a, 'cancelled');
     return { blocks: [{ text: t.cancelled(id) }], tone: 'notice' };
   }
 
@@ -357,7 +369,10 @@ export class AlertService implements DeliveryListener {
       this.o.log.info('alert escalation stood down', { alert: id, step, status: a?.status, acked: Object.keys(a?.acks ?? {}).length });
       return false;
     }
-    if (claim === 'taken') await this.event(id, { kind: 'escalated', tier: s.name, text: s.recipients.map((r) => r.group).join('、') });
+    if (claim === 'taken') {
+      await this.event(id, { kind: 'escalated', tier: s.name, text: s.recipients.map((r) => r.group).join('、') });
+      countAlert(a, 'escalated');
+    }
     // The next step is armed before this one's messages are enqueued, for the same reason as in send.
     if (a.plan.escalation[local]) await this.o.escalations.schedule(id, step + 1, this.o.timeouts[a.level]);
     await this.deliver(a, s.recipients, `e${step}`, (r) => alertCard(a, r, local, this.cardContext(a, local)));
@@ -397,6 +412,7 @@ export class AlertService implements DeliveryListener {
       // Cancel before writing the event: the claim script also refuses once an ack exists.
       if (r.firstOfAlert) await this.o.escalations.cancel(id, lastStep(a));
       await this.event(id, { kind: 'acknowledged', group, by: by.key, ...(by.name ? { name: by.name } : {}) });
+      if (r.firstOfAlert) countAlert(a, 'acknowledged', a.sentAt === undefined ? undefined : secondsSince(a.sentAt, mark.at));
     }
     return { alert: (await this.store.get(id))!, first: r.first };
   }
@@ -434,6 +450,7 @@ export class AlertService implements DeliveryListener {
     if (!(await this.store.setStatus(id, a.drill, 'resolved', at, summary))) throw new UserError(t.alreadyClosed(id));
     await this.o.escalations.cancel(id, lastStep(a));
     await this.event(id, { kind: 'resolved', by: by.key, ...(by.name ? { name: by.name } : {}), text: summary });
+    countAlert(a, 'resolved');
     const card = resolvedCard(a, summary, by.name ?? by.key, this.o.timeZone, at);
     await this.deliver(a, a.notified, 'r', () => card);
     return { blocks: [{ text: t.resolved(id, a.notified.length) }], tone: 'notice' };

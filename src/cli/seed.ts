@@ -31,7 +31,7 @@ const SEEDERS: Seeder[] = [
 
 export async function main(_argv: string[]): Promise<number> {
   const config = loadConfig();
-  const app = await createApp(config, { log: createLogger(config.LOG_LEVEL) });
+  const app = await createApp(config, { log: createLogger(config.LOG_LEVEL, {}, { format: config.LOG_FORMAT }) });
   const dir = config.SEEDS_DIR ?? DEFAULT_SEEDS_DIR;
   try {
     for (const s of SEEDERS) process.stdout.write(`${await s.run(app, dir)}\n`);

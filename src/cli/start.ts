@@ -7,10 +7,11 @@
  * Other parts join the process through `startHooks` (e.g. the delivery workers): each gets the
  * running context after the platforms are up and returns its stop function.
  */
-import { type App, createApp } from '../app.ts';
+import { createApp } from '../app.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { StartupError } from '../errors.ts';
-import { type HealthState, HttpServer } from '../http/server.ts';
+import { HttpServer } from '../http/server.ts';
+import { redisHealth } from '../http/redis-health.ts';
 import type { StartContext, StartHook } from '../process.ts';
 import { msg } from '../i18n/index.ts';
 import { createLogger, logStrayRejections, type Logger } from '../log.ts';
@@ -21,47 +22,31 @@ import type { SlackAdapter } from '../platforms/slack/adapter.ts';
 import type { TelegramAdapter } from '../platforms/telegram/adapter.ts';
 import type { Senders } from '../delivery/sender.ts';
 import { alertApiHook } from '../http/alert-api.ts';
+import { metricsHook } from '../http/metrics.ts';
+import { adminUiHook } from '../http/admin-ui.ts';
 import { workersHook } from '../../jobs/worker.ts';
 import { closeWithin } from './shutdown.ts';
+import { ensureRedis } from '../store/embedded-redis.ts';
 
 /** Parts started after the platforms, in order. Add one line per part. */
-export const startHooks: StartHook[] = [alertApiHook, workersHook];
-
-const REDIS_PING_TIMEOUT_MS = 500;
-
-/** /healthz entry for Redis: PING with a short timeout. */
-function redisHealth(app: App): () => Promise<HealthState> {
-  return async () => {
-    const redis = app.services.redis;
-    if (!redis) return { ok: false, state: 'not configured' };
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const pong = await Promise.race([
-        redis.ping(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error('timeout')), REDIS_PING_TIMEOUT_MS);
-        }),
-      ]);
-      return { ok: pong === 'PONG', state: pong === 'PONG' ? 'ok' : String(pong) };
-    } catch (e) {
-      return { ok: false, state: e instanceof Error && e.message === 'timeout' ? 'timeout' : 'down', status: redis.status };
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-}
+export const startHooks: StartHook[] = [alertApiHook, metricsHook, adminUiHook, workersHook];
 
 export async function main(_argv: string[]): Promise<number> {
-  const config = loadConfig();
-  const log = createLogger(config.LOG_LEVEL);
+  let config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL, {}, { format: config.LOG_FORMAT });
   logStrayRejections(log);
+  const redis = await ensureRedis({ env: process.env, port: config.EMBEDDED_REDIS_PORT, dir: config.EMBEDDED_REDIS_DIR, log: log.child({ part: 'redis' }) });
+  if (redis.kind === 'embedded') config = { ...config, REDIS_URL: redis.redis.url };
+  // One plain line for the person at the terminal; the bot still answers questions without Redis.
+  if (redis.kind === 'unavailable') process.stderr.write(`${redis.missing ? msg.startup.embeddedRedis.missing : msg.startup.embeddedRedis.failed(redis.reason)}\n`);
+  const stopRedis = redis.kind === 'embedded' ? redis.redis.stop : async () => {};
   // One object shared with the services: adapters fill it in once they exist.
   const senders: Senders = {};
   const app = await createApp(config, { log, senders });
   // The chat process opens the CJK font in the render worker now, not on the first picture asked for.
   void app.services.pictures?.warm().catch((e: unknown) => log.warn('pictures warm-up failed', { err: e }));
   const http = new HttpServer(log.child({ part: 'http' }));
-  http.addHealthCheck('redis', redisHealth(app));
+  http.addHealthCheck('redis', redisHealth(app.services.redis));
 
   const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
   const useConsole = !config.TELEGRAM_BOT_TOKEN && !config.SLACK_BOT_TOKEN;
@@ -117,6 +102,8 @@ export async function main(_argv: string[]): Promise<number> {
       }
     }
     await app.close().catch((e: unknown) => log.warn('app close failed', { err: e }));
+    // Last: everything above may still write to it.
+    await stopRedis().catch((e: unknown) => log.warn('embedded redis stop failed', { err: e }));
   };
 
   try {

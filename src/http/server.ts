@@ -148,8 +148,20 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/**
+ * A whole subtree handed to another request handler (an Express app such as the queue
+ * dashboard). `guard` runs first and may answer instead (authentication); the handler then sees
+ * the URL with the prefix cut off, as a mounted app expects.
+ */
+export interface Mount {
+  prefix: string;
+  guard: (req: HttpRequest) => HttpResult | undefined;
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
 export class HttpServer {
   private readonly routes: Route[] = [];
+  private readonly mounts: Mount[] = [];
   private readonly health = new Map<string, HealthCheck>();
   private server: Server | undefined;
 
@@ -169,6 +181,11 @@ export class HttpServer {
       handler,
       bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
     });
+  }
+
+  /** Hand every request under `prefix` (exact or followed by `/`) to `handler`, after `guard`. */
+  mount(mount: Mount): void {
+    this.mounts.push(mount);
   }
 
   /** Register a component for /healthz (adapters, Redis, workers). */
@@ -253,6 +270,26 @@ export class HttpServer {
       // Parsing and matching stay inside the try: both can throw on what a client sends.
       const url = new URL(req.url ?? '/', 'http://localhost');
       path = url.pathname;
+      const mount = this.mounts.find((m) => url.pathname === m.prefix || url.pathname.startsWith(m.prefix + '/'));
+      if (mount) {
+        const headerOf = (name: string) => firstHeader(req.headers, name);
+        const denied = mount.guard({
+          method,
+          path: url.pathname,
+          query: url.searchParams,
+          params: {},
+          headers: req.headers,
+          body: Buffer.alloc(0),
+          header: headerOf,
+          text: () => '',
+          json: () => undefined,
+        });
+        if (denied) return write(res, denied);
+        req.url = (req.url ?? '/').slice(mount.prefix.length) || '/';
+        if (!req.url.startsWith('/')) req.url = '/' + req.url;
+        mount.handler(req, res);
+        return;
+      }
       const candidates = this.routes
         .map((r) => ({ r, params: r.match(url.pathname) }))
         .filter((c) => c.params !== undefined);

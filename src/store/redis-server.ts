@@ -33,9 +33,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function ping(port: number): Promise<boolean> {
+/** Whether a Redis answers PING at host:port (no client library: a refused or silent port is just false). */
+export function ping(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
-    const sock = connect(port, '127.0.0.1');
+    const sock = connect(port, host);
     let buf = '';
     sock.setTimeout(500);
     sock.on('connect', () => sock.write('PING\r\n'));

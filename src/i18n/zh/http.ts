@@ -7,5 +7,6 @@ export const http = {
     method_not_allowed: '此接口不支持该请求方法。',
     payload_too_large: '请求体过大。',
     internal: '服务器内部错误；如需报告，请附上错误编号。',
+    unauthorized: '缺少或错误的访问令牌（Authorization: Bearer …）。',
   } as Record<string, string>,
 } as const;

@@ -13,6 +13,7 @@ export const startup = {
     deadlineRemind: '格式应为 7d,1d（天、小时、分钟、秒）',
     webhookSecretFormat: '只能包含 A-Z a-z 0-9 _ -，最长 256 个字符（Telegram 的要求）',
     alertTimeouts: '格式应为 级别=毫秒，用逗号分隔，例如 I=300000,II=900000',
+    adminUiToken: '至少 12 个字符；生成：openssl rand -hex 24',
     alertTokens: '格式应为 sha256:<64 位十六进制>，用逗号分隔；生成：printf %s "$TOKEN" | sha256sum',
     /** Stands in for the variable name when an issue concerns the environment as a whole. */
     wholeEnv: '(环境)',
@@ -21,6 +22,13 @@ export const startup = {
     webhookSecretRequired: 'TELEGRAM_WEBHOOK_SECRET: webhook 模式必须设置，用于校验 Telegram 的请求',
     signingSecretRequired: 'SLACK_SIGNING_SECRET: HTTP 模式必须设置（或设置 SLACK_APP_TOKEN 使用 Socket Mode）',
     httpListenFailed: (host: string, port: number, reason: string) => `HTTP_PORT: 无法在 ${host}:${port} 监听（${reason}）`,
+  },
+
+  /** The redis-server `npm start` runs itself when REDIS_URL is unset and nothing answers at the default address. */
+  embeddedRedis: {
+    missing:
+      '未找到 redis-server：提问照常可用，但频道组、会议提醒、广播和应急告警需要 Redis。请安装（Debian/Ubuntu：sudo apt-get install redis-server；macOS：brew install redis），或设置 REDIS_URL 指向已有的 Redis。',
+    failed: (reason: string) => `内置 redis-server 未能启动（${reason}）：频道组、会议提醒、广播和应急告警暂不可用；可设置 REDIS_URL 指向已有的 Redis。`,
   },
 
   /** `xiezuo <subcommand>` and the knowledge CLIs (ask, ingest). */

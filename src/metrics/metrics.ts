@@ -1,0 +1,114 @@
+/**
+ * The process's Prometheus series (prom-client), one registry per process, scraped at GET /metrics
+ * on the bot and on every `xiezuo worker` (src/http/metrics.ts). Parts count at the points where
+ * things happen with one line each; labels take only small fixed sets of values (platform, level,
+ * outcome, command name) — never user text, ids or chat ids, so the series count stays bounded.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export const registry = new Registry();
+const registers = [registry];
+
+/** Latency buckets from a fast Bot API round trip to a long backlog. */
+const DELIVERY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800];
+const REPLY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const ACK_BUCKETS = [10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600];
+const LATENESS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300];
+
+export type DeliveryOutcomeLabel = 'sent' | 'retried' | 'rate_limited' | 'failed_permanent' | 'failed_exhausted' | 'skipped';
+
+export const metrics = {
+  deliveries: new Counter({
+    name: 'xiezuo_deliveries_total',
+    help: 'Delivery attempts by platform and outcome (sent, retried, rate_limited, failed_permanent, failed_exhausted, skipped)',
+    labelNames: ['platform', 'outcome'] as const,
+    registers,
+  }),
+  deliveryLatency: new Histogram({
+    name: 'xiezuo_delivery_latency_seconds',
+    help: 'From when a message was due to when the platform accepted it, by platform and origin kind',
+    labelNames: ['platform', 'origin'] as const,
+    buckets: DELIVERY_BUCKETS,
+    registers,
+  }),
+  replyLatency: new Histogram({
+    name: 'xiezuo_reply_latency_seconds',
+    help: 'Time to build the reply to a chat message (questions and commands), by command',
+    labelNames: ['command'] as const,
+    buckets: REPLY_BUCKETS,
+    registers,
+  }),
+  alerts: new Counter({
+    name: 'xiezuo_alerts_total',
+    help: 'Alert state changes by level and state (sent, acknowledged, escalated, raised, resolved, cancelled)',
+    labelNames: ['level', 'state', 'drill'] as const,
+    registers,
+  }),
+  firstAck: new Histogram({
+    name: 'xiezuo_alert_first_ack_seconds',
+    help: 'From an alert being sent to its first acknowledgement',
+    labelNames: ['level', 'drill'] as const,
+    buckets: ACK_BUCKETS,
+    registers,
+  }),
+  escalations: new Counter({
+    name: 'xiezuo_alert_escalations_total',
+    help: 'Escalation steps taken because nobody acknowledged in time',
+    labelNames: ['level', 'drill'] as const,
+    registers,
+  }),
+  reminders: new Counter({
+    name: 'xiezuo_reminders_total',
+    help: 'Reminder jobs run, by kind and result (sent, stale, late …)',
+    labelNames: ['kind', 'result'] as const,
+    registers,
+  }),
+  reminderLateness: new Histogram({
+    name: 'xiezuo_reminder_lateness_seconds',
+    help: 'How long after its due instant a reminder job started',
+    labelNames: ['kind'] as const,
+    buckets: LATENESS_BUCKETS,
+    registers,
+  }),
+  jobs: new Counter({
+    name: 'xiezuo_jobs_total',
+    help: 'BullMQ jobs this process finished, by queue and outcome (completed, retried, failed)',
+    labelNames: ['queue', 'outcome'] as const,
+    registers,
+  }),
+  workersRunning: new Gauge({
+    name: 'xiezuo_workers_running',
+    help: 'BullMQ workers running in this process (0 on a bot started with WORKERS=0)',
+    registers,
+  }),
+};
+
+type Probe = () => Promise<boolean>;
+let redisProbe: Probe | undefined;
+
+new Gauge({
+  name: 'xiezuo_redis_up',
+  help: '1 when this process reaches its Redis (PING), else 0',
+  registers,
+  async collect() {
+    this.set(redisProbe ? ((await redisProbe().catch(() => false)) ? 1 : 0) : 0);
+  },
+});
+
+/** How /metrics learns whether Redis answers (set by the process that owns the connection). */
+export function setRedisProbe(probe: Probe): void {
+  redisProbe = probe;
+}
+
+let processMetrics = false;
+/** Node's process series (CPU, memory, event-loop lag, handles), once per process. */
+export function enableProcessMetrics(): void {
+  if (processMetrics) return;
+  processMetrics = true;
+  collectDefaultMetrics({ register: registry });
+}
+
+/** Seconds between two instants in ms, never negative (clocks of two hosts may disagree a little). */
+export function secondsSince(fromMs: number, toMs: number = Date.now()): number {
+  return Math.max(0, (toMs - fromMs) / 1000);
+}
