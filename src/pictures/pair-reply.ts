@@ -10,7 +10,7 @@ import { pairMapPicture } from './pair-map.ts';
 import type { Pictures } from './pictures.ts';
 
 const T = msg.pictures;
-export const ACTION_MAP = 'pair.map';
+const ACTION_MAP = 'pair.map';
 
 /** Whether the last word asks for the picture (图, 关系图 …); the rest are region names. */
 export function splitMapWord(words: readonly string[]): { words: string[]; map: boolean } {

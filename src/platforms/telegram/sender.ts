@@ -55,7 +55,7 @@ export function toSendError(e: unknown): SendError {
 }
 
 /** Telegram's limit for a photo caption, counted in characters after HTML parsing. */
-export const TELEGRAM_CAPTION_LIMIT = 1024;
+const TELEGRAM_CAPTION_LIMIT = 1024;
 
 /** Characters Telegram counts in an HTML text: tags dropped, entities one character each. */
 function captionLength(html: string): number {
