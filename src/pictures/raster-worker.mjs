@@ -29,7 +29,8 @@ function glyph(f, cp) {
   let g = f.glyphs.get(cp);
   if (!g) {
     const gl = f.font.glyphForCodePoint(cp);
-    g = { id: `g${gl.id}`, adv: gl.advanceWidth, d: gl.path.toSVG() };
+    // Glyph 0 is .notdef, the font's box for characters it lacks: leave a gap, never tofu.
+    g = { id: `g${gl.id}`, adv: gl.advanceWidth, d: gl.id === 0 ? '' : gl.path.toSVG() };
     f.glyphs.set(cp, g);
   }
   return g;
