@@ -29,5 +29,5 @@ export async function pairMapReply(k: KnowledgeView, pictures: Pictures | undefi
   if (!picture || !pictures) return textAnswer;
   const title = T.mapTitle(regionIds.map((r) => k.gazetteer.nameOf(r)).join('—'));
   const reply = await pictures.attach({ title, blocks: [{ text: picture.alt }], tone: 'answer' }, picture);
-  return reply.image ? reply : pictures.attach(textAnswer, picture);
+  return reply.image ? { ...reply, image: { ...reply.image, standalone: true } } : pictures.attach(textAnswer, picture);
 }
