@@ -73,6 +73,11 @@ export interface ReplyImage {
   height: number;
   /** Content hash of the PNG's source (names the console's saved file). */
   hash: string;
+  /**
+   * The reply's text is this picture's text equivalent (the pairing map): a platform that can
+   * caption the picture with it sends the picture alone. Otherwise the picture follows the text.
+   */
+  standalone?: boolean;
 }
 
 export interface Reply {

@@ -11,6 +11,7 @@ const SECTIONS: Section[] = [
   { name: 'alerts', run: async () => (await import('../bench/alerts.ts')).benchAlerts() },
   { name: 'delivery', run: async () => (await import('../bench/delivery.ts')).benchDelivery() },
   { name: 'start', run: async () => (await import('../bench/start.ts')).benchStart() },
+  { name: 'pictures', run: async () => (await import('../bench/pictures.ts')).benchPictures() },
 ];
 
 export async function main(argv: string[]): Promise<number> {

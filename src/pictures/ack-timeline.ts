@@ -20,7 +20,7 @@ const COLOURS = { sent: '#1f77b4', escalated: '#ff7f0e', acked: '#2ca02c', waiti
 /** Tick steps tried, smallest first: the first giving at most 8 ticks is used. */
 const STEPS_S = [10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400];
 
-export interface AckRow {
+interface AckRow {
   group: string;
   sentAt?: number;
   escalated: boolean;
@@ -28,7 +28,7 @@ export interface AckRow {
 }
 
 /** When each group was reached and when it acknowledged, from the state and timeline. */
-export function ackRows(a: AlertState, timeline: readonly TimelineEvent[]): AckRow[] {
+function ackRows(a: AlertState, timeline: readonly TimelineEvent[]): AckRow[] {
   const groups = a.notified.filter((r) => r.role !== 'condolence').map((r) => r.group);
   for (const g of Object.keys(a.acks)) if (!groups.includes(g)) groups.push(g);
   const names = (e: TimelineEvent) => (e.text ?? '').split('、').map((s) => s.trim());

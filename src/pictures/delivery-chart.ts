@@ -17,7 +17,7 @@ const ROW_H = 58;
 const TOP = 110;
 export const BAR_COLOURS = { delivered: '#2ca02c', pending: '#b8c2cc', failed: '#d62728' } as const;
 
-export interface DeliveryRow {
+interface DeliveryRow {
   label: string;
   delivered: number;
   pending: number;
@@ -25,7 +25,7 @@ export interface DeliveryRow {
 }
 
 /** Counts per group and platform: a destination without an outcome is pending. */
-export function deliveryRows(b: Pick<Broadcast, 'group' | 'destinations'>, outcomes: readonly BroadcastOutcome[]): DeliveryRow[] {
+function deliveryRows(b: Pick<Broadcast, 'group' | 'destinations'>, outcomes: readonly BroadcastOutcome[]): DeliveryRow[] {
   const byDest = new Map(outcomes.map((o) => [destinationKey(o.to), o.status]));
   const count = (dests: Broadcast['destinations'], label: string): DeliveryRow => {
     const r = { label, delivered: 0, pending: 0, failed: 0 };

@@ -23,7 +23,7 @@ const KNOWN: { file: RegExp; family: string }[] = [
   { file: /^wqy-microhei\.ttc$/, family: 'WenQuanYi Micro Hei' },
 ];
 
-export const DEFAULT_FONT_DIRS = ['/usr/share/fonts', '/usr/local/share/fonts', join(process.env.HOME ?? '/root', '.fonts')];
+const DEFAULT_FONT_DIRS = ['/usr/share/fonts', '/usr/local/share/fonts', join(process.env.HOME ?? '/root', '.fonts')];
 
 /** The first known CJK font under `dirs` (searched a few levels deep), or undefined. */
 export function findCjkFont(dirs: readonly string[] = DEFAULT_FONT_DIRS): CjkFont | undefined {

@@ -37,6 +37,8 @@ export const KIND_COLOURS: Record<string, string> = {
   合作交流: '#8c564b',
 };
 const OTHER_COLOUR = '#7f7f7f';
+/** One collator for every name comparison: localeCompare with a locale builds one per call. */
+const COLLATOR = new Intl.Collator('zh-Hans-CN');
 
 interface Edge {
   home: string;
@@ -96,7 +98,7 @@ export function pairMapPicture(k: KnowledgeView, regionIds: readonly string[], n
 
   const province = (id: string) => g.ancestors(id).at(-1)?.id ?? id;
   const kindRank = (kind: string) => Pairings.kindOrder(kind);
-  const zh = (a: string, b: string) => a.localeCompare(b, 'zh-Hans-CN');
+  const zh = COLLATOR.compare;
 
   // Right side: partners grouped by province; provinces by their most usual kind, then name.
   const partnersByProv = new Map<string, string[]>();

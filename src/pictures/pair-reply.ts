@@ -10,7 +10,7 @@ import { pairMapPicture } from './pair-map.ts';
 import type { Pictures } from './pictures.ts';
 
 const T = msg.pictures;
-export const ACTION_MAP = 'pair.map';
+const ACTION_MAP = 'pair.map';
 
 /** Whether the last word asks for the picture (图, 关系图 …); the rest are region names. */
 export function splitMapWord(words: readonly string[]): { words: string[]; map: boolean } {
@@ -29,5 +29,5 @@ export async function pairMapReply(k: KnowledgeView, pictures: Pictures | undefi
   if (!picture || !pictures) return textAnswer;
   const title = T.mapTitle(regionIds.map((r) => k.gazetteer.nameOf(r)).join('—'));
   const reply = await pictures.attach({ title, blocks: [{ text: picture.alt }], tone: 'answer' }, picture);
-  return reply.image ? reply : pictures.attach(textAnswer, picture);
+  return reply.image ? { ...reply, image: { ...reply.image, standalone: true } } : pictures.attach(textAnswer, picture);
 }

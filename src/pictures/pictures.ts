@@ -55,7 +55,7 @@ export class Pictures {
 }
 
 /** The text answer with the reason there is no picture as its first line. */
-export function withNote(reply: Reply, note: string): Reply {
+function withNote(reply: Reply, note: string): Reply {
   return { ...reply, blocks: [{ text: note }, ...reply.blocks] };
 }
 

@@ -14,6 +14,8 @@ export interface Png {
   height: number;
   /** sha256 of the SVG and fonts it came from (hex); also names the file in the console chat. */
   hash: string;
+  /** Where the worker spent its time on this PNG (ms), for the bench. */
+  timings?: Record<'outline' | 'parse' | 'render' | 'encode', number>;
 }
 
 interface Job {
@@ -88,13 +90,13 @@ export class Rasterizer {
     if (this.worker) return this.worker;
     const w = new Worker(new URL('./raster-worker.mjs', import.meta.url));
     w.unref();
-    w.on('message', (m: { id: number; png?: Uint8Array; width?: number; height?: number; error?: string }) => {
+    w.on('message', (m: { id: number; png?: Uint8Array; width?: number; height?: number; ms?: Png['timings']; error?: string }) => {
       const job = this.jobs.get(m.id);
       if (!job) return;
       this.jobs.delete(m.id);
       if (!this.jobs.size) w.unref();
       if (m.error !== undefined || !m.png) job.reject(new Error(`render failed: ${m.error ?? 'no image'}`));
-      else job.resolve({ png: m.png, width: m.width!, height: m.height! });
+      else job.resolve({ png: m.png, width: m.width!, height: m.height!, ...(m.ms ? { timings: m.ms } : {}) });
     });
     const fail = (e: Error) => {
       if (this.worker === w) this.worker = undefined;

@@ -19,10 +19,10 @@ import type { Services } from '../services.ts';
 export const CONSOLE_CHAT: Destination = { platform: 'console', chatId: 'local' };
 const CONSOLE_USER = { platform: 'console' as const, id: 'local', name: 'console' };
 /** Where the console saves pictures (a terminal cannot show them): one file per content hash. */
-export const CONSOLE_PICTURE_DIR = join(tmpdir(), 'xiezuo-pictures');
+const CONSOLE_PICTURE_DIR = join(tmpdir(), 'xiezuo-pictures');
 
 /** Save a reply's picture and return the line naming the file. */
-export function savePicture(image: ReplyImage, dir = CONSOLE_PICTURE_DIR): string {
+function savePicture(image: ReplyImage, dir = CONSOLE_PICTURE_DIR): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${image.name.replace(/\.png$/i, '')}-${image.hash.slice(0, 12)}.png`);
   writeFileSync(path, image.png);

@@ -7,7 +7,7 @@ import { Knowledge } from '../../src/knowledge/knowledge.ts';
 import { parseDestination } from '../../src/messages.ts';
 import { seedRouting } from '../alerts/fixture.ts';
 
-export const seedsDir = fileURLToPath(new URL('../../seeds/', import.meta.url));
+const seedsDir = fileURLToPath(new URL('../../seeds/', import.meta.url));
 export const NOW = Date.parse('2026-12-02T06:00:00Z');
 
 export function loadSeedKnowledge(): Promise<Knowledge> {

@@ -136,3 +136,14 @@ describe('Pictures.attach', () => {
     expect(findCjkFont(['/nonexistent-font-dir'])).toBeUndefined();
   });
 });
+
+describe('characters the font lacks', () => {
+  it('are left out, not drawn as boxes', async () => {
+    const svg = (s: string) => `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="60"><rect width="100%" height="100%" fill="#ffffff"/><text x="10" y="40" font-size="32" fill="#000000">${s}</text></svg>`;
+    // U+E000 is a private-use code point: no font has a glyph for it.
+    const missing = decodePng((await withFont.render(svg('\u{E000}\u{E001}'))).png);
+    expect(inkIn(missing, { x: 0, y: 0, w: 200, h: 60 })).toBe(0);
+    const drawn = decodePng((await withFont.render(svg('协作'))).png);
+    expect(inkIn(drawn, { x: 0, y: 0, w: 200, h: 60 })).toBeGreaterThan(100);
+  });
+});

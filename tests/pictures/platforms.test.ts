@@ -16,6 +16,8 @@ import { ConsoleChat } from '../../src/platforms/console.ts';
 import type { TelegramAdapter } from '../../src/platforms/telegram/adapter.ts';
 import { MemoryCallbackStore } from '../../src/platforms/telegram/callbacks.ts';
 import { TelegramSender, createTelegramApi } from '../../src/platforms/telegram/sender.ts';
+import { SlackSender, createSlackClient } from '../../src/platforms/slack/sender.ts';
+import { pairMapPicture } from '../../src/pictures/pair-map.ts';
 import type { Reply } from '../../src/messages.ts';
 import { type FakeSlack, postSigned, slashCommandBody, startFakeSlack } from '../support/fake-slack.ts';
 import { type SlackBot, startSlackBot } from '../support/slack-bot.ts';
@@ -80,11 +82,22 @@ describe('pictures on Telegram', () => {
     expect(String(photo.body.caption)).toContain(T.mapAltHead('大连市', 6));
   });
 
-  it('a short reply with a picture is one photo, the text as its caption and the buttons on it', async () => {
+  it('a picture beside a text report follows it; a picture that is the whole answer goes alone', async () => {
     const sender = new TelegramSender(createTelegramApi('123:TEST', tg.apiRoot), new MemoryCallbackStore());
-    const png = (await pictures.attach({ blocks: [] }, (await import('../../src/pictures/pair-map.ts')).pairMapPicture((await knowledgeApp(new ManualClock(NOW))).knowledge, ['dalian'], NOW)))
-      .image!;
-    const reply: Reply = { title: '送达情况', blocks: [{ text: '已送达 2/3' }], buttons: [[{ label: '刷新', action: 'x.y', value: '1' }]], image: png };
+    const png = (await pictures.attach({ blocks: [] }, pairMapPicture((await knowledgeApp(new ManualClock(NOW))).knowledge, ['dalian'], NOW))).image!;
+    // Beside a text report: the text as before, buttons on it, then the photo captioned with its own words.
+    const report: Reply = { title: '送达情况', blocks: [{ text: '已送达 2/3' }], buttons: [[{ label: '刷新', action: 'x.y', value: '1' }]], image: png };
+    const mark = tg.calls.length;
+    const first = await sender.send({ platform: 'telegram', chatId: '4141' }, report);
+    const seq = tg.calls.slice(mark).filter((c) => c.body.chat_id === '4141');
+    expect(seq.map((c) => c.method)).toEqual(['sendMessage', 'sendPhoto']);
+    expect(seq[0]!.body.reply_markup.inline_keyboard[0][0].text).toBe('刷新');
+    expect(String(seq[1]!.body.caption)).toBe(png.alt);
+    // Later edits target the text message (the photo came after it).
+    expect(first.messageId).toBe('101');
+
+    // A reply that is the picture's words: one photo, the text as its caption and the buttons on it.
+    const reply: Reply = { title: '送达情况', blocks: [{ text: '已送达 2/3' }], buttons: [[{ label: '刷新', action: 'x.y', value: '1' }]], image: { ...png, standalone: true } };
     const sent = await sender.send({ platform: 'telegram', chatId: '4242' }, reply);
     const photo = tg.delivered('sendPhoto').at(-1)!;
     expect(photo.body).toMatchObject({ chat_id: '4242', parse_mode: 'HTML' });
@@ -94,7 +107,7 @@ describe('pictures on Telegram', () => {
     expect(sent.messageId).toMatch(/^\d+$/);
 
     // Longer than a caption: the photo captioned with the picture's words (cut to 1,024), then the text in full.
-    const long: Reply = { title: '很长', blocks: [{ text: '条款'.repeat(800) }], image: { ...png, alt: '图'.repeat(1500) } };
+    const long: Reply = { title: '很长', blocks: [{ text: '条款'.repeat(800) }], image: { ...png, alt: '图'.repeat(1500), standalone: true } };
     const before = tg.calls.length;
     await sender.send({ platform: 'telegram', chatId: '4343' }, long);
     const calls = tg.calls.slice(before).filter((c) => c.body.chat_id === '4343');
@@ -119,7 +132,7 @@ describe('pictures on Slack', () => {
     await slack.close();
   });
 
-  it('/xiezuo pair 上海 图 posts the text and uploads the PNG with files.uploadV2, captioned', async () => {
+  it('/xiezuo pair 上海 图 uploads the PNG with files.uploadV2, its words as the comment', async () => {
     const res = await postSigned(bot.url, slashCommandBody({ text: 'pair 上海 图', channel: 'C31', responseUrl: slack.responseUrl() }), SECRET);
     expect(res.status).toBe(200);
     const done = await slack.waitForCall('files.completeUploadExternal', (c) => c.body.channel_id === 'C31' && c.status === 200, 20_000);
@@ -129,8 +142,25 @@ describe('pictures on Slack', () => {
     expect(file).toMatchObject({ filename: 'pair-map-shanghai.png', completed: true, channel: 'C31' });
     expect(file.bytes!.subarray(0, 4).toString('latin1')).toBe(PNG_MAGIC);
     expect(decodePng(file.bytes!).width).toBe(1280);
-    const post = slack.delivered('chat.postMessage').filter((c) => c.body.channel === 'C31').at(-1)!;
+    // The map's words are the whole answer: they ride as the upload's comment, not twice.
+    expect(String(done.body.initial_comment)).toContain('上海市 — 遵义市：东西部协作，已移交');
+    expect(slack.callsTo('chat.postMessage').filter((c) => c.body.channel === 'C31')).toHaveLength(0);
+  });
+
+  it('a picture beside a text report is uploaded after the messages; a failed upload leaves the text', async () => {
+    const sender = new SlackSender(createSlackClient('xoxb-test', slack.apiUrl));
+    const k = (await knowledgeApp(new ManualClock(NOW))).knowledge;
+    const image = (await pictures.attach({ blocks: [] }, pairMapPicture(k, ['dalian'], NOW))).image!;
+    await sender.send({ platform: 'slack', chatId: 'C32' }, { title: '送达情况', blocks: [{ text: '已送达 2/3' }], image });
+    const done = await slack.waitForCall('files.completeUploadExternal', (c) => c.body.channel_id === 'C32' && c.status === 200);
+    expect(done.body.initial_comment).toBe(image.alt);
+    const post = slack.delivered('chat.postMessage').find((c) => c.body.channel === 'C32')!;
     expect(post.at).toBeLessThanOrEqual(done.at);
+
+    slack.fail({ method: 'files.getUploadURLExternal', status: 'error', error: 'missing_scope', times: 1 });
+    await sender.send({ platform: 'slack', chatId: 'C33' }, { title: '关系图', blocks: [{ text: image.alt }], image: { ...image, standalone: true } });
+    const text = slack.delivered('chat.postMessage').find((c) => c.body.channel === 'C33')!;
+    expect(JSON.stringify(text.body.blocks)).toContain('大连市');
   });
 });
 

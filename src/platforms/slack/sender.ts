@@ -10,6 +10,7 @@ import type { Logger } from '../../log.ts';
 import type { Destination, Reply, ReplyFile, ReplyImage } from '../../messages.ts';
 import type { Sender, SentMessage } from '../../delivery/sender.ts';
 import { renderSlack, renderSlackFileFallback, renderSlackSingle } from './render.ts';
+import { renderText } from '../../render/text.ts';
 
 type WebClient = InstanceType<typeof webApi.WebClient>;
 
@@ -138,10 +139,13 @@ export class SlackSender implements Sender {
 
   async send(to: Destination, reply: Reply): Promise<SentMessage> {
     try {
+      // A picture whose words are the whole reply goes alone, its comment carrying them; if it
+      // cannot be uploaded the words go as messages instead.
+      if (reply.image?.standalone && !reply.buttons?.length && !reply.file && (await this.sendImage(to, reply.image, renderText(reply)))) return { messageId: '' };
       let ts: string | undefined;
       for (const m of renderSlack(reply)) ts = (await this.post(to, m)) ?? ts;
       if (reply.file) await this.sendFile(to, reply.file);
-      if (reply.image) await this.sendImage(to, reply.image);
+      if (reply.image && !reply.image.standalone) await this.sendImage(to, reply.image, reply.image.alt);
       // The last message carries the buttons, so later edits target it.
       return { messageId: ts ?? '' };
     } catch (e) {
@@ -182,23 +186,25 @@ export class SlackSender implements Sender {
   }
 
   /**
-   * Upload the picture beside the messages, captioned with its text equivalent. A failed upload
-   * is logged and left at that: the messages already posted say the same in words.
+   * Upload a picture with `comment` as its message. A failed upload is logged and reported
+   * (false), never thrown: the text says the same in words.
    */
-  private async sendImage(to: Destination, image: ReplyImage): Promise<void> {
+  private async sendImage(to: Destination, image: ReplyImage, comment: string): Promise<boolean> {
     try {
       const upload = {
         file: Buffer.from(image.png),
         filename: image.name,
         title: image.name,
         alt_text: cut(image.alt, SLACK_ALT_LIMIT),
-        initial_comment: cut(image.alt, SLACK_COMMENT_LIMIT),
+        initial_comment: cut(comment, SLACK_COMMENT_LIMIT),
       };
       if (to.threadId) await this.client.files.uploadV2({ ...upload, channel_id: to.chatId, thread_ts: to.threadId });
       else await this.client.files.uploadV2({ ...upload, channel_id: to.chatId });
+      return true;
     } catch (e) {
       const err = toSendError(e);
-      this.opts.log?.warn('slack image upload failed; its text was sent', { err, channel: to.chatId, file: image.name, slackError: slackErrorCode(err) });
+      this.opts.log?.warn('slack image upload failed; answering in text', { err, channel: to.chatId, file: image.name, slackError: slackErrorCode(err) });
+      return false;
     }
   }
 

@@ -76,7 +76,7 @@ export function toSendError(e: unknown): SendError {
 }
 
 /** Telegram's limit for a photo caption, counted in characters after HTML parsing. */
-export const TELEGRAM_CAPTION_LIMIT = 1024;
+const TELEGRAM_CAPTION_LIMIT = 1024;
 
 /** Characters Telegram counts in an HTML text: tags dropped, entities one character each. */
 function captionLength(html: string): number {
@@ -111,18 +111,19 @@ export class TelegramSender implements Sender {
       const threadId = to.threadId ? Number(to.threadId) : undefined;
       let last: number | undefined;
       let replyTo = opts.replyTo;
-      if (reply.image) {
-        // A reply that fits a caption is the photo alone (buttons on it); a longer one is the
-        // photo captioned with its text equivalent, then the text in full.
-        const whole = rendered.parts.length === 1 && captionLength(rendered.parts[0]!) <= TELEGRAM_CAPTION_LIMIT;
-        const m = await this.api.sendPhoto(to.chatId, new InputFile(Buffer.from(reply.image.png), reply.image.name), {
-          ...(whole ? { caption: rendered.parts[0]!, parse_mode: 'HTML' as const } : { caption: cut(reply.image.alt, TELEGRAM_CAPTION_LIMIT) }),
+      const photo = (caption: { caption: string; parse_mode?: 'HTML' }, keyboard: boolean) =>
+        this.api.sendPhoto(to.chatId, new InputFile(Buffer.from(reply.image!.png), reply.image!.name), {
+          ...caption,
           ...(threadId !== undefined ? { message_thread_id: threadId } : {}),
           ...(replyTo !== undefined ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
-          ...(whole && rendered.keyboard ? { reply_markup: rendered.keyboard } : {}),
+          ...(keyboard && rendered.keyboard ? { reply_markup: rendered.keyboard } : {}),
         });
+      if (reply.image?.standalone) {
+        // The text is the picture's words: one photo captioned with it when it fits a caption,
+        // else the photo captioned with the start of them and the text in full after it.
+        const whole = rendered.parts.length === 1 && captionLength(rendered.parts[0]!) <= TELEGRAM_CAPTION_LIMIT;
+        const m = await photo(whole ? { caption: rendered.parts[0]!, parse_mode: 'HTML' } : { caption: cut(reply.image.alt, TELEGRAM_CAPTION_LIMIT) }, whole);
         if (whole) return { messageId: String(m.message_id) };
-        // The photo answers the question; the text follows it.
         replyTo = undefined;
       }
       for (let i = 0; i < rendered.parts.length; i++) {
@@ -138,6 +139,8 @@ export class TelegramSender implements Sender {
         });
         last = m.message_id;
       }
+      // A picture beside a text report follows it, captioned with its own words.
+      if (reply.image && !reply.image.standalone) await photo({ caption: cut(reply.image.alt, TELEGRAM_CAPTION_LIMIT) }, false);
       if (reply.file) {
         await this.api.sendDocument(to.chatId, new InputFile(Buffer.from(reply.file.content, 'utf8'), reply.file.name), {
           ...(threadId !== undefined ? { message_thread_id: threadId } : {}),
