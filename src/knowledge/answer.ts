@@ -8,7 +8,7 @@ import { msg } from '../i18n/index.ts';
 import type { Reply, ReplyBlock } from '../messages.ts';
 import { type ResolvedDeadline, dueInstant } from './deadlines.ts';
 import { fold } from './fold.ts';
-import type { KnowledgeView } from './view.ts';
+import type { ClauseHit, KnowledgeView } from './view.ts';
 import { type ResolvedPairing, Pairings, periodEnded } from './pairings.ts';
 import { type Clause, shorten } from './parser.ts';
 import { queryTerms, stripQuestionWords } from './tokenize.ts';
@@ -97,9 +97,32 @@ export function answerQuestion(k: KnowledgeView, question: string, opts: AnswerO
   return clauseAnswer(k, q, opts);
 }
 
+/** Share of the top score below which a result no longer answers the question (更多结果 stops there). */
+const ON_TOPIC_SCORE = 0.4;
+/** …and the share of the query's terms a further result must hold. */
+const ON_TOPIC_COVERAGE = 0.3;
+
+/**
+ * The leading run of results that still answer the question: "more results" pages stop where
+ * the scores fall off, instead of drifting into clauses that share one common word.
+ */
+function onTopic(hits: ClauseHit[]): ClauseHit[] {
+  const top = hits[0];
+  if (!top) return hits;
+  const cut = hits.findIndex((h, i) => i > 0 && (h.score < top.score * ON_TOPIC_SCORE || h.coverage < Math.min(ON_TOPIC_COVERAGE, top.coverage)));
+  return cut < 0 ? hits : hits.slice(0, cut);
+}
+
 /** Clause search answer: the top clauses with citations, or an honest "nothing matches". */
 export function clauseAnswer(k: KnowledgeView, question: string, opts: AnswerOptions = {}): Answer {
-  const hits = k.search(question, Math.max(opts.k ?? 5, 3));
+  const found = k.search(question, Math.max(opts.k ?? 5, CLAUSE_PAGE + 1) + 2);
+  // An item of a list already shown with its list clause would only repeat it.
+  const all = found
+    .filter((h, i) => !found.slice(0, i).some((p) => h.clause.parent === p.clause.id && k.fullText(p.clause) !== p.clause.text))
+    .slice(0, Math.max(opts.k ?? 5, CLAUSE_PAGE + 1));
+  // Results stay ranked as found; only whether there is a next page depends on the fall-off.
+  const hits = all;
+  const further = onTopic(all).length;
   const terms = queryTerms(stripQuestionWords(fold(question)));
   const top = hits[0];
   const results: AnswerResult[] = hits.map((h) => clauseResult(k, h.clause, h.score, h.coverage));
@@ -123,7 +146,7 @@ export function clauseAnswer(k: KnowledgeView, question: string, opts: AnswerOpt
       reply: { title: T.weakTitle, blocks: [{ text: T.weakIntro }, ...listed.map((h) => clauseBlock(k, h.clause, terms))], footer: T.suggest, tone: 'notice' },
       results,
       shown: listed.map((h) => shownClause(k, h.clause, terms)),
-      ...(hits.length > listed.length ? { more: listed.length } : {}),
+      ...(further > listed.length ? { more: listed.length } : {}),
     };
   }
   return {
@@ -132,7 +155,7 @@ export function clauseAnswer(k: KnowledgeView, question: string, opts: AnswerOpt
     reply: { title: T.clauseTitle(shown.length), blocks: shown.map((h) => clauseBlock(k, h.clause, terms)), tone: 'answer' },
     results,
     shown: shown.map((h) => shownClause(k, h.clause, terms)),
-    ...(hits.length > shown.length ? { more: shown.length } : {}),
+    ...(further > shown.length ? { more: shown.length } : {}),
   };
 }
 
@@ -142,7 +165,7 @@ export function clauseAnswer(k: KnowledgeView, question: string, opts: AnswerOpt
  */
 export function clausePage(k: KnowledgeView, question: string, offset: number): Answer | undefined {
   if (!Number.isInteger(offset) || offset < 0 || offset >= CLAUSE_PAGE_LIMIT) return undefined;
-  const hits = k.search(question, Math.min(offset + CLAUSE_PAGE + 1, CLAUSE_PAGE_LIMIT));
+  const hits = onTopic(k.search(question, Math.min(offset + CLAUSE_PAGE + 1, CLAUSE_PAGE_LIMIT)));
   const page = hits.slice(offset, offset + CLAUSE_PAGE);
   if (!page.length) return undefined;
   const terms = queryTerms(stripQuestionWords(fold(question)));
@@ -369,11 +392,18 @@ function pairingBlocks(k: KnowledgeView, list: readonly ResolvedPairing[], now: 
   const said = new Set<string>();
   return [...groups.values()].map((grp) => {
     const first = grp[0]!;
-    const notes = [...new Set(grp.map((p) => p.note).filter((n): n is string => !!n))].filter((n) => !said.has(n));
-    for (const n of notes) said.add(n);
+    const notes: string[] = [];
+    for (const n of grp.map((p) => p.note ?? ''))
+      for (const sentence of n.match(/[^。；]+[。；]?/g) ?? []) {
+        const key = sentence.trim();
+        if (key && !said.has(key)) {
+          said.add(key);
+          notes.push(key);
+        }
+      }
     return {
       heading: T.pairHeading(first.kind, regionLabel(k, first.from), grp.map((p) => regionLabel(k, p.to)).join('、')),
-      text: pairingDetails(k, { ...first, note: notes.join(' ') || undefined } as ResolvedPairing, now),
+      text: pairingDetails(k, { ...first, note: notes.join('') || undefined } as ResolvedPairing, now),
       citation: first.clause.citation,
     };
   });
@@ -539,7 +569,8 @@ export function deadlineReply(k: KnowledgeView, question: string, list: Resolved
   const results: AnswerResult[] = [];
   list.forEach((d, i) => {
     const when = whenOf(d);
-    const state = d.due ? (dueInstant(d.due) < now ? T.deadlineState.overdue : T.deadlineState.upcoming) : '';
+    const past = d.due ? dueInstant(d.due) < now : false;
+    const state = d.due ? (d.effective ? (past ? T.deadlineState.inForce : T.deadlineState.notYetInForce) : past ? T.deadlineState.overdue : T.deadlineState.upcoming) : '';
     const extra: string[] = [];
     if (d.owners.length) extra.push(T.deadlineOwners(d.owners.join('、')));
     if (d.target) extra.push(T.deadlineTarget(d.target));

@@ -421,6 +421,19 @@ function refOf(c: Clause, index: Map<string, Clause>, preambleCount: number, nex
   return out;
 }
 
+/** What a document is made of, as a reader counts it: 第X条 articles and 第X章 chapters apart. */
+export interface DocCounts {
+  clauses: number;
+  articles: number;
+  chapters: number;
+  sections: number;
+}
+
+export function docCounts(doc: ParsedDoc): DocCounts {
+  const n = (k: ClauseKind) => doc.clauses.filter((c) => c.kind === k).length;
+  return { clauses: doc.clauses.length, articles: n('article'), chapters: n('chapter'), sections: n('section') };
+}
+
 /** One line per clause: indentation by depth, label and heading (or the start of the text). */
 export function outline(doc: ParsedDoc, maxDepth = Infinity): string[] {
   const lines: string[] = [];
@@ -436,7 +449,8 @@ export function outlineLabel(c: Clause): string {
   const head = c.heading ?? shorten(c.text, 24);
   switch (c.kind) {
     case 'heading':
-      return `# ${c.label}`;
+      // Outlines are read by people: a markdown heading shows as its text, not as "# 附件".
+      return c.label;
     case 'row':
       return `附表第${c.num}项 ${shorten(c.text, 24)}`;
     case 'para':
