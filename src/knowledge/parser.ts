@@ -94,7 +94,13 @@ interface Marker {
 /** Recognise the marker at the start of a (trimmed) line; `w` is its width-folded form. */
 function matchMarker(line: string, w: string): Marker | undefined {
   let m = /^(#{1,6})\s+(.+?)\s*#*$/.exec(w);
-  if (m) return { kind: 'heading', label: line.slice(m[1]!.length).trim().replace(/\s*#*$/, ''), level: m[1]!.length, rest: '' };
+  if (m) {
+    const label = line.slice(m[1]!.length).trim().replace(/\s*#*$/, '');
+    // "## 第一章 总则" is a chapter written as a markdown heading: it counts and nests as one.
+    const inner = matchMarker(label, foldWidth(label));
+    if (inner && FIXED_RANK[inner.kind] !== undefined) return inner;
+    return { kind: 'heading', label, level: m[1]!.length, rest: '' };
+  }
   m = new RegExp(`^第(${CN_NUM}|\\d+)([编編章节節条條])\\s*`).exec(w);
   if (m) {
     const kind: ClauseKind = /[编編]/.test(m[2]!) ? 'part' : /章/.test(m[2]!) ? 'chapter' : /[节節]/.test(m[2]!) ? 'section' : 'article';
