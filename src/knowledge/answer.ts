@@ -637,6 +637,25 @@ function whenOf(d: ResolvedDeadline): string {
 
 export { shorten };
 
+/** Deadlines listed by one /deadline reply; the footer says how to narrow the rest. */
+const DEADLINE_LIST_MAX = 8;
+
+/**
+ * Commands that would narrow a /deadline list, built from the words already given: add the
+ * filter kinds not yet used (--upcoming, a year, a region) to what the user typed.
+ */
+function narrowingExamples(k: KnowledgeView, words: readonly string[], now: number, state?: 'overdue' | 'upcoming'): string[] {
+  const base = words.length ? `/deadline ${words.join(' ')}` : '/deadline';
+  const hasYear = words.some((w) => /^\d{4}$/.test(w));
+  const hasRegion = words.some((w) => k.gazetteer.resolve(w).length > 0);
+  const out: string[] = [];
+  if (!state) out.push(`${base} --upcoming`);
+  if (!hasYear) out.push(`${base} ${new Date(now + 8 * 3600_000).getUTCFullYear()}`);
+  if (!hasRegion) out.push(`${base} 大连`);
+  if (!out.length) out.push('/deadline 市科技局');
+  return out.slice(0, 2);
+}
+
 /**
  * The /deadline query form: each word is a year (2025), a region (大连), a department
  * (市科技局) or part of a free question; known filters intersect, free words rank.
@@ -683,7 +702,8 @@ export function deadlineQuery(
   if (opts.state === 'upcoming') list = list.filter((d) => d.due && dueInstant(d.due) >= now);
   if (!free.length) list.sort((a, b) => (a.due ? dueInstant(a.due) : Infinity) - (b.due ? dueInstant(b.due) : Infinity));
   const all = list.length;
-  const answer = deadlineReply(k, question, list.slice(0, 20), { now });
-  if (all > 20) answer.reply.footer = T.moreLines(all - 20);
+  const shownMax = DEADLINE_LIST_MAX;
+  const answer = deadlineReply(k, question, list.slice(0, shownMax), { now });
+  if (all > shownMax) answer.reply.footer = T.deadlineNarrow(all - shownMax, narrowingExamples(k, words, now, opts.state));
   return answer;
 }

@@ -82,4 +82,6 @@ export const knowledge = {
   helpUsage: '/help',
   outlineCount: (count: string) => `共 ${count}`,
   moreLines: (n: number) => `……另有 ${n} 条，请用 xiezuo ingest 或缩小范围查看`,
+  /** Under a long /deadline list: what actually narrows it. */
+  deadlineNarrow: (n: number, examples: string[]) => `……另有 ${n} 项未列出。可以加上条件缩小范围，例如：${examples.join('、')}`,
 } as const;
