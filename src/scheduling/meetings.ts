@@ -18,6 +18,7 @@ import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.ts';
 import type { DeliveryOutcome, Outbox, OutgoingMessage } from '../delivery/outbox.ts';
 import { UserError } from '../errors.ts';
+import { isBeijingZone, zonedWithBeijing } from '../render/when.ts';
 import { msg } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
 import type { MeetingTemplate } from './templates.ts';
@@ -361,10 +362,10 @@ export class Meetings {
 
   /** An instant as users read it: in the given zone, plus the display zone when they differ. */
   show(at: number, zone: string): string {
-    const local = `${msg.meetings.wallTime(wallTime(at, zone))} ${msg.meetings.zoneLabel(zone)}`;
-    if (zone === this.o.displayZone) return local;
-    const home = wallTime(at, this.o.displayZone);
-    return `${local}（${msg.meetings.wallTime(home)} ${msg.meetings.zoneLabel(this.o.displayZone)}）`;
+    // The zone the meeting was given in, and 北京时间 beside it when that is another zone.
+    const shown = zonedWithBeijing(at, zone, msg.meetings.wallTime);
+    if (zone === this.o.displayZone || isBeijingZone(this.o.displayZone)) return shown;
+    return `${shown}（${msg.meetings.wallTime(wallTime(at, this.o.displayZone))} ${msg.meetings.zoneLabel(this.o.displayZone)}）`;
   }
 
   /** The reminder jobs (and the advance job) that belong to the meeting's current state. */
