@@ -50,9 +50,15 @@ function redisHealth(app: App): () => Promise<HealthState> {
   };
 }
 
+/** Time Ctrl+D waits for a graceful stop when Redis is down (closing queues would wait forever). */
+const CONSOLE_NO_REDIS_STOP_MS = 300;
+
 export async function main(_argv: string[]): Promise<number> {
   const config = loadConfig();
-  const log = createLogger(config.LOG_LEVEL);
+  // The console chat shares the terminal with the log: unless LOG_LEVEL asks for it, the log
+  // keeps quiet there (what needs saying is said in one Chinese line; errors reach the reply).
+  const consoleChat = !config.TELEGRAM_BOT_TOKEN && !config.SLACK_BOT_TOKEN;
+  const log = createLogger(consoleChat && !process.env.LOG_LEVEL ? 'silent' : config.LOG_LEVEL);
   logStrayRejections(log);
   // One object shared with the services: adapters fill it in once they exist.
   const senders: Senders = {};
@@ -163,14 +169,20 @@ export async function main(_argv: string[]): Promise<number> {
     process.on('SIGTERM', onSignal);
   });
 
+  let redisUp = true;
   if (useConsole) {
     const chat = new ConsoleChat({ router: app.router, services: app.services });
     // Ctrl+D ends the chat and the process; a signal closes the chat the same way.
     void stopped.then(() => chat.close());
-    await chat.start();
+    const done = chat.start();
+    redisUp = (await redisHealth(app)()).ok;
+    // One line saying what works without Redis, instead of connection warnings in the prompt.
+    if (!redisUp) chat.notice(msg.platforms.consoleNoRedis);
+    await done;
   } else {
     await stopped;
   }
-  await closeWithin(shutdown, log, 0);
+  // Without Redis a graceful stop cannot finish (queues wait for it): Ctrl+D exits at once.
+  await closeWithin(shutdown, log, 0, redisUp ? undefined : CONSOLE_NO_REDIS_STOP_MS);
   return 0;
 }
