@@ -436,6 +436,8 @@ export class AlertService implements DeliveryListener {
     await this.event(id, { kind: 'resolved', by: by.key, ...(by.name ? { name: by.name } : {}), text: summary });
     const card = resolvedCard(a, summary, by.name ?? by.key, this.o.timeZone, at);
     await this.deliver(a, a.notified, 'r', () => card);
+    // The cards already posted show 【已结束】 and lose their 收到 / 我来负责 buttons.
+    this.refreshCards(await this.get(id));
     return { blocks: [{ text: t.resolved(id, a.notified.length) }], tone: 'notice' };
   }
 

@@ -331,17 +331,22 @@ export class Meetings {
     return n;
   }
 
-  /** The reminder message a group receives. */
-  reminderReply(m: Meeting, offset: string): Reply {
+  /**
+   * The reminder message a group receives. With a tally (after someone pressed 参加 / 不参加 on
+   * it) the message shows the replies so far and the time left as of now, since the offset it
+   * was sent at no longer holds.
+   */
+  reminderReply(m: Meeting, offset: string | undefined, tally?: Tally): Reply {
     // A reminder running late (workers were down) says how long is really left.
     const left = m.occurrence - this.o.clock.now();
-    const late = left < offsetMs(offset) - LATE_REMINDER_GRACE_MS;
-    const lead = late ? msg.meetings.reminderLeadApprox(approxLabel(left)) : msg.meetings.reminderLead(offset);
+    const late = offset === undefined || left < offsetMs(offset) - LATE_REMINDER_GRACE_MS;
+    const lead = late ? msg.meetings.reminderLeadApprox(approxLabel(Math.max(left, 0))) : msg.meetings.reminderLead(offset);
     const blocks: Reply['blocks'] = [{ text: lead }];
     blocks.push({ heading: msg.meetings.fieldWhen, text: this.show(m.occurrence, m.zone) });
     if (m.where) blocks.push({ heading: msg.meetings.fieldWhere, text: m.where });
     blocks.push({ heading: msg.meetings.fieldGroup, text: m.group });
     blocks.push({ text: msg.meetings.reminderAsk });
+    if (tally) blocks.push({ heading: msg.meetings.tallyHeading, text: msg.meetings.tally(tally.yes, tally.no, tally.delegate) });
     return {
       title: msg.meetings.reminderTitle(m.title),
       blocks,

@@ -93,6 +93,8 @@ export const alerts = {
 
   // Status.
   statusTitle: (id: string) => `警报 ${id}`,
+  /** First line of a closed alert's card copies, edited in place when it is resolved. */
+  endedBanner: (status: string) => `【已结束】此警报${status}，无需再按“收到”。`,
   statusNames: { pending: '待确认', open: '响应中', resolved: '已结束', cancelled: '已取消' } as Record<string, string>,
   statusLine: (status: string, acked: number, total: number) => `状态：${status}　已确认 ${acked}/${total} 个频道组`,
   ackHeading: '各频道组确认情况',
