@@ -142,6 +142,10 @@ describe('/alert through the Telegram stand-in', () => {
       // No 收到 / 我来负责 left on a closed alert.
       expect(JSON.stringify(edited.body.reply_markup ?? {})).not.toContain('alert.ack');
     }
+    // Let the 响应结束 notices reach every notified chat before the next test counts messages.
+    for (const group of ['文山应急', '上海应急', '应急领导小组'])
+      await tg.waitForCall('sendMessage', (c) => to(CHATS[group]!)(c) && textOf(c).includes('响应结束') && textOf(c).includes(id));
+    await app.services.alerts.idle();
   });
 
   it('refuses a user without the emergency role and sends nothing', async () => {
