@@ -16,7 +16,7 @@ export const alerts = {
   typeMissing: '请写明灾害类型，例如 地震、洪涝、泥石流、台风。',
   textMissing: '请附上情况说明，例如：州府震感强烈，已有房屋倒塌。',
   idMissing: '请写明警报编号，例如 A-20261122-03。',
-  badId: (t: string) => `“${t}”不是警报编号（形如 A-20261122-03，演练为 D-…）。`,
+  badId: (t: string) => `“${t}”不是警报编号（形如 A-20261122-03，演练为 Y-20261122-01）。`,
   notFound: (id: string) => `没有编号为 ${id} 的警报。`,
   updateTextMissing: '请写明更新内容。',
   summaryMissing: '请写明处置总结。',
