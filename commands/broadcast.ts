@@ -9,6 +9,7 @@ import { Refusal, UserError } from '../src/errors.ts';
 import { msg } from '../src/i18n/index.ts';
 import { type Reply, userKey } from '../src/messages.ts';
 import { type Broadcast, formatInstant } from '../src/broadcasts/broadcasts.ts';
+import { zonedWithBeijing } from '../src/render/when.ts';
 import { parseWhen } from '../src/time.ts';
 import { deliveryChartPicture } from '../src/pictures/delivery-chart.ts';
 import { attachPicture } from '../src/pictures/pictures.ts';
@@ -99,7 +100,8 @@ async function draft(ctx: CommandContext, a: ParsedArgs): Promise<Reply> {
     ...(zone ? { zone } : {}),
   });
   await audit(ctx, 'broadcast.draft', `${b.id} ${g.name} ${b.total}`);
-  const atText = at !== undefined ? formatInstant(at, b.zone) + (b.zone !== services.config.TIMEZONE ? ` ${b.zone}` : '') : undefined;
+  // The zone the user gave, and 北京时间 beside it when that is another zone.
+  const atText = at !== undefined ? zonedWithBeijing(at, b.zone) : undefined;
   return {
     title: t.previewTitle(b.id),
     blocks: [{ text: t.preview(g.name, b.total, atText) }, { text }],
@@ -143,7 +145,7 @@ export const broadcast = defineCommand({
         const after = (await bc.get(b.id)) ?? b;
         const scheduled = after.status === 'scheduled' && after.at !== undefined;
         const reply: Reply = scheduled
-          ? { blocks: [{ text: t.confirmedScheduled(b.id, formatInstant(after.at!, after.zone), b.total) }], tone: 'notice' }
+          ? { blocks: [{ text: t.confirmedScheduled(b.id, zonedWithBeijing(after.at!, after.zone), b.total) }], tone: 'notice' }
           : bc.progressReply(after);
         if (editsItself && !scheduled) return { toast: t.confirm };
         return { edit: reply, toast: t.confirm };

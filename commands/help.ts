@@ -13,11 +13,16 @@ export const help = defineCommand<ParsedArgs, KnowledgeServices>({
   summary: T.helpSummary,
   usage: T.helpUsage,
   async run(ctx) {
-    return {
-      title: T.helpTitle,
-      blocks: ctx.commands.map((c) => ({ text: `${T.helpLine(c.name, (c.aliases ?? []).map((a) => `/${a}`).join(' '), c.summary)}\n  ${c.usage}` })),
-      footer: T.helpFooter,
-      tone: 'answer',
-    };
+    const blocks = [];
+    for (const c of ctx.commands) {
+      // Every subcommand the caller may run gets its own usage line (/deadline add, /deadline done …).
+      const subs: string[] = [];
+      for (const s of c.subcommands ?? []) {
+        if (!s.role || (await ctx.services.access.hasRole(ctx.inbound.user, s.role))) subs.push(s.usage);
+      }
+      const usages = [c.usage, ...subs.filter((u) => u !== c.usage)];
+      blocks.push({ text: `${T.helpLine(c.name, (c.aliases ?? []).map((a) => `/${a}`).join(' '), c.summary)}\n${usages.map((u) => `  ${u}`).join('\n')}` });
+    }
+    return { title: T.helpTitle, blocks, footer: T.helpFooter, tone: 'answer' };
   },
 });

@@ -291,10 +291,16 @@ async function templates(ctx: CommandContext): Promise<Reply> {
   return { title: M.templatesTitle, blocks, footer: M.templatesFooter, tone: 'answer' };
 }
 
+/**
+ * A 参加 / 不参加 press: recorded, confirmed on the button, and the reminder it was pressed on
+ * shows the tally so far (one edit per press, as the buttons already cost one call each).
+ */
 async function press(ctx: CommandContext, value: string, choice: RsvpChoice) {
-  const m = await ctx.services.meetings.rsvp(value, ctx.inbound.user, choice);
+  const svc = ctx.services.meetings;
+  const m = await svc.rsvp(value, ctx.inbound.user, choice);
   if (choice === 'delegate') return { toast: M.rsvpDelegateHint(m.id) };
-  return { toast: M.rsvpRecorded(M.choice[choice] ?? choice, m.title) };
+  const edit = ctx.inbound.press?.messageId ? svc.reminderReply(m, undefined, await svc.tally(m)) : undefined;
+  return { toast: M.rsvpRecorded(M.choice[choice] ?? choice, m.title), ...(edit ? { edit } : {}) };
 }
 
 export const meeting = defineCommand({

@@ -5,7 +5,7 @@ import type { KnowledgeServices } from '../src/services.ts';
 import { UserError } from '../src/errors.ts';
 import { msg } from '../src/i18n/index.ts';
 import { pairingAnswer } from '../src/knowledge/answer.ts';
-import { answerButtons } from '../src/knowledge/answer-buttons.ts';
+import { answerButtons, parsePairKindValue } from '../src/knowledge/answer-buttons.ts';
 import { mapButtonRow, pairMapReply, splitMapWord } from '../src/pictures/pair-reply.ts';
 
 const T = msg.knowledge;
@@ -47,6 +47,18 @@ export const pair = defineCommand<ParsedArgs, KnowledgeServices>({
         const now = ctx.services.clock.now();
         const text = pairingAnswer(k, '', ids, { now }).reply;
         return { reply: await pairMapReply(k, ctx.services.pictures, ids, now, text) };
+      },
+    },
+    /** One kind of a summarised answer in detail, with 原文 buttons (value `region,region|kind`). */
+    kind: {
+      role: 'official',
+      async run(ctx, value) {
+        const v = parsePairKindValue(value);
+        const k = ctx.services.knowledge;
+        if (!v || !v.regionIds.every((id) => k.gazetteer.has(id))) return { toast: msg.common.staleButton };
+        const a = pairingAnswer(k, v.kind, v.regionIds, { now: ctx.services.clock.now(), kind: v.kind });
+        const buttons = answerButtons(k, a);
+        return { reply: buttons.length ? { ...a.reply, buttons } : a.reply };
       },
     },
   },

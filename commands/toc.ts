@@ -5,6 +5,7 @@ import type { KnowledgeServices } from '../src/services.ts';
 import { UserError } from '../src/errors.ts';
 import { msg } from '../src/i18n/index.ts';
 import { outlineButton, outlineReply } from '../src/knowledge/answer-buttons.ts';
+import { docCounts } from '../src/knowledge/parser.ts';
 import type { Button } from '../src/messages.ts';
 
 const T = msg.knowledge;
@@ -26,7 +27,7 @@ export const toc = defineCommand<ParsedArgs, KnowledgeServices>({
       for (let i = 0; i < docs.length; i += 2) buttons.push(docs.slice(i, i + 2).map(outlineButton));
       return {
         title: T.tocTitle,
-        blocks: k.docs.map((d) => ({ text: T.tocDocLine(d.meta.id, d.meta.title, d.clauses.length) })),
+        blocks: k.docs.map((d) => ({ text: T.tocDocLine(d.meta.id, d.meta.title, T.docCount(docCounts(d))) })),
         ...(buttons.length ? { buttons } : {}),
         footer: T.tocHint,
         tone: 'answer',

@@ -19,8 +19,8 @@ export class UserError extends Error {
  */
 export class Refusal extends UserError {
   readonly detail: string;
-  constructor(message: string, detail: string) {
-    super(message);
+  constructor(message: string, detail: string, usage?: string) {
+    super(message, usage);
     this.name = 'Refusal';
     this.detail = detail;
   }

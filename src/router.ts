@@ -117,13 +117,14 @@ export class Router<S extends KnowledgeServices = KnowledgeServices> {
 
   private async run(entry: Entry, argText: string, ctx: CommandContext<S>, setAction: (a: string) => void): Promise<Reply> {
     const { command } = entry;
-    if (command.role) await requireRole(ctx.services.access, ctx.inbound.user, command.role);
+    if (command.role) await this.withUsage(() => requireRole(ctx.services.access, ctx.inbound.user, command.role!), command.usage);
     const parsed = parsedArgs.parse(parseArgs(argText, entry.booleans));
     const first = parsed.words[0];
     const sub = first !== undefined ? entry.subcommands.get(wordKey(first)) : command.defaultSubcommand ? entry.subcommands.get(command.defaultSubcommand) : undefined;
     if (sub) {
       setAction(`${command.name}.${sub.names[0]}`);
-      if (sub.role) await requireRole(ctx.services.access, ctx.inbound.user, sub.role);
+      // A refusal shows the usage of the subcommand that was used, as an argument error does.
+      if (sub.role) await this.withUsage(() => requireRole(ctx.services.access, ctx.inbound.user, sub.role!), sub.usage);
       checkFlags(parsed, sub.flags ?? {}, sub.usage);
       return this.withUsage(() => sub.run(ctx, first !== undefined ? dropFirstWord(parsed) : parsed), sub.usage);
     }
@@ -145,10 +146,11 @@ export class Router<S extends KnowledgeServices = KnowledgeServices> {
    * Services raise UserErrors (unknown region, unknown alert id …) without knowing which command
    * was typed; the user still gets the usage line of the (sub)command with the reason.
    */
-  private async withUsage(run: () => Promise<Reply>, usage: string): Promise<Reply> {
+  private async withUsage<T>(run: () => Promise<T>, usage: string): Promise<T> {
     try {
       return await run();
     } catch (e) {
+      if (e instanceof Refusal && e.usage === undefined) throw new Refusal(e.message, e.detail, usage);
       if (e instanceof UserError && !(e instanceof Refusal) && e.usage === undefined) throw new UserError(e.message, usage);
       throw e;
     }

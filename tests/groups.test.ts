@@ -221,13 +221,22 @@ describe('/broadcast', () => {
     const p = (n: number) => String(n).padStart(2, '0');
     const at = `${future.getUTCFullYear()}-${p(future.getUTCMonth() + 1)}-${p(future.getUTCDate())} ${p(future.getUTCHours())}:${p(future.getUTCMinutes())} UTC`;
     const preview = await say(COORD, `/broadcast 沪连测试 定时通知 --at ${at}`);
+    // The time in the zone given, and in 北京时间 beside it; no "北京时间除非另注" beside a UTC time.
+    expect(text(preview)).toMatch(/定时于 \d{4}-\d\d-\d\d \d\d:\d\d UTC（北京时间 (\d{4}-\d\d-\d\d )?\d\d:\d\d）/);
+    expect(text(preview)).not.toContain('除非另注');
     const id = preview.buttons![0]![0]!.value;
     const r = await app.router.press({ ...inbound(COORD, ''), press: { action: 'broadcast.confirm', value: id } }, app.services);
     expect(text(r.edit!)).toContain('将于');
+    expect(text(r.edit!)).toContain('UTC（北京时间');
     expect((await app.services.broadcasts.get(id))?.status).toBe('scheduled');
     const delayed = await app.services.outbox.queue('telegram').getDelayedCount();
     expect(delayed).toBe(5);
     expect(text(await say(COORD, `/broadcast cancel ${id}`))).toContain('已取消');
     expect(await app.services.outbox.queue('telegram').getDelayedCount()).toBe(0);
+    // A cancelled broadcast's status says what happened, not that five messages wait to go.
+    const status = text(await say(COORD, `/broadcast status ${id}`));
+    expect(status).toContain('已取消');
+    expect(status).not.toContain('待发送');
+    expect(status).toContain('因取消未发送 5');
   });
 });

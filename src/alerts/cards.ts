@@ -233,9 +233,12 @@ export function liveCard(a: AlertState, zone: string): Reply {
   const groups = a.notified.filter((r) => r.role !== 'condolence').map((r) => r.group);
   const all = [...groups, ...Object.keys(a.acks).filter((g) => !groups.includes(g))];
   const acked = all.filter((g) => a.acks[g]).length;
+  const closed = a.status === 'resolved' || a.status === 'cancelled';
   const reply: Reply = {
     title: drillTitle(a, t.title(levelLabel(a.level), a.regionName, a.type)),
     blocks: [
+      // A closed alert's copies say so first, and lose their buttons (below).
+      ...(closed ? [{ text: t.endedBanner(t.statusNames[a.status] ?? a.status) }] : []),
       { text: a.text },
       facts(a, zone),
       { text: t.statusLine(t.statusNames[a.status] ?? a.status, acked, groups.length) },

@@ -1,6 +1,7 @@
 /**
- * Readable alert ids: A-20261122-03 (the third real alert of that day), D-20261122-01 for drills,
- * so a drill can never be mistaken for a real alert when an id is read out on the phone. The day
+ * Readable alert ids: A-20261122-03 (the third real alert of that day), Y-20261122-01 for drills
+ * (演习), so a drill can never be mistaken for a real alert when an id is read out on the phone,
+ * nor for an office deadline (D3). Drill ids issued before took D-; they are still read. The day
  * is the configured zone's day, the counter a per-day Redis INCR.
  */
 import type { Redis } from 'ioredis';
@@ -12,15 +13,20 @@ export function dayStamp(at: number, timeZone: string): string {
   return `${get('year')}${get('month')}${get('day')}`;
 }
 
-export function formatAlertId(drill: boolean, day: string, n: number): string {
-  return `${drill ? 'D' : 'A'}-${day}-${String(n).padStart(2, '0')}`;
+/** Prefix of drill ids; `D` was used before office deadlines took D1, D2 … */
+export const DRILL_PREFIX = 'Y';
+const LEGACY_DRILL_PREFIX = 'D';
+
+export function formatAlertId(drill: boolean, day: string, n: number, prefix = drill ? DRILL_PREFIX : 'A'): string {
+  return `${prefix}-${day}-${String(n).padStart(2, '0')}`;
 }
 
 /** Accepts ids as people type them: a-20261122-3, Ａ－２０２６１１２２－０３. */
 export function normaliseAlertId(text: string): string | undefined {
-  const m = /^([AD])-?(\d{8})-?(\d{1,4})$/i.exec(text.normalize('NFKC').trim().replace(/[－—–]/g, '-'));
+  const m = /^([ADY])-?(\d{8})-?(\d{1,4})$/i.exec(text.normalize('NFKC').trim().replace(/[－—–]/g, '-'));
   if (!m) return undefined;
-  return formatAlertId(m[1]!.toUpperCase() === 'D', m[2]!, Number(m[3]));
+  const p = m[1]!.toUpperCase();
+  return formatAlertId(p !== 'A', m[2]!, Number(m[3]), p === LEGACY_DRILL_PREFIX ? LEGACY_DRILL_PREFIX : p);
 }
 
 /** Take the next id of the day; the counter key lives three days, long past its day. */

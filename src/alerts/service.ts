@@ -453,6 +453,8 @@ export class AlertService implements DeliveryListener {
     countAlert(a, 'resolved');
     const card = resolvedCard(a, summary, by.name ?? by.key, this.o.timeZone, at);
     await this.deliver(a, a.notified, 'r', () => card);
+    // The cards already posted show 【已结束】 and lose their 收到 / 我来负责 buttons.
+    this.refreshCards(await this.get(id));
     return { blocks: [{ text: t.resolved(id, a.notified.length) }], tone: 'notice' };
   }
 

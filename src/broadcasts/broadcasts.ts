@@ -19,6 +19,7 @@ import type { BullOutbox } from '../delivery/bull-outbox.ts';
 import { jobIdFor } from '../delivery/bull-outbox.ts';
 import type { DeliveryOutcome, OutgoingMessage } from '../delivery/outbox.ts';
 import { keyspace } from '../store/redis.ts';
+import { zonedWithBeijing } from '../render/when.ts';
 import { wallTime } from '../time.ts';
 import { msg } from '../i18n/index.ts';
 
@@ -384,7 +385,9 @@ export class Broadcasts {
   /** The status or final report: counts, then every failed destination with its reason. */
   reportReply(b: Broadcast, outcomes: BroadcastOutcome[]): Reply {
     const failed = outcomes.filter((o) => o.status === 'failed');
-    const pending = b.total - b.delivered - b.failed;
+    // A cancelled broadcast has nothing waiting: what was never sent is counted as not sent.
+    const unsent = b.total - b.delivered - b.failed;
+    const pending = b.status === 'cancelled' || b.status === 'draft' ? 0 : unsent;
     const blocks: Reply['blocks'] = [
       {
         text: msg.broadcast.reportSummary({
@@ -392,8 +395,9 @@ export class Broadcasts {
           delivered: b.delivered,
           failed: b.failed,
           pending,
+          notSent: b.status === 'cancelled' ? unsent : 0,
           total: b.total,
-          at: b.at !== undefined ? formatInstant(b.at, b.zone) : undefined,
+          at: b.at !== undefined ? zonedWithBeijing(b.at, b.zone) : undefined,
         }),
       },
     ];

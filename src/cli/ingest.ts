@@ -10,7 +10,7 @@ import { loadConfig } from '../config.ts';
 import { StartupError, UserError } from '../errors.ts';
 import { msg } from '../i18n/index.ts';
 import { loadPlanText } from '../knowledge/corpus.ts';
-import { outline } from '../knowledge/parser.ts';
+import { docCounts, outline } from '../knowledge/parser.ts';
 import { parseKnowledgeArgs } from './knowledge-args.ts';
 
 const t = msg.startup.cli;
@@ -46,6 +46,7 @@ export async function main(argv: string[]): Promise<number> {
         id: doc.meta.id,
         title: doc.meta.title,
         clauses: doc.clauses.length,
+        counts: docCounts(doc),
         outline: doc.clauses.map((c) => ({
           id: c.id,
           depth: c.depth,
@@ -58,6 +59,6 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 0;
   }
-  process.stdout.write(`${t.docHeading(doc.meta.title, doc.meta.id)}\n${outline(doc).join('\n')}\n${msg.knowledge.outlineCount(doc.clauses.length)}\n`);
+  process.stdout.write(`${t.docHeading(doc.meta.title, doc.meta.id)}\n${outline(doc).join('\n')}\n${msg.knowledge.outlineCount(msg.knowledge.docCount(docCounts(doc)))}\n`);
   return 0;
 }

@@ -31,9 +31,15 @@ import { ensureRedis } from '../store/embedded-redis.ts';
 /** Parts started after the platforms, in order. Add one line per part. */
 export const startHooks: StartHook[] = [alertApiHook, metricsHook, adminUiHook, workersHook];
 
+/** Time Ctrl+D waits for a graceful stop when Redis is down (closing queues would wait forever). */
+const CONSOLE_NO_REDIS_STOP_MS = 300;
+
 export async function main(_argv: string[]): Promise<number> {
   let config = loadConfig();
-  const log = createLogger(config.LOG_LEVEL, {}, { format: config.LOG_FORMAT });
+  // The console chat shares the terminal with the log: unless LOG_LEVEL asks for it, the log
+  // keeps quiet there (what needs saying is said in one Chinese line; errors reach the reply).
+  const consoleChat = !config.TELEGRAM_BOT_TOKEN && !config.SLACK_BOT_TOKEN;
+  const log = createLogger(consoleChat && !process.env.LOG_LEVEL ? 'silent' : config.LOG_LEVEL, {}, { format: config.LOG_FORMAT });
   logStrayRejections(log);
   const redis = await ensureRedis({ env: process.env, port: config.EMBEDDED_REDIS_PORT, dir: config.EMBEDDED_REDIS_DIR, log: log.child({ part: 'redis' }) });
   if (redis.kind === 'embedded') config = { ...config, REDIS_URL: redis.redis.url };
@@ -158,14 +164,21 @@ export async function main(_argv: string[]): Promise<number> {
     process.on('SIGTERM', onSignal);
   });
 
+  let redisUp = true;
   if (useConsole) {
     const chat = new ConsoleChat({ router: app.router, services: app.services });
     // Ctrl+D ends the chat and the process; a signal closes the chat the same way.
     void stopped.then(() => chat.close());
-    await chat.start();
+    const done = chat.start();
+    redisUp = (await redisHealth(app.services.redis)()).ok;
+    // One line saying what works without Redis, instead of connection warnings in the prompt
+    // (unless start-up has just said so, finding no redis-server to run).
+    if (!redisUp && redis.kind !== 'unavailable') chat.notice(msg.platforms.consoleNoRedis);
+    await done;
   } else {
     await stopped;
   }
-  await closeWithin(shutdown, log, 0);
+  // Without Redis a graceful stop cannot finish (queues wait for it): Ctrl+D exits at once.
+  await closeWithin(shutdown, log, 0, redisUp ? undefined : CONSOLE_NO_REDIS_STOP_MS);
   return 0;
 }

@@ -10,13 +10,14 @@ import type { Button, Reply } from '../messages.ts';
 import type { Answer } from './answer.ts';
 import type { PlanDoc } from './corpus.ts';
 import type { Knowledge } from './knowledge.ts';
-import { outline } from './parser.ts';
+import { docCounts, outline } from './parser.ts';
 
 const T = msg.knowledge;
 
 export const ACTION_MORE = 'ask.more';
 export const ACTION_FULL = 'ask.full';
 export const ACTION_OUTLINE = 'toc.doc';
+export const ACTION_PAIR_KIND = 'pair.kind';
 /** Full-text buttons per answer; more would bury the reply under buttons. */
 const MAX_FULL_BUTTONS = 3;
 /** A question longer than this is cut in the button value; the first page already answered it whole. */
@@ -35,6 +36,10 @@ export function answerButtons(k: Knowledge, a: Answer): Button[][] {
     const doc = a.shown?.[0] ? k.doc(a.shown[0].docId) : undefined;
     if (doc) second.push(outlineButton(doc));
     if (second.length) rows.push(second);
+  } else if (a.pairKinds?.length && a.regionIds?.length) {
+    // A summarised pairing answer: each kind's details (with their citations) one press away.
+    const buttons = a.pairKinds.map((x) => ({ label: T.pairKindButton(x.kind, x.count), action: ACTION_PAIR_KIND, value: pairKindValue(a.regionIds!, x.kind) }));
+    for (let i = 0; i < buttons.length; i += 3) rows.push(buttons.slice(i, i + 3));
   } else {
     // Pairing and deadline answers only cite their clauses: offer the clause text itself.
     const ids = [...new Set(a.results.map((r) => r.clauseId))].slice(0, MAX_FULL_BUTTONS);
@@ -49,6 +54,17 @@ export function answerButtons(k: Knowledge, a: Answer): Button[][] {
 
 export function outlineButton(doc: PlanDoc): Button {
   return { label: T.outlineButton(doc.meta.short ?? doc.meta.title), action: ACTION_OUTLINE, value: doc.meta.id };
+}
+
+/** `region,region|kind` for the 详情 button of a summarised pairing answer. */
+export function pairKindValue(regionIds: readonly string[], kind: string): string {
+  return `${regionIds.join(',')}|${kind}`;
+}
+
+/** Inverse of pairKindValue; undefined for anything it did not produce. */
+export function parsePairKindValue(value: string): { regionIds: string[]; kind: string } | undefined {
+  const m = /^([a-z0-9-]+(?:,[a-z0-9-]+)?)\|(.{1,20})$/.exec(value);
+  return m ? { regionIds: m[1]!.split(','), kind: m[2]! } : undefined;
 }
 
 export function moreValue(offset: number, question: string): string {
@@ -80,7 +96,7 @@ export function outlineReply(doc: PlanDoc): Reply {
   const shown = lines.slice(0, MAX_OUTLINE_LINES);
   const meta = T.tocMeta(doc.meta.issuer, doc.meta.number, doc.meta.date);
   return {
-    title: T.tocDocTitle(doc.meta.title, doc.clauses.length),
+    title: T.tocDocTitle(doc.meta.title, T.docCount(docCounts(doc))),
     blocks: [...(meta ? [{ text: meta }] : []), { text: shown.join('\n') }],
     ...(lines.length > MAX_OUTLINE_LINES ? { footer: T.moreLines(lines.length - MAX_OUTLINE_LINES) } : {}),
     tone: 'answer',

@@ -8,7 +8,7 @@ import { msg } from '../i18n/index.ts';
 import type { Reply, ReplyBlock } from '../messages.ts';
 import { type ResolvedDeadline, dueInstant } from './deadlines.ts';
 import { fold } from './fold.ts';
-import type { KnowledgeView } from './view.ts';
+import type { ClauseHit, KnowledgeView } from './view.ts';
 import { type ResolvedPairing, Pairings, periodEnded } from './pairings.ts';
 import { type Clause, shorten } from './parser.ts';
 import { queryTerms, stripQuestionWords } from './tokenize.ts';
@@ -64,7 +64,7 @@ export interface AnswerOptions {
   k?: number;
 }
 
-const DEADLINE_WORDS = /期限|截止|到哪年|哪一年|哪年|什么时候|何时|目标年份|年份|时限|到期|完成时间|几年|deadline/i;
+const DEADLINE_WORDS = /期限|截止|到哪年|哪一年|哪年|什么时候|何时|目标年份|年份|时限|到期|完成时间|几年|哪一天|哪天|哪日|几月几日|什么日期|起施行|开始施行|生效|deadline/i;
 const DEADLINE_WORDS_G = new RegExp(DEADLINE_WORDS.source, 'gi');
 const PAIRING_WORDS = /对口支援|对口帮扶|对口合作|对口协作|结对合作|结对帮扶|东西部协作|合作交流|结对|对口|帮扶|支援|协作|接轨|合作|伙伴|援助|关系/g;
 /**
@@ -72,7 +72,7 @@ const PAIRING_WORDS = /对口支援|对口帮扶|对口合作|对口协作|结�
  * only of these, regions and pairing words asks for partners (the pairing answer shows status).
  */
 const PLACE_QUESTION =
-  /现在|目前|如今|当前|还是|仍然|依然|仍|还在|还|是否|已经|已|继续|不再|存在|在|由|被|从|调整到|调整|调到|转到|转向|改为|换成|变成|变为|到了|到|去了|去|向|给|为|对象|方|哪几个|哪些|哪个|哪几|哪里|哪|什么|城市|省份|省区市|省市|地区|地方|州市|区县|市县|县区|伙伴|关系|对象|是|的|和|与|同|跟|有|都|了|吗|呢|谁|几个|名单|列表|情况|之间/g;
+  /现在|目前|如今|当前|还是|仍然|依然|仍|还在不在|在不在|是不是|有没有|还在|还|是否|归属|属于|隶属|归|不|已经|已|继续|不再|存在|在|由|被|从|调整到|调整|调到|转到|转向|改为|换成|变成|变为|到了|到|去了|去|向|给|为|对象|方|哪几个|哪些|哪个|哪几|哪里|哪|什么|城市|省份|省区市|省市|地区|地方|州市|区县|市县|县区|伙伴|关系|对象|是|的|和|与|同|跟|有|都|了|吗|呢|谁|几个|名单|列表|情况|之间/g;
 
 /** Answer one question (the default route for text without a command). */
 export function answerQuestion(k: KnowledgeView, question: string, opts: AnswerOptions = {}): Answer {
@@ -97,9 +97,52 @@ export function answerQuestion(k: KnowledgeView, question: string, opts: AnswerO
   return clauseAnswer(k, q, opts);
 }
 
+/** Share of the top score below which a result no longer answers the question (更多结果 stops there). */
+const ON_TOPIC_SCORE = 0.4;
+/** …and the share of the query's terms a further result must hold. */
+const ON_TOPIC_COVERAGE = 0.3;
+
+/**
+ * The leading run of results that still answer the question: "more results" pages stop where
+ * the scores fall off, instead of drifting into clauses that share one common word.
+ */
+function onTopic(hits: ClauseHit[]): ClauseHit[] {
+  const top = hits[0];
+  if (!top) return hits;
+  const cut = hits.findIndex((h, i) => i > 0 && (h.score < top.score * ON_TOPIC_SCORE || h.coverage < Math.min(ON_TOPIC_COVERAGE, top.coverage)));
+  return cut < 0 ? hits : hits.slice(0, cut);
+}
+
+/** A list clause short enough to stand in for one of its items (the item is read in context). */
+const LIST_IN_CONTEXT_CHARS = 600;
+
+/**
+ * Items of a list read in their context: an item of a short list is answered by the list clause
+ * (which carries every item), and an item whose list is already shown is not repeated.
+ */
+function inContext(k: KnowledgeView, hits: readonly ClauseHit[]): ClauseHit[] {
+  const out: ClauseHit[] = [];
+  const at = new Map<string, number>();
+  for (const h of hits) {
+    let hit = h;
+    const parent = h.clause.parent ? k.clause(h.clause.parent) : undefined;
+    if (parent && k.fullText(parent) !== parent.text) {
+      if (at.has(parent.id)) continue;
+      if (k.fullText(parent).length <= LIST_IN_CONTEXT_CHARS) hit = { ...h, clause: parent };
+    }
+    if (at.has(hit.clause.id)) continue;
+    at.set(hit.clause.id, out.length);
+    out.push(hit);
+  }
+  return out;
+}
+
 /** Clause search answer: the top clauses with citations, or an honest "nothing matches". */
 export function clauseAnswer(k: KnowledgeView, question: string, opts: AnswerOptions = {}): Answer {
-  const hits = k.search(question, Math.max(opts.k ?? 5, 3));
+  const all = inContext(k, k.search(question, Math.max(opts.k ?? 5, CLAUSE_PAGE + 1) + 2)).slice(0, Math.max(opts.k ?? 5, CLAUSE_PAGE + 1));
+  // Results stay ranked as found; only whether there is a next page depends on the fall-off.
+  const hits = all;
+  const further = onTopic(all).length;
   const terms = queryTerms(stripQuestionWords(fold(question)));
   const top = hits[0];
   const results: AnswerResult[] = hits.map((h) => clauseResult(k, h.clause, h.score, h.coverage));
@@ -123,7 +166,7 @@ export function clauseAnswer(k: KnowledgeView, question: string, opts: AnswerOpt
       reply: { title: T.weakTitle, blocks: [{ text: T.weakIntro }, ...listed.map((h) => clauseBlock(k, h.clause, terms))], footer: T.suggest, tone: 'notice' },
       results,
       shown: listed.map((h) => shownClause(k, h.clause, terms)),
-      ...(hits.length > listed.length ? { more: listed.length } : {}),
+      ...(further > listed.length ? { more: listed.length } : {}),
     };
   }
   return {
@@ -132,7 +175,7 @@ export function clauseAnswer(k: KnowledgeView, question: string, opts: AnswerOpt
     reply: { title: T.clauseTitle(shown.length), blocks: shown.map((h) => clauseBlock(k, h.clause, terms)), tone: 'answer' },
     results,
     shown: shown.map((h) => shownClause(k, h.clause, terms)),
-    ...(hits.length > shown.length ? { more: shown.length } : {}),
+    ...(further > shown.length ? { more: shown.length } : {}),
   };
 }
 
@@ -142,7 +185,7 @@ export function clauseAnswer(k: KnowledgeView, question: string, opts: AnswerOpt
  */
 export function clausePage(k: KnowledgeView, question: string, offset: number): Answer | undefined {
   if (!Number.isInteger(offset) || offset < 0 || offset >= CLAUSE_PAGE_LIMIT) return undefined;
-  const hits = k.search(question, Math.min(offset + CLAUSE_PAGE + 1, CLAUSE_PAGE_LIMIT));
+  const hits = onTopic(inContext(k, k.search(question, Math.min(offset + CLAUSE_PAGE + 1, CLAUSE_PAGE_LIMIT) + 2)));
   const page = hits.slice(offset, offset + CLAUSE_PAGE);
   if (!page.length) return undefined;
   const terms = queryTerms(stripQuestionWords(fold(question)));
@@ -369,11 +412,22 @@ function pairingBlocks(k: KnowledgeView, list: readonly ResolvedPairing[], now: 
   const said = new Set<string>();
   return [...groups.values()].map((grp) => {
     const first = grp[0]!;
-    const notes = [...new Set(grp.map((p) => p.note).filter((n): n is string => !!n))].filter((n) => !said.has(n));
-    for (const n of notes) said.add(n);
+    const notes: string[] = [];
+    for (const n of grp.map((p) => p.note ?? ''))
+      for (const sentence of n.match(/[^。；]+[。；]?/g) ?? []) {
+        const key = sentence.trim();
+        if (key && !said.has(key)) {
+          said.add(key);
+          notes.push(key);
+        }
+      }
+    // Fields, leads and mechanisms already listed under an earlier block are not listed again.
+    const parts = pairingParts(k, { ...first, note: notes.join('') || undefined } as ResolvedPairing, now);
+    const fresh = parts.filter((x, i) => i < parts.statusParts || !said.has(x));
+    for (const x of fresh) said.add(x);
     return {
       heading: T.pairHeading(first.kind, regionLabel(k, first.from), grp.map((p) => regionLabel(k, p.to)).join('、')),
-      text: pairingDetails(k, { ...first, note: notes.join(' ') || undefined } as ResolvedPairing, now),
+      text: fresh.join('；'),
       citation: first.clause.citation,
     };
   });
@@ -451,8 +505,13 @@ function regionLabel(k: KnowledgeView, id: string): string {
 }
 
 function pairingDetails(k: KnowledgeView, p: ResolvedPairing, now: number): string {
+  return pairingParts(k, p, now).join('；');
+}
+
+/** The parts of a relationship's details; the first `statusParts` say its status and period. */
+function pairingParts(k: KnowledgeView, p: ResolvedPairing, now: number): string[] & { statusParts: number } {
   const g = k.gazetteer;
-  const parts: string[] = [];
+  const parts = [] as unknown as string[] & { statusParts: number };
   const moved = k.pairings.movedTo(p);
   if (moved) parts.push(T.statusLabel(T.pairMoved(g.nameOf(moved.to), moved.period?.start, moved.period?.end)), T.pairPeriod(p.period?.start, p.period?.end));
   else if (periodEnded(p, now)) parts.push(T.statusLabel(T.pairPeriodEnded(p.period?.start, p.period?.end)));
@@ -462,11 +521,12 @@ function pairingDetails(k: KnowledgeView, p: ResolvedPairing, now: number): stri
   }
   const before = [...new Set(k.pairings.movedFrom(p).map((x) => g.nameOf(x.to)))];
   if (before.length) parts.push(T.pairMovedFrom(before.join('、')));
+  parts.statusParts = parts.length;
   if (p.fields.length) parts.push(T.pairFields(p.fields.join('、')));
   if (p.leads.length) parts.push(T.pairLeads(p.leads.join('、')));
   if (p.mechanisms.length) parts.push(T.pairMechanisms(p.mechanisms.join('、')));
   if (p.note) parts.push(T.pairNote(p.note));
-  return parts.join('；');
+  return parts;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -500,6 +560,7 @@ export function rankDeadlines(k: KnowledgeView, question: string): { d: Resolved
   const wantsTarget = /目标|到\d{4}/.test(f);
   // "Which year / what deadline" is answered by dated entries, not by recurring duties.
   const wantsYear = /哪一年|哪年|到哪年|年份|期限|截止|何时|什么时候/.test(f);
+  const wantsEffective = /施行|生效|起实施|开始实施/.test(f);
   const scored: { d: ResolvedDeadline; score: number }[] = [];
   for (const d of k.deadlines.all) {
     let s = 0;
@@ -516,6 +577,8 @@ export function rankDeadlines(k: KnowledgeView, question: string): { d: Resolved
     }
     if (wantsTarget && (d.kind === 'target' || d.kind === 'period')) s += 0.5;
     if (wantsYear && s > 0 && d.due) s += 1.5;
+    // 何时施行 / 什么时候生效 asks for the date a document takes effect.
+    if (wantsEffective && s > 0 && d.effective) s += 3;
     if (s > 0) scored.push({ d, score: s });
   }
   return scored.sort((x, y) => y.score - x.score);
@@ -539,7 +602,8 @@ export function deadlineReply(k: KnowledgeView, question: string, list: Resolved
   const results: AnswerResult[] = [];
   list.forEach((d, i) => {
     const when = whenOf(d);
-    const state = d.due ? (dueInstant(d.due) < now ? T.deadlineState.overdue : T.deadlineState.upcoming) : '';
+    const past = d.due ? dueInstant(d.due) < now : false;
+    const state = d.due ? (d.effective ? (past ? T.deadlineState.inForce : T.deadlineState.notYetInForce) : past ? T.deadlineState.overdue : T.deadlineState.upcoming) : '';
     const extra: string[] = [];
     if (d.owners.length) extra.push(T.deadlineOwners(d.owners.join('、')));
     if (d.target) extra.push(T.deadlineTarget(d.target));
@@ -572,6 +636,25 @@ function whenOf(d: ResolvedDeadline): string {
 }
 
 export { shorten };
+
+/** Deadlines listed by one /deadline reply; the footer says how to narrow the rest. */
+const DEADLINE_LIST_MAX = 8;
+
+/**
+ * Commands that would narrow a /deadline list, built from the words already given: add the
+ * filter kinds not yet used (--upcoming, a year, a region) to what the user typed.
+ */
+function narrowingExamples(k: KnowledgeView, words: readonly string[], now: number, state?: 'overdue' | 'upcoming'): string[] {
+  const base = words.length ? `/deadline ${words.join(' ')}` : '/deadline';
+  const hasYear = words.some((w) => /^\d{4}$/.test(w));
+  const hasRegion = words.some((w) => k.gazetteer.resolve(w).length > 0);
+  const out: string[] = [];
+  if (!state) out.push(`${base} --upcoming`);
+  if (!hasYear) out.push(`${base} ${new Date(now + 8 * 3600_000).getUTCFullYear()}`);
+  if (!hasRegion) out.push(`${base} 大连`);
+  if (!out.length) out.push('/deadline 市科技局');
+  return out.slice(0, 2);
+}
 
 /**
  * The /deadline query form: each word is a year (2025), a region (大连), a department
@@ -619,7 +702,8 @@ export function deadlineQuery(
   if (opts.state === 'upcoming') list = list.filter((d) => d.due && dueInstant(d.due) >= now);
   if (!free.length) list.sort((a, b) => (a.due ? dueInstant(a.due) : Infinity) - (b.due ? dueInstant(b.due) : Infinity));
   const all = list.length;
-  const answer = deadlineReply(k, question, list.slice(0, 20), { now });
-  if (all > 20) answer.reply.footer = T.moreLines(all - 20);
+  const shownMax = DEADLINE_LIST_MAX;
+  const answer = deadlineReply(k, question, list.slice(0, shownMax), { now });
+  if (all > shownMax) answer.reply.footer = T.deadlineNarrow(all - shownMax, narrowingExamples(k, words, now, opts.state));
   return answer;
 }

@@ -31,19 +31,45 @@ export function loadPlanText(src: string, file: string, requireMeta: boolean): P
     fm = r.data;
   } else {
     if (requireMeta) throw new StartupError(msg.startup.docs.missingFrontMatter(file));
-    const lines = body.split(/\r?\n/);
-    const firstIdx = lines.findIndex((l) => l.trim() !== '');
-    const first = firstIdx >= 0 ? lines[firstIdx]!.trim().replace(/^#+\s*/, '').replace(/^《(.*)》$/, '$1') : '';
-    // A first line that is already a numbered clause (第一章 总则, 一、…) is not a title.
-    const isTitle = !!first && first.length <= 60 && !CLAUSE_START.test(first) && !/[。；;]$/.test(first);
-    const title = isTitle ? first : basename(file, extname(file));
-    // The title line is left out of the body so it does not become a clause.
-    if (isTitle) text = lines.slice(firstIdx + 1).join('\n');
+    const { title, rest } = titleOf(body, file);
+    text = rest;
     fm = { id: idFromFile(file), title, issuer: '', number: '', date: '', source: file, language: 'zh-Hans' };
   }
   const doc = parseDocument(text, { docId: fm.id, title: fm.title });
   if (!doc.clauses.length) throw new StartupError(msg.startup.docs.noBody(file));
   return { ...doc, meta: fm, file };
+}
+
+/** Lines read before the first clause when looking for a title. */
+const TITLE_SCAN_LINES = 12;
+
+/**
+ * The title of a document without front matter: its first `# heading`, else a line that is
+ * wholly 《title》, else a short first line that is not a clause, else the file name. The title
+ * line is left out of the body so it does not become a clause; HTML comments (<!-- INFO END -->)
+ * are dropped.
+ */
+export function titleOf(body: string, file: string): { title: string; rest: string } {
+  const lines = body.split(/\r?\n/).map((l) => (/^\s*<!--.*-->\s*$/.test(l) ? '' : l));
+  const head: number[] = [];
+  for (let i = 0; i < lines.length && head.length < TITLE_SCAN_LINES; i++) {
+    const l = lines[i]!.trim();
+    if (!l) continue;
+    if (CLAUSE_START.test(l.replace(/^#+\s*/, ''))) break;
+    head.push(i);
+  }
+  const without = (i: number) => [...lines.slice(0, i), ...lines.slice(i + 1)].join('\n');
+  const clean = (l: string) => l.trim().replace(/^#+\s*/, '').replace(/^《(.*)》$/, '$1').trim();
+  const h1 = head.find((i) => /^#\s+\S/.test(lines[i]!.trim()));
+  if (h1 !== undefined) return { title: clean(lines[h1]!), rest: without(h1) };
+  const quoted = head.find((i) => /^《[^《》]{2,60}》$/.test(lines[i]!.trim()));
+  if (quoted !== undefined) return { title: clean(lines[quoted]!), rest: without(quoted) };
+  const firstIdx = lines.findIndex((l) => l.trim() !== '');
+  const first = firstIdx >= 0 ? clean(lines[firstIdx]!) : '';
+  // A first line that is already a numbered clause (第一章 总则, 一、…) is not a title.
+  const isTitle = !!first && first.length <= 60 && !CLAUSE_START.test(first) && !/[。；;]$/.test(first);
+  if (isTitle) return { title: first, rest: without(firstIdx) };
+  return { title: basename(file, extname(file)), rest: lines.join('\n') };
 }
 
 /** A kebab id from a file name; non-ASCII names get a short stable hash. */

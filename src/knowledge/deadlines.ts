@@ -10,6 +10,8 @@ import type { Deadline } from './schema.ts';
 
 export interface ResolvedDeadline extends Deadline {
   clause: Clause;
+  /** The date a document takes effect (自…起施行): once past it is in force, not overdue. */
+  effective?: boolean;
 }
 
 /** The instant a due date ends, UTC+8 (a year-only due is the end of that year). */

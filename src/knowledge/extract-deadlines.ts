@@ -59,7 +59,7 @@ export function extractDeadlines(docs: readonly PlanDoc[], gazetteer: Gazetteer,
 function fromClause(d: PlanDoc, c: Clause, g: Gazetteer): ResolvedDeadline[] {
   const found: ResolvedDeadline[] = [];
   const seen = new Set<string>();
-  const add = (kind: ResolvedDeadline['kind'], due: string, at: number, matched: string) => {
+  const add = (kind: ResolvedDeadline['kind'], due: string, at: number, matched: string, effective = false) => {
     if (seen.has(due)) return;
     seen.add(due);
     const text = sentenceAt(c.text, at);
@@ -73,13 +73,16 @@ function fromClause(d: PlanDoc, c: Clause, g: Gazetteer): ResolvedDeadline[] {
       owners: [],
       source: { doc: d.meta.id, quote: matched },
       clause: c,
+      ...(effective ? { effective } : {}),
     });
   };
   for (const m of c.text.matchAll(EFFECTIVE)) {
     const y = year(m[1]!);
-    if (y.length === 4) add('period', `${y}-${pad(m[2]!)}-${pad(m[3]!)}`, m.index!, m[0]);
+    if (y.length === 4) add('period', `${y}-${pad(m[2]!)}-${pad(m[3]!)}`, m.index!, m[0], true);
   }
   for (const m of c.text.matchAll(TARGET)) {
+    // 2017年至2020年 is a span already over, not a target.
+    if (/\d{4}\s*年\s*$/.test(c.text.slice(Math.max(0, m.index! - 8), m.index!))) continue;
     const y = year(m[1] ?? m[4]!);
     if (y.length !== 4 || Number(y) < 1949 || Number(y) > 2100) continue;
     // A full date is only a deadline when the text gives one; a month alone reads as its year.

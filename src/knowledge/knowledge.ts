@@ -25,6 +25,13 @@ import { queryTerms, stripQuestionWords } from './tokenize.ts';
 /** Score factor for clauses of the document whose title names the query's regions. */
 const NAMED_DOC_BOOST = 1.5;
 
+/** A question asking for a count: 多少家, 几个县, 数量. */
+const COUNT_QUESTION = /多少|几个|几家|几项|几名|几所|几处|几批|几座|几条|数量|规模多大/;
+/** A count stated in a clause: 近900家, 101个县, 2250名, 三十个. */
+const COUNT_STATED = /(?:[\d０-９]+(?:\.\d+)?|[一二三四五六七八九十百千两]{2,})\s*(?:多|余)?\s*(?:万|亿)?\s*(?:个|家|项|名|人|所|处|批|座|条|户|村|县|次|元|亿元|万元|平方米|公里|吨|套|台|种|类|期)/;
+/** Score factor for a clause that states a count, for count questions. */
+const COUNT_BOOST = 1.3;
+
 export interface KnowledgeLoadOptions {
   seedsDir: string;
   planDirs?: string[];
@@ -268,8 +275,19 @@ export class Knowledge implements KnowledgeView {
     return stripQuestionWords(fold(query));
   }
 
-  /** Ranked clauses for a free-text query. */
+  /**
+   * Ranked clauses for a free-text query. A question about a number (有多少家, 多少个县) prefers
+   * clauses that state one: candidates are re-ranked with a boost for a count in their text.
+   */
   search(query: string, k = 5): ClauseHit[] {
+    if (!COUNT_QUESTION.test(fold(query))) return this.rank(query, k);
+    return this.rank(query, k * 3)
+      .map((h) => (COUNT_STATED.test(this.fullText(h.clause)) ? { ...h, score: h.score * COUNT_BOOST } : h))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, k);
+  }
+
+  private rank(query: string, k: number): ClauseHit[] {
     // When the regions a query names are the ones a document's title names (辽宁与江苏… →
     // 《辽宁省与江苏省对口合作实施方案》), the region words say which document, not which clause:
     // rank without them and prefer that document's clauses.

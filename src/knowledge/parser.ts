@@ -94,7 +94,13 @@ interface Marker {
 /** Recognise the marker at the start of a (trimmed) line; `w` is its width-folded form. */
 function matchMarker(line: string, w: string): Marker | undefined {
   let m = /^(#{1,6})\s+(.+?)\s*#*$/.exec(w);
-  if (m) return { kind: 'heading', label: line.slice(m[1]!.length).trim().replace(/\s*#*$/, ''), level: m[1]!.length, rest: '' };
+  if (m) {
+    const label = line.slice(m[1]!.length).trim().replace(/\s*#*$/, '');
+    // "## 第一章 总则" is a chapter written as a markdown heading: it counts and nests as one.
+    const inner = matchMarker(label, foldWidth(label));
+    if (inner && FIXED_RANK[inner.kind] !== undefined) return inner;
+    return { kind: 'heading', label, level: m[1]!.length, rest: '' };
+  }
   m = new RegExp(`^第(${CN_NUM}|\\d+)([编編章节節条條])\\s*`).exec(w);
   if (m) {
     const kind: ClauseKind = /[编編]/.test(m[2]!) ? 'part' : /章/.test(m[2]!) ? 'chapter' : /[节節]/.test(m[2]!) ? 'section' : 'article';
@@ -421,6 +427,19 @@ function refOf(c: Clause, index: Map<string, Clause>, preambleCount: number, nex
   return out;
 }
 
+/** What a document is made of, as a reader counts it: 第X条 articles and 第X章 chapters apart. */
+export interface DocCounts {
+  clauses: number;
+  articles: number;
+  chapters: number;
+  sections: number;
+}
+
+export function docCounts(doc: ParsedDoc): DocCounts {
+  const n = (k: ClauseKind) => doc.clauses.filter((c) => c.kind === k).length;
+  return { clauses: doc.clauses.length, articles: n('article'), chapters: n('chapter'), sections: n('section') };
+}
+
 /** One line per clause: indentation by depth, label and heading (or the start of the text). */
 export function outline(doc: ParsedDoc, maxDepth = Infinity): string[] {
   const lines: string[] = [];
@@ -436,7 +455,8 @@ export function outlineLabel(c: Clause): string {
   const head = c.heading ?? shorten(c.text, 24);
   switch (c.kind) {
     case 'heading':
-      return `# ${c.label}`;
+      // Outlines are read by people: a markdown heading shows as its text, not as "# 附件".
+      return c.label;
     case 'row':
       return `附表第${c.num}项 ${shorten(c.text, 24)}`;
     case 'para':

@@ -25,4 +25,5 @@ export interface KnowledgeView {
   search(query: string, k?: number): ClauseHit[];
   /** A clause's text with the list items it introduces (see lists.ts). */
   fullText(c: Clause): string;
+  clause(id: string): Clause | undefined;
 }

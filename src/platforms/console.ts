@@ -95,6 +95,13 @@ export class ConsoleChat {
     this.rl?.close();
   }
 
+  /** A line printed above the prompt (start-up notes), the prompt shown again after it. */
+  notice(text: string): void {
+    const out = this.opts.output ?? process.stdout;
+    out.write(`\n${text}\n`);
+    this.rl?.prompt();
+  }
+
   private async line(line: string, out: Writable): Promise<void> {
     const text = line.trim();
     if (!text) return;

@@ -2,13 +2,13 @@
  * iCalendar (RFC 5545) files for meetings, so any calendar can import them: CRLF line endings,
  * lines folded at 75 octets without splitting a UTF-8 character, TEXT values escaped.
  *
- * Recurrence: an RRULE expands on the wall clock of its DTSTART, so DTSTART is given in the
- * meeting's own zone (TZID plus a VTIMEZONE defining it). Expanding on UTC instead is wrong
- * whenever the local date differs from the UTC date: a meeting on the 31st at 07:30 Shanghai time
- * is on the 30th in UTC, and "the 30th of every month" lands on May 1st local, where the bot (which
- * skips months without a 31st, as RRULE does on the local clock) holds it on May 31st. For a zone
- * with daylight saving, or a cron pattern RRULE cannot say, the next occurrences are listed as UTC
- * RDATEs instead, each already the right instant: a one-offset VTIMEZONE would be wrong half the year.
+ * Recurrence: an RRULE expands on the wall clock of its DTSTART, so DTSTART is always given in the
+ * meeting's own zone (TZID plus a VTIMEZONE defining it, with the zone's daylight-saving rules
+ * where it has them). Expanding on UTC instead is wrong whenever the local date differs from the
+ * UTC date, and a one-offset VTIMEZONE would be wrong half the year. yearly/monthly/weekly and the
+ * cron patterns RRULE can say (fixed minute and hours; any day, chosen weekdays, chosen days of the
+ * month, or chosen days of chosen months) become an RRULE; any other cron pattern lists its next
+ * occurrences as RDATEs on the same local clock.
  */
 import type { Meeting } from './meetings.ts';
 import { offsetMs } from './meetings.ts';
@@ -111,19 +111,133 @@ function duration(ms: number): string {
   return `P${d ? `${d}D` : ''}${t ? `T${t}` : ''}`;
 }
 
-/**
- * Whether the zone keeps one UTC offset from a year before `from` to a year after `to`. Sampled
- * every 10 days (no DST period is shorter): checking only the listed occurrences would let a
- * weekly series that happens to fall inside one summer pass, and then the one-offset VTIMEZONE
- * would be wrong for every week after the clocks change.
- */
-function steadyOffset(zone: string, from: number, to: number): boolean {
-  if (parseOffsetZone(zone) !== undefined) return true;
-  const first = zoneOffsetMinutes(from, zone);
-  for (let t = from - 366 * DURATION.DAY; t <= to + 366 * DURATION.DAY; t += 10 * DURATION.DAY) {
-    if (zoneOffsetMinutes(t, zone) !== first) return false;
+/** Offset transitions of a zone inside [from, to): the instant and the offsets either side. */
+function transitions(zone: string, from: number, to: number): { at: number; before: number; after: number }[] {
+  const out: { at: number; before: number; after: number }[] = [];
+  let prev = zoneOffsetMinutes(from, zone);
+  for (let t = from + DURATION.DAY; t < to; t += DURATION.DAY) {
+    const off = zoneOffsetMinutes(t, zone);
+    if (off === prev) continue;
+    // Narrow the change down to the minute.
+    let lo = t - DURATION.DAY;
+    let hi = t;
+    while (hi - lo > DURATION.MINUTE) {
+      const mid = lo + Math.max(1, Math.floor((hi - lo) / 2 / DURATION.MINUTE)) * DURATION.MINUTE;
+      if (zoneOffsetMinutes(mid, zone) === prev) lo = mid;
+      else hi = mid;
+    }
+    out.push({ at: hi, before: prev, after: off });
+    prev = off;
   }
-  return true;
+  return out;
+}
+
+const WEEKDAY_CODES = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
+const yearStart = (y: number) => Date.UTC(y, 0, 1);
+
+/** A transition as a yearly rule on the wall clock before it: BYMONTH=3;BYDAY=-1SU at 02:00. */
+function transitionRule(t: { at: number; before: number }): { wall: Date; rule: string } {
+  const wall = new Date(t.at + t.before * DURATION.MINUTE);
+  const day = wall.getUTCDate();
+  const daysInMonth = new Date(Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth() + 1, 0)).getUTCDate();
+  const nth = day + 7 > daysInMonth ? -1 : Math.ceil(day / 7);
+  return { wall, rule: `FREQ=YEARLY;BYMONTH=${wall.getUTCMonth() + 1};BYDAY=${nth}${WEEKDAY_CODES[wall.getUTCDay()]}` };
+}
+
+/** The rule's transition in a year, as an instant (for checking that the rule holds). */
+function ruleInstant(ruleWall: Date, rule: string, year: number, before: number): number {
+  const month = Number(/BYMONTH=(\d+)/.exec(rule)![1]) - 1;
+  const m = /BYDAY=(-?\d)(\w\w)/.exec(rule)!;
+  const nth = Number(m[1]);
+  const wd = WEEKDAY_CODES.indexOf(m[2]!);
+  let day: number;
+  if (nth > 0) {
+    const first = new Date(Date.UTC(year, month, 1)).getUTCDay();
+    day = 1 + ((wd - first + 7) % 7) + 7 * (nth - 1);
+  } else {
+    const lastDay = new Date(Date.UTC(year, month + 1, 0));
+    day = lastDay.getUTCDate() - ((lastDay.getUTCDay() - wd + 7) % 7);
+  }
+  return Date.UTC(year, month, day, ruleWall.getUTCHours(), ruleWall.getUTCMinutes()) - before * DURATION.MINUTE;
+}
+
+const localStamp = (d: Date) => icsUtc(d.getTime()).replace(/Z$/, '');
+
+/**
+ * A VTIMEZONE for an IANA zone between two instants: one observance when its offset never
+ * changes, otherwise a STANDARD and a DAYLIGHT observance, each a yearly RRULE when the zone's
+ * transitions follow one (checked over every year of the span), else one observance per
+ * transition.
+ */
+function zoneVtimezone(tzid: string, zone: string, from: number, to: number): string[] {
+  const fixed = parseOffsetZone(zone);
+  if (fixed !== undefined) return fixedVtimezone(tzid, fixed);
+  const y0 = new Date(from).getUTCFullYear() - 1;
+  const y1 = Math.max(new Date(to).getUTCFullYear() + 1, y0 + 3);
+  const all = transitions(zone, yearStart(y0), yearStart(y1 + 1));
+  if (!all.length) return fixedVtimezone(tzid, zoneOffsetMinutes(from, zone));
+  const observance = (t: { before: number; after: number }, dtstart: string, extra: string[]) => {
+    const kind = t.after > t.before ? 'DAYLIGHT' : 'STANDARD';
+    return [`BEGIN:${kind}`, `DTSTART:${dtstart}`, ...extra, `TZOFFSETFROM:${icsOffset(t.before)}`, `TZOFFSETTO:${icsOffset(t.after)}`, `END:${kind}`];
+  };
+  const firstYear = all.filter((t) => new Date(t.at).getUTCFullYear() === y0);
+  const rules = firstYear.map((t) => ({ t, ...transitionRule(t) }));
+  const holds =
+    rules.length === 2 &&
+    all.every((t) => rules.some((r) => r.t.before === t.before && r.t.after === t.after && ruleInstant(r.wall, r.rule, new Date(t.at).getUTCFullYear(), t.before) === t.at));
+  const lines = ['BEGIN:VTIMEZONE', `TZID:${tzid}`];
+  if (holds) for (const r of rules) lines.push(...observance(r.t, localStamp(r.wall), [`RRULE:${r.rule}`]));
+  else for (const t of all) lines.push(...observance(t, localStamp(new Date(t.at + t.before * DURATION.MINUTE)), []));
+  lines.push('END:VTIMEZONE');
+  return lines;
+}
+
+const CRON_DOW: Record<string, number> = { SUN: 0, MON: 1, TUE: 2, WED: 3, THU: 4, FRI: 5, SAT: 6 };
+
+/** A cron list of numbers (1,3,5 · 1-5 · MON-FRI), or undefined for steps and anything else. */
+function cronList(field: string, names: Record<string, number> = {}): number[] | undefined {
+  const out: number[] = [];
+  for (const part of field.toUpperCase().split(',')) {
+    const m = /^(\w+)(?:-(\w+))?$/.exec(part);
+    if (!m) return undefined;
+    const num = (x: string) => (/^\d+$/.test(x) ? Number(x) : names[x]);
+    const a = num(m[1]!);
+    const b = m[2] !== undefined ? num(m[2]) : a;
+    if (a === undefined || b === undefined || b < a) return undefined;
+    for (let i = a; i <= b; i++) out.push(i);
+  }
+  return out;
+}
+
+/**
+ * The RRULE of a cron pattern, when RRULE can say it: a fixed minute, fixed hours, and every
+ * day, chosen weekdays, chosen days of the month, or chosen days of chosen months.
+ */
+export function cronRrule(pattern: string): string | undefined {
+  let f = pattern.trim().split(/\s+/);
+  if (f.length === 6) {
+    if (f[0] !== '0') return undefined;
+    f = f.slice(1);
+  }
+  if (f.length !== 5) return undefined;
+  const [min, hour, dom, mon, dow] = f as [string, string, string, string, string];
+  const minutes = cronList(min);
+  const hours = cronList(hour);
+  if (!minutes || minutes.length !== 1 || !hours) return undefined;
+  const time = `;BYHOUR=${hours.join(',')};BYMINUTE=${minutes[0]}`;
+  if (dom === '*' && mon === '*' && dow === '*') return `FREQ=DAILY${time}`;
+  if (dom === '*' && mon === '*') {
+    const days = cronList(dow, CRON_DOW);
+    if (!days) return undefined;
+    return `FREQ=WEEKLY;BYDAY=${[...new Set(days.map((d) => WEEKDAY_CODES[d % 7]))].join(',')}${time}`;
+  }
+  if (dow !== '*' && dow !== '?') return undefined;
+  const days = cronList(dom);
+  if (!days || days.some((d) => d < 1 || d > 31)) return undefined;
+  if (mon === '*') return `FREQ=MONTHLY;BYMONTHDAY=${days.join(',')}${time}`;
+  const months = cronList(mon);
+  if (!months || months.some((m) => m < 1 || m > 12)) return undefined;
+  return `FREQ=YEARLY;BYMONTH=${months.join(',')};BYMONTHDAY=${days.join(',')}${time}`;
 }
 
 export interface IcsOptions {
@@ -140,17 +254,17 @@ export interface IcsOptions {
 export function meetingIcs(m: Meeting, o: IcsOptions): string {
   const upcoming = m.every ? occurrences(m.occurrence, m.every, m.zone, RDATE_COUNT + 1) : [m.occurrence];
   const byFreq = { yearly: 'YEARLY', monthly: 'MONTHLY', weekly: 'WEEKLY' } as const;
-  // Local time + VTIMEZONE whenever the zone keeps one offset; otherwise UTC with the
-  // occurrences spelled out (also for a one-off meeting: a plain UTC instant is exact).
-  const local = m.every?.kind !== 'cron' && steadyOffset(m.zone, m.occurrence, upcoming.at(-1) ?? m.occurrence);
+  const rrule = !m.every ? undefined : m.every.kind === 'cron' ? cronRrule(m.every.pattern) : `FREQ=${byFreq[m.every.kind]}`;
+  // A cron series starts at its first occurrence, which need not be the stored start.
+  const first = upcoming[0] ?? m.occurrence;
   const tzid = icsTzid(m.zone);
   const lines: string[] = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//xiezuo//meetings//ZH', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH'];
-  if (local) lines.push(...fixedVtimezone(tzid, zoneOffsetMinutes(m.occurrence, m.zone)));
+  lines.push(...zoneVtimezone(tzid, m.zone, first, upcoming.at(-1) ?? first));
   lines.push(
     'BEGIN:VEVENT',
     `UID:${m.id.toLowerCase()}-${m.createdAt}@${o.uidDomain}`,
     `DTSTAMP:${icsUtc(o.now)}`,
-    local ? `DTSTART;TZID=${tzid}:${icsLocal(m.occurrence, m.zone)}` : `DTSTART:${icsUtc(m.occurrence)}`,
+    `DTSTART;TZID=${tzid}:${icsLocal(first, m.zone)}`,
     `DURATION:${duration(DEFAULT_MEETING_DURATION_MS)}`,
     `SEQUENCE:${m.generation - 1}`,
     `SUMMARY:${icsText(m.title)}`,
@@ -159,11 +273,15 @@ export function meetingIcs(m: Meeting, o: IcsOptions): string {
   if (o.description) lines.push(`DESCRIPTION:${icsText(o.description)}`);
   lines.push(`STATUS:${m.status === 'cancelled' ? 'CANCELLED' : 'CONFIRMED'}`);
   if (m.every) {
-    if (local && m.every.kind !== 'cron') {
-      lines.push(`RRULE:FREQ=${byFreq[m.every.kind]}`);
-    } else {
-      const rest = upcoming.filter((t) => t !== m.occurrence).slice(0, RDATE_COUNT);
-      if (rest.length) lines.push(`RDATE;VALUE=DATE-TIME:${rest.map(icsUtc).join(',')}`);
+    if (rrule) lines.push(`RRULE:${rrule}`);
+    else {
+      // DTSTART is listed again: RFC 5545 makes it the first instance, but parsers that expand
+      // RDATEs alone (ical.js) would otherwise skip it; a repeated instance counts once.
+      const rest = upcoming.slice(0, RDATE_COUNT);
+      // On the DTSTART's clock (parsers compare RDATEs with DTSTART as written: ical.js puts UTC
+      // RDATEs before a zoned DTSTART). A cron time inside a DST gap has no local reading; calendars
+      // shift it as they shift any such time.
+      if (rest.length) lines.push(`RDATE;TZID=${tzid}:${rest.map((t) => icsLocal(t, m.zone)).join(',')}`);
     }
   }
   for (const label of m.remind) {

@@ -18,6 +18,7 @@ import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.ts';
 import type { DeliveryOutcome, Outbox, OutgoingMessage } from '../delivery/outbox.ts';
 import { UserError } from '../errors.ts';
+import { isBeijingZone, zonedWithBeijing } from '../render/when.ts';
 import { msg } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
 import type { MeetingTemplate } from './templates.ts';
@@ -296,17 +297,22 @@ export class Meetings {
     return reconcileAll(live, (m) => this.scheduleOccurrence(m, now));
   }
 
-  /** The reminder message a group receives. */
-  reminderReply(m: Meeting, offset: string): Reply {
+  /**
+   * The reminder message a group receives. With a tally (after someone pressed 参加 / 不参加 on
+   * it) the message shows the replies so far and the time left as of now, since the offset it
+   * was sent at no longer holds.
+   */
+  reminderReply(m: Meeting, offset: string | undefined, tally?: Tally): Reply {
     // A reminder running late (workers were down) says how long is really left.
     const left = m.occurrence - this.o.clock.now();
-    const late = left < offsetMs(offset) - LATE_REMINDER_GRACE_MS;
-    const lead = late ? msg.meetings.reminderLeadApprox(approxLabel(left)) : msg.meetings.reminderLead(offset);
+    const late = offset === undefined || left < offsetMs(offset) - LATE_REMINDER_GRACE_MS;
+    const lead = late ? msg.meetings.reminderLeadApprox(approxLabel(Math.max(left, 0))) : msg.meetings.reminderLead(offset);
     const blocks: Reply['blocks'] = [{ text: lead }];
     blocks.push({ heading: msg.meetings.fieldWhen, text: this.show(m.occurrence, m.zone) });
     if (m.where) blocks.push({ heading: msg.meetings.fieldWhere, text: m.where });
     blocks.push({ heading: msg.meetings.fieldGroup, text: m.group });
     blocks.push({ text: msg.meetings.reminderAsk });
+    if (tally) blocks.push({ heading: msg.meetings.tallyHeading, text: msg.meetings.tally(tally.yes, tally.no, tally.delegate) });
     return {
       title: msg.meetings.reminderTitle(m.title),
       blocks,
@@ -327,10 +333,10 @@ export class Meetings {
 
   /** An instant as users read it: in the given zone, plus the display zone when they differ. */
   show(at: number, zone: string): string {
-    const local = `${msg.meetings.wallTime(wallTime(at, zone))} ${msg.meetings.zoneLabel(zone)}`;
-    if (zone === this.o.displayZone) return local;
-    const home = wallTime(at, this.o.displayZone);
-    return `${local}（${msg.meetings.wallTime(home)} ${msg.meetings.zoneLabel(this.o.displayZone)}）`;
+    // The zone the meeting was given in, and 北京时间 beside it when that is another zone.
+    const shown = zonedWithBeijing(at, zone, msg.meetings.wallTime);
+    if (zone === this.o.displayZone || isBeijingZone(this.o.displayZone)) return shown;
+    return `${shown}（${msg.meetings.wallTime(wallTime(at, this.o.displayZone))} ${msg.meetings.zoneLabel(this.o.displayZone)}）`;
   }
 
   /** The reminder jobs (and the advance job) that belong to the meeting's current state. */

@@ -114,7 +114,7 @@ describe('POST /api/alerts', () => {
   it('III–IV from the API are sent at once (no one can press confirm); numbers and drills accepted; repeats join', async () => {
     const r = await post({ ...good, level: 4, drill: true });
     expect(r.status).toBe(201);
-    expect(((await r.json()) as { id: string }).id).toMatch(/^D-/);
+    expect(((await r.json()) as { id: string }).id).toMatch(/^Y-/);
     expect(h.outbox.sent.length).toBeGreaterThan(0);
     const again = await post({ ...good, level: 4, drill: true });
     expect(again.status).toBe(200);

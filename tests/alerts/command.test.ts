@@ -122,7 +122,7 @@ describe('/alert', () => {
 
   it('drill: 【演练】 everywhere, D- id, no leadership', async () => {
     const r = await say('/alert drill 文山 地震 I 桌面推演');
-    expect(r.title).toMatch(/^【演练】警报 D-20261122-01 已发出/);
+    expect(r.title).toMatch(/^【演练】警报 Y-20261122-01 已发出/);
     expect(h.outbox.chats('s')).not.toContain(h.chats['应急领导小组']);
     for (const s of h.outbox.sent) expect(renderText(s.message.reply)).toMatch(/^【【演练】/);
   });

@@ -29,9 +29,13 @@ describe('alert ids', () => {
   });
   it('formats and normalises', () => {
     expect(formatAlertId(false, '20261122', 3)).toBe('A-20261122-03');
-    expect(formatAlertId(true, '20261122', 1)).toBe('D-20261122-01');
+    expect(formatAlertId(true, '20261122', 1)).toBe('Y-20261122-01');
     expect(normaliseAlertId('a-20261122-3')).toBe('A-20261122-03');
     expect(normaliseAlertId('Ａ－２０２６１１２２－０３')).toBe('A-20261122-03');
     expect(normaliseAlertId('20261122')).toBeUndefined();
+    // Drills are Y- (演习), distinct from office deadlines (D3); drill ids issued as D- still read.
+    expect(normaliseAlertId('y-20261122-1')).toBe('Y-20261122-01');
+    expect(normaliseAlertId('D-20261122-01')).toBe('D-20261122-01');
+    expect(normaliseAlertId('D3')).toBeUndefined();
   });
 });

@@ -91,7 +91,7 @@ describe('trigger', () => {
 describe('drills', () => {
   it('mark every message 【演练】, skip leadership, and keep ids, indexes and statistics apart', async () => {
     const r = await trigger({ drill: true, level: 'I' });
-    expect(r.alert.id).toMatch(/^D-20261122-01$/);
+    expect(r.alert.id).toMatch(/^Y-20261122-01$/);
     expect(h.outbox.chats('s')).not.toContain(h.chats['应急领导小组']);
     expect(h.outbox.chats('s')).toContain(h.chats['应急协调中心']);
     await h.service.update(r.alert.id, '演练续报', by);

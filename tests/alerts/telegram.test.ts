@@ -126,6 +126,28 @@ describe('/alert through the Telegram stand-in', () => {
     expect(textOf(status)).toContain('确认收到 上海应急');
   });
 
+  it('resolving edits every posted card to 【已结束】 without buttons', async () => {
+    const id = await trigger('/alert 文山 滑坡 II 山体滑坡');
+    let msgs: Record<string, string> = {};
+    for (let i = 0; i < 200 && Object.keys(msgs).length < 3; i++) {
+      msgs = await store.messages(id);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    tg.pushUpdate(tg.privateText(OFFICER, `/alert resolve ${id} 险情解除`));
+    for (const group of ['文山应急', '上海应急']) {
+      const chat = CHATS[group]!;
+      const message = Number(msgs[`telegram:${chat}`]);
+      const edited = await tg.waitForCall('editMessageText', (c) => to(chat)(c) && Number(c.body.message_id) === message && textOf(c).includes('【已结束】'));
+      expect(textOf(edited)).toContain(id);
+      // No 收到 / 我来负责 left on a closed alert.
+      expect(JSON.stringify(edited.body.reply_markup ?? {})).not.toContain('alert.ack');
+    }
+    // Let the 响应结束 notices reach every notified chat before the next test counts messages.
+    for (const group of ['文山应急', '上海应急', '应急领导小组'])
+      await tg.waitForCall('sendMessage', (c) => to(CHATS[group]!)(c) && textOf(c).includes('响应结束') && textOf(c).includes(id));
+    await app.services.alerts.idle();
+  });
+
   it('refuses a user without the emergency role and sends nothing', async () => {
     const before = tg.delivered('sendMessage').length;
     tg.pushUpdate(tg.privateText(5, '/alert 文山 地震 I 测试'));

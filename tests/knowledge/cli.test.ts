@@ -69,7 +69,8 @@ describe('xiezuo ingest', () => {
     expect(r.stdout).toContain('《某市对口协作促进条例》');
     expect(r.stdout).toContain('\n  第一节 联席会议\n');
     expect(r.stdout).toContain('      （二）协调解决协作中的重大问题');
-    expect(r.stdout.trim().endsWith('共 17 条')).toBe(true);
+    // Articles, chapters and sections counted apart (17 clauses in all, items included).
+    expect(r.stdout.trim().endsWith('共 6 条，3 章，2 节')).toBe(true);
   });
 
   it('--json gives ids, depths and citations of a seed plan', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MEETING_DURATION_MS, foldLine, meetingIcs } from '../../src/scheduling/ics.ts';
+import ICAL from 'ical.js';
+import { DEFAULT_MEETING_DURATION_MS, RDATE_COUNT, foldLine, meetingIcs } from '../../src/scheduling/ics.ts';
 import type { Meeting } from '../../src/scheduling/meetings.ts';
 import { occurrences, parseWhen, type Recurrence } from '../../src/time.ts';
 
@@ -182,20 +183,15 @@ describe('meetingIcs', () => {
     expect(expandRule(lines, 1)).toEqual([m.occurrence]);
   });
 
-  it('lists RDATEs when the zone has daylight saving, each the right instant', () => {
+  it('gives a daylight-saving zone its rules: DTSTART with TZID, a VTIMEZONE with STANDARD and DAYLIGHT, an RRULE', () => {
     const r = parseWhen('2026-12-10 09:30', { zone: 'Europe/Berlin', now: Date.UTC(2026, 10, 1) });
     if (!r.ok) throw new Error('bad');
     const m = meeting({ zone: 'Europe/Berlin', start: r.value.at, occurrence: r.value.at, every: { kind: 'monthly' } });
     const lines = parseIcs(meetingIcs(m, opts));
-    expect(lines.some((l) => l.name === 'RRULE')).toBe(false);
-    expect(lines.some((l) => l.name === 'VTIMEZONE' || l.value === 'VTIMEZONE')).toBe(false);
-    expect(utc(lines.find((l) => l.name === 'DTSTART')!.value)).toBe(m.occurrence);
-    expect(lines.find((l) => l.name === 'DURATION')!.value).toBe('PT2H');
-    const rdate = lines.find((l) => l.name === 'RDATE')!;
-    const dates = rdate.value.split(',').map(utc);
-    expect(new Date(dates[0]!).toISOString()).toBe('2027-01-10T08:30:00.000Z');
-    // April: summer time, 09:30 local is 07:30 UTC.
-    expect(new Date(dates[3]!).toISOString()).toBe('2027-04-10T07:30:00.000Z');
+    expect(eventLines(lines).find((l) => l.name === 'DTSTART')).toMatchObject({ params: { TZID: 'Europe/Berlin' }, value: '20261210T093000' });
+    expect(lines.filter((l) => l.name === 'BEGIN').map((l) => l.value)).toEqual(expect.arrayContaining(['VTIMEZONE', 'STANDARD', 'DAYLIGHT']));
+    expect(lines.filter((l) => l.name === 'RRULE').map((l) => l.value).sort()).toEqual(['FREQ=MONTHLY', 'FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU', 'FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU']);
+    expect(lines.some((l) => l.name === 'RDATE')).toBe(false);
   });
 
   it('marks a cancelled meeting and bumps SEQUENCE', () => {
@@ -209,5 +205,49 @@ describe('meetingIcs', () => {
     const folded = foldLine(line);
     for (const part of folded.split('\r\n')) expect(Buffer.byteLength(part)).toBeLessThanOrEqual(75);
     expect(folded.split('\r\n').map((p, i) => (i ? p.slice(1) : p)).join('')).toBe(line);
+  });
+});
+
+/**
+ * The files read by a real iCalendar parser (ical.js): its own expansion of RRULE/RDATE with the
+ * file's VTIMEZONE must give the instants the bot schedules, across daylight-saving changes.
+ */
+describe('meetingIcs through ical.js', () => {
+  function expandWithIcalJs(text: string, count: number): number[] {
+    ICAL.TimezoneService.reset();
+    const cal = new ICAL.Component(ICAL.parse(text));
+    const zones = cal.getAllSubcomponents('vtimezone');
+    expect(zones.length).toBe(1);
+    for (const z of zones) ICAL.TimezoneService.register(new ICAL.Timezone(z));
+    const ev = new ICAL.Event(cal.getFirstSubcomponent('vevent')!);
+    expect(ev.startDate.zone?.tzid).toBe(zones[0]!.getFirstPropertyValue('tzid'));
+    const it = ev.iterator();
+    const out: number[] = [];
+    for (let n = it.next(); n && out.length < count; n = it.next()) out.push(n.toUnixTime() * 1000);
+    return out;
+  }
+
+  it.each([
+    { name: 'weekly in Berlin across both DST changes', when: '2027-03-01 09:30', zone: 'Europe/Berlin', every: { kind: 'weekly' } as Recurrence, rule: 'FREQ=WEEKLY' },
+    { name: 'monthly on the 31st in New York', when: '2027-01-31 18:00', zone: 'America/New_York', every: { kind: 'monthly' } as Recurrence, rule: 'FREQ=MONTHLY' },
+    { name: 'yearly in Sydney (southern DST)', when: '2027-01-15 10:00', zone: 'Australia/Sydney', every: { kind: 'yearly' } as Recurrence, rule: 'FREQ=YEARLY' },
+    { name: 'monthly in Shanghai', when: '2026-12-10 09:30', zone: 'Asia/Shanghai', every: { kind: 'monthly' } as Recurrence, rule: 'FREQ=MONTHLY' },
+    { name: 'weekly at +05:30', when: '2026-12-10 09:30 +05:30', zone: 'Asia/Shanghai', every: { kind: 'weekly' } as Recurrence, rule: 'FREQ=WEEKLY' },
+    { name: 'cron on Mondays and Wednesdays in Berlin', when: '2027-03-01 09:30', zone: 'Europe/Berlin', every: { kind: 'cron', pattern: '30 9 * * 1,3' } as Recurrence, rule: 'FREQ=WEEKLY;BYDAY=MO,WE;BYHOUR=9;BYMINUTE=30' },
+    { name: 'cron on the 15th of each month in London', when: '2027-01-01 00:00', zone: 'Europe/London', every: { kind: 'cron', pattern: '0 10 15 * *' } as Recurrence, rule: 'FREQ=MONTHLY;BYMONTHDAY=15;BYHOUR=10;BYMINUTE=0' },
+    { name: 'cron on weekdays in Shanghai', when: '2027-01-01 00:00', zone: 'Asia/Shanghai', every: { kind: 'cron', pattern: '0 9 * * MON-FRI' } as Recurrence, rule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9;BYMINUTE=0' },
+    { name: 'a cron step RRULE cannot say (every 20 minutes) as RDATEs in Berlin, across the DST change', when: '2027-03-26 00:00', zone: 'Europe/Berlin', every: { kind: 'cron', pattern: '*/20 9-11 * * *' } as Recurrence, rule: undefined },
+  ])('$name', ({ when, zone, every, rule }) => {
+    const r = parseWhen(when, { zone, now: Date.UTC(2026, 10, 1) });
+    if (!r.ok) throw new Error(`bad ${when}`);
+    const m = meeting({ zone: r.value.zone, start: r.value.at, occurrence: r.value.at, every });
+    const text = meetingIcs(m, opts);
+    const lines = parseIcs(text);
+    const rules = eventLines(lines).filter((l) => l.name === 'RRULE').map((l) => l.value);
+    expect(rules).toEqual(rule ? [rule] : []);
+    expect(eventLines(lines).find((l) => l.name === 'DTSTART')!.params.TZID).toBeDefined();
+    const count = rule ? 30 : RDATE_COUNT;
+    const bot = occurrences(m.start, every, m.zone, count);
+    expect(expandWithIcalJs(text, count).map((t) => new Date(t).toISOString())).toEqual(bot.map((t) => new Date(t).toISOString()));
   });
 });

@@ -205,7 +205,7 @@ describe('/meeting input errors', () => {
     const m = (await h.app.services.meetings.get(idOf(r)))!;
     expect(new Date(m.occurrence).toISOString()).toBe('2027-07-01T07:30:00.000Z');
     expect(text(r)).toContain('Europe/Berlin');
-    expect(text(r)).toContain('15:30 北京时间');
+    expect(text(r)).toContain('2027年7月1日（周四）09:30 Europe/Berlin（北京时间 15:30）');
   });
 });
 

@@ -4,6 +4,8 @@
  * not as text; when the upload fails, or the answer must go through a response_url, the text goes
  * out instead with a short note.
  */
+import ICAL from 'ical.js';
+import { occurrences } from '../../src/time.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { msg } from '../../src/i18n/index.ts';
 import type { Senders } from '../../src/delivery/sender.ts';
@@ -58,6 +60,16 @@ describe('/xiezuo meeting ics on Slack', () => {
     expect(file.bytes!.length).toBe(file.length);
     expect(bytes.replace(/\r\nDTSTAMP:\d{8}T\d{6}Z\r\n/, '\r\n')).toBe(await expectedIcs());
     expect(bytes).toContain('\r\nDTSTART;TZID=Asia/Shanghai:20310131T073000\r\n');
+    // The uploaded bytes read by an iCalendar parser expand to the dates the bot schedules.
+    ICAL.TimezoneService.reset();
+    const cal = new ICAL.Component(ICAL.parse(bytes));
+    for (const z of cal.getAllSubcomponents('vtimezone')) ICAL.TimezoneService.register(new ICAL.Timezone(z));
+    const it = new ICAL.Event(cal.getFirstSubcomponent('vevent')!).iterator();
+    const m = (await h.app.services.meetings.get(id))!;
+    const expected = occurrences(m.start, m.every, m.zone, 12);
+    const got: number[] = [];
+    for (let n = it.next(); n && got.length < 12; n = it.next()) got.push(n.toUnixTime() * 1000);
+    expect(got).toEqual(expected);
     // The message before it names the file but no longer carries its text.
     const post = slack.delivered('chat.postMessage').filter((c) => c.body.channel === 'C100').at(-1)!;
     expect(JSON.stringify(post.body.blocks)).toContain(msg.platforms.attachment(`${id}.ics`));

@@ -79,5 +79,14 @@ describe('meeting reminders through Telegram', () => {
     const tally = await h.app.services.meetings.tally(m);
     expect(tally.yes).toBe(1);
     expect(tally.entries[0]!.user).toBe('telegram:777');
+    // The reminder itself now shows the tally, with its buttons still there.
+    const edited = await tg.waitForCall('editMessageText', (c) => sameChat(c, CHATS[1]!) && Number(c.body.message_id) === messageId, 10_000);
+    expect(textOf(edited)).toContain('参加 1｜不参加 0｜委派他人 0');
+    expect(textOf(edited)).toContain('沪连对口合作联席会议');
+    expect(JSON.stringify(edited.body.reply_markup)).toContain(keyboard[0]![1]!.callback_data);
+    // A second official's 不参加 updates the same message.
+    tg.pushUpdate(tg.callbackQuery(CHATS[1]!, 778, messageId, keyboard[0]![1]!.callback_data));
+    const again = await tg.waitForCall('editMessageText', (c) => sameChat(c, CHATS[1]!) && textOf(c).includes('参加 1｜不参加 1'), 10_000);
+    expect(Number(again.body.message_id)).toBe(messageId);
   }, 40_000);
 });

@@ -42,6 +42,8 @@ afterAll(async () => {
 });
 
 const textOf = (c: SlackCall) => String(c.body.text ?? '');
+/** The fallback text and every block, as a reader of the message sees them. */
+const shown = (c: SlackCall) => `${textOf(c)}\n${JSON.stringify(c.body.blocks ?? [])}`;
 const inChannel = (channel: string) => (c: SlackCall) => c.body.channel === channel;
 const buttonsOf = (c: SlackCall): Array<{ action_id: string; value: string; text: { text: string } }> =>
   ((c.body.blocks ?? []) as Array<Record<string, any>>).filter((b) => b.type === 'actions').flatMap((b) => b.elements);
@@ -156,6 +158,15 @@ describe('alert on Slack', () => {
     const status = await slack.waitForCall('chat.postMessage', (c) => inChannel('C3000')(c) && textOf(c).includes('时间线') && textOf(c).includes(id));
     expect(textOf(status)).toMatch(/上海应急：收到（official/);
     expect(textOf(status)).toContain('确认收到 上海应急');
+
+    // Resolved: every posted copy is edited to 【已结束】 and loses its buttons.
+    expect((await slash(`alert resolve ${id} 险情解除`, 'C3000', EMERGENCY)).status).toBe(200);
+    for (const g of ['文山应急', '上海应急', '应急领导小组']) {
+      const ended = await slack.waitForCall('chat.update', (c) => inChannel(CHANNELS[g]!)(c) && shown(c).includes('【已结束】'));
+      expect(ended.body.ts).toBe(msgs[`slack:${CHANNELS[g]}`]);
+      expect(buttonsOf(ended)).toEqual([]);
+    }
+    await h.app.services.alerts.idle();
   });
 });
 
@@ -196,6 +207,10 @@ describe('meeting reminder on Slack', () => {
     const tally = await h.app.services.meetings.tally(m);
     expect(tally.yes).toBe(1);
     expect(tally.entries.map((e) => e.user)).toEqual(['slack:U88']);
+    // The reminder pressed on now shows the tally, buttons kept.
+    const updated = await slack.waitForCall('response_url', (c) => c.body.replace_original === true && textOf(c).includes('参加 1｜不参加 0｜委派他人 0'));
+    expect(shown(updated)).toContain('沪连对口合作联席会议');
+    expect(buttonsOf(updated).map((b) => b.text.text)).toEqual(['参加', '不参加', '委派他人']);
     // Each channel got the reminder once.
     for (const ch of CHANNELS) expect(slack.delivered('chat.postMessage').filter((c) => inChannel(ch)(c) && textOf(c).includes('会议提醒'))).toHaveLength(1);
   }, 40_000);

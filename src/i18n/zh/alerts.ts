@@ -16,7 +16,7 @@ export const alerts = {
   typeMissing: '请写明灾害类型，例如 地震、洪涝、泥石流、台风。',
   textMissing: '请附上情况说明，例如：州府震感强烈，已有房屋倒塌。',
   idMissing: '请写明警报编号，例如 A-20261122-03。',
-  badId: (t: string) => `“${t}”不是警报编号（形如 A-20261122-03，演练为 D-…）。`,
+  badId: (t: string) => `“${t}”不是警报编号（形如 A-20261122-03，演练为 Y-20261122-01）。`,
   notFound: (id: string) => `没有编号为 ${id} 的警报。`,
   updateTextMissing: '请写明更新内容。',
   summaryMissing: '请写明处置总结。',
@@ -93,6 +93,8 @@ export const alerts = {
 
   // Status.
   statusTitle: (id: string) => `警报 ${id}`,
+  /** First line of a closed alert's card copies, edited in place when it is resolved. */
+  endedBanner: (status: string) => `【已结束】此警报${status}，无需再按“收到”。`,
   statusNames: { pending: '待确认', open: '响应中', resolved: '已结束', cancelled: '已取消' } as Record<string, string>,
   statusLine: (status: string, acked: number, total: number) => `状态：${status}　已确认 ${acked}/${total} 个频道组`,
   ackHeading: '各频道组确认情况',

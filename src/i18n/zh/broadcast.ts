@@ -13,7 +13,7 @@ export const broadcast = {
   missingId: '请给出群发编号，例如 /broadcast status B-20261201-01。',
   previewTitle: (id: string) => `群发预览 ${id}`,
   preview: (group: string, count: number, at?: string) =>
-    `将发送到频道组“${group}”的 ${count} 个聊天${at ? `，定时于 ${at}（北京时间除非另注）发送` : ''}。请确认：`,
+    `将发送到频道组“${group}”的 ${count} 个聊天${at ? `，定时于 ${at} 发送` : ''}。请确认：`,
   confirm: '确认发送',
   cancel: '取消',
   confirmedScheduled: (id: string, at: string, count: number) => `群发 ${id} 已确认，将于 ${at} 发送到 ${count} 个聊天。`,
@@ -27,13 +27,14 @@ export const broadcast = {
   progress: (delivered: number, failed: number, total: number) =>
     `已送达 ${delivered}/${total}${failed ? `，失败 ${failed}` : ''}，发送中……`,
   reportTitle: (id: string, group: string) => `群发报告 ${id} · ${group}`,
-  reportSummary: (r: { status: string; delivered: number; failed: number; pending: number; total: number; at?: string | undefined }) =>
+  reportSummary: (r: { status: string; delivered: number; failed: number; pending: number; notSent?: number; total: number; at?: string | undefined }) =>
     [
       `状态：${r.status}`,
       r.at ? `定时：${r.at}` : undefined,
       `已送达 ${r.delivered}/${r.total}`,
       `失败 ${r.failed}`,
       r.pending > 0 ? `待发送 ${r.pending}` : undefined,
+      r.notSent ? `因取消未发送 ${r.notSent}` : undefined,
     ]
       .filter(Boolean)
       .join('\n'),

@@ -1,5 +1,8 @@
 /** Wording shared by every command: errors, refusals, the router's own answers. */
 export const common = {
+  beijingTime: '北京时间',
+  /** After a time in another zone: the same instant in Beijing. */
+  beijingAside: (t: string) => `（北京时间 ${t}）`,
   unknownCommand: (name: string) => `没有“/${name}”这个命令。发送 /help 查看全部命令。`,
   tooLong: (max: number) => `消息太长（超过 ${max} 字），请缩短后再发。`,
   emptyMessage: '请输入问题或命令，例如：/pair 大连。发送 /help 查看全部命令。',

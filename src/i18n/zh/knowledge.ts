@@ -51,12 +51,17 @@ export const knowledge = {
   noDue: '未定日期',
   deadlineOwners: (o: string) => `责任单位：${o}`,
   deadlineTarget: (t: string) => `量化目标：${t}`,
-  deadlineState: { overdue: '（已过期）', upcoming: '（未到期）' },
+  deadlineState: { overdue: '（已过期）', upcoming: '（未到期）', inForce: '（已施行）', notYetInForce: '（尚未施行）' },
   deadlineFilter: (what: string) => `筛选：${what}`,
   tocTitle: '文件列表',
-  tocDocLine: (id: string, title: string, n: number) => `${id}：《${title}》（${n} 条）`,
+  tocDocLine: (id: string, title: string, count: string) => `${id}：《${title}》（${count}）`,
   tocHint: '发送 /toc 文件编号（或标题中的词）查看提纲，例如：/toc sh-fyp11',
-  tocDocTitle: (title: string, n: number) => `《${title}》提纲（${n} 条）`,
+  tocDocTitle: (title: string, count: string) => `《${title}》提纲（${count}）`,
+  /** 7 条，3 章 for a statute; 45 个条款 for a plan numbered 一、（一）1. */
+  docCount: (c: { clauses: number; articles: number; chapters: number; sections: number }) =>
+    c.articles
+      ? [`${c.articles} 条`, c.chapters ? `${c.chapters} 章` : '', c.sections ? `${c.sections} 节` : ''].filter(Boolean).join('，')
+      : `${c.clauses} 个条款`,
   tocUnknownDoc: (name: string) => `没有找到文件“${name}”。`,
   tocMeta: (issuer: string, number: string, date: string) => [issuer, number, date].filter(Boolean).join('　'),
   helpTitle: '可用命令',
@@ -75,6 +80,8 @@ export const knowledge = {
   tocUsage: '/toc [文件编号或标题]，例如：/toc sh-fyp11',
   helpSummary: '列出全部命令',
   helpUsage: '/help',
-  outlineCount: (n: number) => `共 ${n} 条`,
+  outlineCount: (count: string) => `共 ${count}`,
   moreLines: (n: number) => `……另有 ${n} 条，请用 xiezuo ingest 或缩小范围查看`,
+  /** Under a long /deadline list: what actually narrows it. */
+  deadlineNarrow: (n: number, examples: string[]) => `……另有 ${n} 项未列出。可以加上条件缩小范围，例如：${examples.join('、')}`,
 } as const;

@@ -90,6 +90,7 @@ export const meetings = {
     `以下提醒的时间已过，不再发送：${labels.map((l) => `提前${meetings.offset(l)}`).join('、')}。`,
   tally: (yes: number, no: number, delegate: number) => `参加 ${yes}｜不参加 ${no}｜委派他人 ${delegate}`,
   tallyNone: '还没有人回复。',
+  tallyHeading: '回执',
   tallyLine: (choice: string, name: string, delegate?: string) =>
     `${choice}：${name}${delegate ? ` → ${delegate}` : ''}`,
   choice: { yes: '参加', no: '不参加', delegate: '委派他人' } as Record<string, string>,

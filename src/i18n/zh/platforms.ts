@@ -11,6 +11,8 @@ export const platforms = {
   consoleWelcome: '协作 · 控制台对话（未配置 Telegram / Slack 时使用）。输入问题或命令，例如 /pair 大连；/help 查看全部命令；Ctrl+D 退出。',
   consolePrompt: '协作> ',
   consoleBye: '再见。',
+  consoleNoRedis:
+    '（未连接 Redis：查询文件、结对关系和期限可以正常使用；群发、会议与提醒、警报、频道组、权限和办公室期限需要 Redis，请设置 REDIS_URL 后重启。）',
   /** Console stand-in for a button press: how to press one by number. */
   consoleButtons: (labels: string[]) => `按钮：${labels.map((l, i) => `[${i + 1}] ${l}`).join('  ')}（输入 !数字 按下）`,
   consoleNoSuchButton: '没有这个按钮编号。',

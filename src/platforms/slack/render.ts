@@ -11,6 +11,7 @@
 import type { types } from '@slack/bolt';
 import { msg } from '../../i18n/index.ts';
 import type { Reply, ReplyFile } from '../../messages.ts';
+import { slackCommandForm } from '../../render/commands.ts';
 import { renderText } from '../../render/text.ts';
 import { splitText } from '../../render/split.ts';
 
@@ -66,7 +67,8 @@ function truncate(s: string, max: number): string {
 }
 
 /** The blocks of a reply, before splitting into messages. */
-export function renderSlackBlocks(reply: Reply): KnownBlock[] {
+export function renderSlackBlocks(original: Reply): KnownBlock[] {
+  const reply = inSlackForm(original);
   const blocks: KnownBlock[] = [];
   const mark = reply.tone === 'error' ? ':warning: ' : reply.tone === 'internal' ? ':exclamation: ' : '';
   if (reply.title) {
@@ -104,10 +106,20 @@ export function renderSlackBlocks(reply: Reply): KnownBlock[] {
   return blocks;
 }
 
+/** Command hints as Slack users type them (/xiezuo pair 大连), in every text a reply shows. */
+function inSlackForm(reply: Reply): Reply {
+  return {
+    ...reply,
+    ...(reply.title ? { title: slackCommandForm(reply.title) } : {}),
+    blocks: reply.blocks.map((b) => ({ ...b, text: slackCommandForm(b.text), ...(b.heading ? { heading: slackCommandForm(b.heading) } : {}) })),
+    ...(reply.footer ? { footer: slackCommandForm(reply.footer) } : {}),
+  };
+}
+
 /** Reply → one or more Slack messages (more only when it exceeds 50 blocks). */
 export function renderSlack(reply: Reply): SlackMessage[] {
   const blocks = renderSlackBlocks(reply);
-  const fallback = truncate(renderText({ ...reply, buttons: [] }), FALLBACK_LIMIT);
+  const fallback = truncate(renderText({ ...inSlackForm(reply), buttons: [] }), FALLBACK_LIMIT);
   if (blocks.length <= SLACK_BLOCKS_PER_MESSAGE) return [{ text: fallback, blocks }];
   const out: SlackMessage[] = [];
   for (let i = 0; i < blocks.length; i += SLACK_BLOCKS_PER_MESSAGE) {
@@ -151,7 +163,7 @@ export function renderSlackFileFallback(file: ReplyFile): SlackMessage[] {
 /** One message for edits (chat.update cannot add messages): the first 50 blocks, marked when cut. */
 export function renderSlackSingle(reply: Reply): SlackMessage {
   const blocks = renderSlackBlocks(reply);
-  const fallback = truncate(renderText({ ...reply, buttons: [] }), FALLBACK_LIMIT);
+  const fallback = truncate(renderText({ ...inSlackForm(reply), buttons: [] }), FALLBACK_LIMIT);
   if (blocks.length <= SLACK_BLOCKS_PER_MESSAGE) return { text: fallback, blocks };
   const actions = blocks.filter((b) => b.type === 'actions');
   const rest = blocks.filter((b) => b.type !== 'actions').slice(0, SLACK_BLOCKS_PER_MESSAGE - 1 - actions.length);

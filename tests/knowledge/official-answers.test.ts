@@ -1,0 +1,212 @@
+/**
+ * Answers as officials read them (issue 12, points 1–7), through the real router with the seeds
+ * and a folder of documents the bot has never seen (tests/fixtures/plans-unseen: a statute with a
+ * `# title` and an `<!-- INFO END -->` marker, a plan with a 《》 title line, an untitled file).
+ * The questions are worded unlike the dev eval's, about other documents.
+ */
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ask } from '../../commands/ask.ts';
+import { deadline } from '../../commands/deadline.ts';
+import { help } from '../../commands/help.ts';
+import { pair } from '../../commands/pair.ts';
+import { toc } from '../../commands/toc.ts';
+import { KnowledgeRegionGraph } from '../../src/alerts/graph.ts';
+import { ManualClock } from '../../src/clock.ts';
+import { loadConfig } from '../../src/config.ts';
+import { Knowledge } from '../../src/knowledge/knowledge.ts';
+import { createLogger } from '../../src/log.ts';
+import type { ActionResult } from '../../src/command.ts';
+import type { Button, Inbound, Reply } from '../../src/messages.ts';
+import { renderText } from '../../src/render/text.ts';
+import { EnvAccess } from '../../src/roles/access.ts';
+import { Router } from '../../src/router.ts';
+import type { Services } from '../../src/services.ts';
+
+const SEEDS = fileURLToPath(new URL('../../seeds', import.meta.url));
+const UNSEEN = fileURLToPath(new URL('../fixtures/plans-unseen', import.meta.url));
+const MAX_REPLY = 1500;
+
+let k: Knowledge;
+beforeAll(async () => {
+  k = await Knowledge.load({ seedsDir: SEEDS, planDirs: [UNSEEN] });
+});
+
+const clock = new ManualClock(Date.UTC(2026, 5, 1));
+const services = () =>
+  ({ config: loadConfig({}), clock, log: createLogger('silent'), knowledge: k, access: new EnvAccess(new Set(), true) }) as unknown as Services;
+const router = new Router([ask, pair, deadline, toc, help], { defaultCommand: 'ask' });
+const inbound = (text: string, press?: Button): Inbound => ({
+  platform: 'telegram',
+  chat: { platform: 'telegram', chatId: '1' },
+  chatType: 'private',
+  user: { platform: 'telegram', id: '7' },
+  text,
+  ...(press ? { press: { action: press.action, value: press.value } } : {}),
+  receivedAt: new Date(clock.now()),
+});
+const say = (text: string): Promise<Reply> => router.handle(inbound(text), services());
+const press = (b: Button): Promise<ActionResult> => router.press(inbound('', b), services());
+const buttons = (r: Reply) => (r.buttons ?? []).flat();
+
+/**
+ * Sentences (。；-terminated, ≥ 8 characters) that occur more than once in a text. Each block's
+ * own 状态 line is its own fact (two relationships may both have ended in 2010), so not counted.
+ */
+function repeated(text: string): string[] {
+  const seen = new Map<string, number>();
+  for (const s of text.match(/[^。；\n]{8,}[。；]/g) ?? []) if (!s.startsWith('状态：')) seen.set(s, (seen.get(s) ?? 0) + 1);
+  return [...seen].filter(([, n]) => n > 1).map(([s]) => s);
+}
+
+describe('1. a clause that introduces a list brings its list', () => {
+  it('answers with the clause and every item, and scores the clause with its items', async () => {
+    const r = await say('东西部协作要坚持什么方针');
+    const text = renderText(r);
+    expect(text).toContain('应当坚持下列方针：');
+    for (const item of ['政府引导', '互利共赢', '分类施策', '共建共享']) expect(text).toContain(item);
+    // An item asked about directly still finds the list clause, which holds it.
+    const a = k.answer('优势互补 互利共赢');
+    expect(a.results[0]!.citation).toBe('《甘肃省东西部协作促进条例》第二条');
+    expect(a.results[0]!.text).toContain('（四）坚持群众参与');
+  });
+
+  it('a list under a heading (一、资金用途 → 下列事项：) comes with its items; items are not repeated below it', async () => {
+    const a = k.answer('协作资金可以用在哪里');
+    const text = renderText(a.reply);
+    for (const item of ['产业项目贴息', '劳务培训补助', '消费帮扶平台建设']) expect(text).toContain(item);
+    expect(text.split('劳务培训补助').length).toBe(2);
+  });
+
+  it('a long list shows the first items and offers the rest behind 全文', async () => {
+    const r = await say('乡村振兴 五项原则 坚持农业农村优先发展');
+    const full = buttons(r).find((b) => b.action === 'ask.full');
+    if (renderText(r).includes('另有')) expect(full).toBeDefined();
+    expect(renderText(r).length).toBeLessThan(MAX_REPLY);
+  });
+});
+
+describe('2. documents cited by their own title', () => {
+  it('from the first # heading, a 《》 title line, or the file name as the last resort', () => {
+    expect(k.answer('协作园区 入驻企业').results[0]!.citation).toMatch(/^《甘肃省东西部协作促进条例》第六条/);
+    expect(k.answer('资金 专户管理 专款专用').results[0]!.citation).toMatch(/^《对口协作资金管理办法》二/);
+    expect(k.docs.find((d) => d.file.endsWith('无题文件.txt'))?.meta.title).toBe('无题文件');
+  });
+
+  it('/toc counts articles and chapters apart; an outline never shows raw markdown or HTML comments', async () => {
+    const list = renderText(await say('/toc'));
+    expect(list).toContain('《甘肃省东西部协作促进条例》（7 条，3 章）');
+    const outline = renderText(await say('/toc gansu-xiezuo-tiaoli'));
+    expect(outline).toContain('提纲（7 条，3 章）');
+    expect(outline).not.toMatch(/^\s*#/m);
+    expect(outline).not.toContain('<!--');
+  });
+});
+
+describe('3. dates and targets extracted from any document', () => {
+  it('an effective date answers 何时施行 and reads 已施行 once past', async () => {
+    const text = renderText(await say('这部促进条例从哪天开始施行'));
+    expect(text).toContain('2024-03-01');
+    expect(text).toContain('已施行');
+    expect(text).toContain('《甘肃省东西部协作促进条例》第七条');
+  });
+
+  it('targets (到2030年, 规划期至2025年，展望到2035年) are in /deadline by year, with their clause', async () => {
+    const y2030 = renderText(await say('/deadline 2030'));
+    expect(y2030).toContain('引进企业不少于500家');
+    expect(y2030).toContain('《甘肃省东西部协作促进条例》第四条');
+    const y2035 = renderText(await say('/deadline 2035 --upcoming'));
+    expect(y2035).toContain('展望到2035年');
+    // A span already over (2017年至2020年) is not a target.
+    expect(k.deadlines.all.some((d) => d.id.startsWith('auto-') && d.text.includes('2017年至2020年'))).toBe(false);
+  });
+});
+
+describe('4. pairing questions in other words', () => {
+  it.each([
+    ['红河归哪个城市帮扶', ['上海', '红河']],
+    ['迪庆州由哪里对口帮扶', ['上海', '迪庆']],
+    ['遵义和上海的结对还在不在', ['遵义', '已移交']],
+    ['阿克苏市和哪个城市结对', ['阿克苏', '上海']],
+  ])('%s → the pairing answer', async (q, names) => {
+    const a = k.answer(q);
+    expect(a.intent).toBe('pairing');
+    const text = renderText((await say(q)) as Reply);
+    for (const n of names) expect(text).toContain(n);
+  });
+
+  it('/pair walks a county up to its prefecture, and history reads both ways', async () => {
+    const county = renderText(await say('/pair 库车'));
+    expect(county).toContain('阿克苏地区');
+    expect(county).toContain('上海市');
+    const from = renderText(await say('/pair 阿克苏'));
+    expect(from).toMatch(/已调整.*喀什/);
+    const to = renderText(await say('/pair 喀什'));
+    expect(to).toMatch(/此前为阿克苏/);
+  });
+
+  it('alert routing agrees: 上海 is the current partner of 喀什, not of 阿克苏', () => {
+    const graph = new KnowledgeRegionGraph(k.gazetteer, k.pairings.current());
+    expect(graph.partners('aksu', ['active'])).not.toContain('shanghai');
+    expect(graph.partners('kashgar', ['active'])).toContain('shanghai');
+  });
+});
+
+describe('5. questions about numbers', () => {
+  it('prefer the clause that states the number', () => {
+    expect(k.answer('协作园区一共建了几个').results[0]!.text).toContain('68个');
+    expect(k.answer('协作园区引进多少家企业').results.slice(0, 2).map((r) => r.text).join('')).toMatch(/500家|1200家/);
+  });
+});
+
+describe('6. short pairing answers', () => {
+  it('a long list is summarised by kind and region with counts, under 1,500 characters, no sentence twice', async () => {
+    const r = await say('/pair 上海');
+    const text = renderText(r);
+    expect(text.length).toBeLessThan(MAX_REPLY);
+    expect(repeated(text)).toEqual([]);
+    expect(text).toMatch(/【对口支援】\d+ 个地区，\d+ 项记录/);
+    const details = buttons(r).filter((b) => b.action === 'pair.kind');
+    expect(details.length).toBeGreaterThan(2);
+    // Each kind's details open behind its button, short too, with their citations and 原文 buttons.
+    for (const b of details) {
+      const res = await press(b);
+      const shown = renderText(res.reply!);
+      expect(shown.length).toBeLessThan(MAX_REPLY);
+      expect(shown).toContain('——《');
+      expect(repeated(shown)).toEqual([]);
+      expect(buttons(res.reply!).some((x) => x.action === 'ask.full')).toBe(true);
+    }
+  });
+
+  it('items are in date order within a kind', async () => {
+    const res = await press({ label: '', action: 'pair.kind', value: 'shanghai|对口支援' });
+    const text = renderText(res.reply!);
+    const years = [...text.matchAll(/状态：规划期已结束（(\d{4})|期间：(\d{4})/g)].map((m) => Number(m[1] ?? m[2]));
+    expect(years.length).toBeGreaterThan(1);
+    expect([...years].sort((a, b) => a - b)).toEqual(years);
+  });
+
+  it('a stale or forged details button gets the stale-button toast', async () => {
+    expect((await press({ label: '', action: 'pair.kind', value: 'nowhere|对口支援' })).toast).toBeDefined();
+  });
+});
+
+describe('7. 更多结果 stays on topic', () => {
+  it('pages stop when the scores fall off, and every shown clause shares the question\'s words', async () => {
+    const q = '招商引资 平台';
+    let r = await say(q);
+    const seen = [renderText(r)];
+    for (let i = 0; i < 10; i++) {
+      const more = buttons(r).find((b) => b.action === 'ask.more');
+      if (!more) break;
+      const res = await press(more);
+      if (!res.reply) break;
+      r = res.reply;
+      seen.push(renderText(r));
+    }
+    // Ten pages would reach into clauses that share one common word; the fall-off stops far earlier.
+    expect(seen.length).toBeLessThan(6);
+    for (const page of seen) for (const block of page.split('\n\n').filter((b) => b.includes('——《'))) expect(block).toMatch(/招商|平台/);
+  });
+});
