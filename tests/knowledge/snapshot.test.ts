@@ -88,7 +88,8 @@ describe('knowledge snapshot', () => {
     const file = first.file!;
     const size = statSync(file).size;
     const bytes = readFileSync(file);
-    bytes[Math.floor(size * 0.7)] ^= 0x5a;
+    const at = Math.floor(size * 0.7);
+    bytes[at] = bytes[at]! ^ 0x5a;
     writeFileSync(file, bytes);
     const damaged = await load();
     expect(damaged.snapshot).toBe('written');
