@@ -172,6 +172,7 @@ export async function benchSearch(): Promise<Record<string, unknown>> {
       p50_us: round(x1000.p50_us!),
       p99_us: round(x1000.p99_us!),
       rss_mib: round(x1000.rss_mib!),
+      build_rss_mib: round(x1000.build_rss_mib!),
     },
   };
 }
