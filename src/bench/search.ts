@@ -8,15 +8,15 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DEFAULT_SEEDS_DIR } from '../app.ts';
+import { DEFAULT_SEEDS_DIR } from '../knowledge/sources.ts';
+import { PROJECT_ROOT } from '../root.ts';
 import { Knowledge } from '../knowledge/knowledge.ts';
 import { SearchIndex } from '../knowledge/search-index.ts';
 import { queryTerms } from '../knowledge/tokenize.ts';
 import { runPhase } from './search-x1000.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const EVAL = fileURLToPath(new URL('../../../shared/eval/questions.dev.yaml', import.meta.url));
+const ROOT = PROJECT_ROOT;
+const EVAL = join(PROJECT_ROOT, '..', 'shared', 'eval', 'questions.dev.yaml');
 
 /** Extra queries beside the eval set: short, long, Traditional, and ones that match nothing. */
 const EXTRA_QUERIES = [
@@ -172,6 +172,7 @@ export async function benchSearch(): Promise<Record<string, unknown>> {
       p50_us: round(x1000.p50_us!),
       p99_us: round(x1000.p99_us!),
       rss_mib: round(x1000.rss_mib!),
+      build_rss_mib: round(x1000.build_rss_mib!),
     },
   };
 }

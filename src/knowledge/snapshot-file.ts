@@ -4,7 +4,7 @@
  *   "XZSNAP\0\x01" · u32 header length · header JSON · zero padding to 8 · sections, each
  *   padded to 8 bytes
  *
- * The header holds the key, the payload's SHA-256 and each section's kind, offset and length.
+ * The header holds the key, the payload's checksum and each section's kind, offset and length.
  * A file whose magic, header, key or checksum does not match reads as absent, so a truncated or
  * damaged file is rebuilt and never half-used. Typed arrays come back as views into the one
  * buffer the file was read into (no copy). Files are written beside their final name and renamed
@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import * as zlib from 'node:zlib';
 
 const MAGIC = Buffer.from('XZSNAP\0\x01', 'latin1');
 
@@ -30,11 +31,28 @@ interface SectionHead {
 
 interface Header {
   key: string;
-  sha256: string;
+  checksum: string;
   sections: SectionHead[];
 }
 
 const pad8 = (n: number) => (n + 7) & ~7;
+
+/**
+ * The checksum guards against damage, not tampering: CRC-32 (zlib's, Node ≥ 20.15) reads the
+ * ×1000 snapshot's 275 MB about three times faster than SHA-256; older Nodes fall back to SHA-256.
+ */
+const crc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
+function checksum(chunks: readonly Uint8Array[]): string {
+  if (crc32) {
+    let c = 0;
+    for (const chunk of chunks) c = crc32(chunk, c);
+    return `crc32:${c.toString(16)}`;
+  }
+  const h = createHash('sha256');
+  for (const chunk of chunks) h.update(chunk);
+  return `sha256:${h.digest('hex')}`;
+}
 
 function kindOf(v: SectionValue): ArrayKind | 'json' {
   if (v instanceof Uint16Array) return 'u16';
@@ -60,9 +78,7 @@ export function writeSnapshot(file: string, key: string, sections: Record<string
     if (gap) chunks.push(new Uint8Array(gap));
     offset += pad8(bytes.byteLength);
   }
-  const hash = createHash('sha256');
-  for (const c of chunks) hash.update(c);
-  const header = Buffer.from(JSON.stringify({ key, sha256: hash.digest('hex'), sections: heads } satisfies Header), 'utf8');
+  const header = Buffer.from(JSON.stringify({ key, checksum: checksum(chunks), sections: heads } satisfies Header), 'utf8');
   const lead = Buffer.alloc(pad8(MAGIC.length + 4 + header.length));
   MAGIC.copy(lead, 0);
   lead.writeUInt32LE(header.length, MAGIC.length);
@@ -103,7 +119,7 @@ export function readSnapshot(file: string, key: string): Map<string, SectionValu
   const last = header.sections.at(-1);
   const payloadEnd = start + (last ? pad8(last.offset + last.bytes) : 0);
   if (payloadEnd !== buf.length) return undefined;
-  if (createHash('sha256').update(buf.subarray(start)).digest('hex') !== header.sha256) return undefined;
+  if (checksum([buf.subarray(start)]) !== header.checksum) return undefined;
   const out = new Map<string, SectionValue>();
   for (const s of header.sections) {
     const at = buf.byteOffset + start + s.offset;

@@ -1,0 +1,142 @@
+/**
+ * The knowledge snapshot: written on the first load, read back on the next; rebuilt when a
+ * document changes, when a --plans folder changes (file added, edited, removed) and when the file
+ * is damaged or cut short; and the answers to the dev eval questions are the same with and
+ * without it. Each test works on its own copy of seeds/ and its own snapshot folder.
+ */
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { Knowledge } from '../../src/knowledge/knowledge.ts';
+import { loadKnowledgeCached, type SnapshotLoadOptions } from '../../src/knowledge/snapshot.ts';
+import { readSnapshot, writeSnapshot } from '../../src/knowledge/snapshot-file.ts';
+import { DEFAULT_SEEDS_DIR } from '../../src/knowledge/sources.ts';
+import { renderText } from '../../src/render/text.ts';
+
+const EVAL = fileURLToPath(new URL('../../../shared/eval/questions.dev.yaml', import.meta.url));
+const NOW = Date.UTC(2026, 0, 15, 4, 0);
+
+let dir: string;
+let opts: SnapshotLoadOptions;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'xiezuo-snapshot-'));
+  cpSync(DEFAULT_SEEDS_DIR, join(dir, 'seeds'), { recursive: true });
+  opts = { seedsDir: join(dir, 'seeds'), snapshotDir: join(dir, 'snap') };
+});
+
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function load(o: SnapshotLoadOptions = opts) {
+  return loadKnowledgeCached(o);
+}
+
+/** Top clause ids for a query: what the index answers. */
+const top = (k: Knowledge, q: string) => k.search(q, 5).map((h) => h.clause.id);
+
+describe('knowledge snapshot', () => {
+  it('is written on the first load and read back on the next, answering the same', async () => {
+    const first = await load();
+    expect(first.snapshot).toBe('written');
+    expect(existsSync(first.file!)).toBe(true);
+    const second = await load();
+    expect(second.snapshot).toBe('loaded');
+    expect(second.knowledge.clauses.length).toBe(first.knowledge.clauses.length);
+    expect(top(second.knowledge, '干部挂职交流')).toEqual(top(first.knowledge, '干部挂职交流'));
+  });
+
+  it('is rebuilt when a document changes', async () => {
+    await load();
+    const plan = join(opts.seedsDir, 'plans', 'sh-dl-coop.md');
+    appendFileSync(plan, '\n十、量子通信\n\n两地共建量子通信骨干网络试验段。\n');
+    const after = await load();
+    expect(after.snapshot).toBe('written');
+    expect(after.knowledge.search('量子通信骨干网络', 1)[0]?.clause.text).toContain('量子通信骨干网络');
+    expect((await load()).snapshot).toBe('loaded');
+  });
+
+  it('is rebuilt when a --plans folder gains, changes or loses a file', async () => {
+    const plans = join(dir, 'extra');
+    cpSync(fileURLToPath(new URL('../fixtures/plans-extra', import.meta.url)), plans, { recursive: true });
+    const withPlans = { ...opts, planDirs: [plans] };
+    expect((await load(withPlans)).snapshot).toBe('written');
+    expect((await load(withPlans)).snapshot).toBe('loaded');
+
+    writeFileSync(join(plans, 'added.txt'), '某省对口帮扶工作要点\n\n一、总体要求\n\n推进白鹭湾生态修复示范工程。\n');
+    const added = await load(withPlans);
+    expect(added.snapshot).toBe('written');
+    expect(added.knowledge.search('白鹭湾生态修复', 1)[0]?.clause.text).toContain('白鹭湾');
+
+    writeFileSync(join(plans, 'added.txt'), '某省对口帮扶工作要点\n\n一、总体要求\n\n推进青石峡生态修复示范工程。\n');
+    const edited = await load(withPlans);
+    expect(edited.snapshot).toBe('written');
+    expect(edited.knowledge.search('青石峡生态修复', 1)[0]?.clause.text).toContain('青石峡');
+
+    unlinkSync(join(plans, 'added.txt'));
+    const removed = await load(withPlans);
+    expect(removed.snapshot).toBe('written');
+    expect(removed.knowledge.clauses.length).toBe(added.knowledge.clauses.length - 1);
+    // The same sources without the folder are another snapshot, not this one overwritten.
+    expect((await load()).file).not.toBe(removed.file);
+  });
+
+  it('is rebuilt, never half-read, when the file is damaged or cut short', async () => {
+    const first = await load();
+    const file = first.file!;
+    const size = statSync(file).size;
+    const bytes = readFileSync(file);
+    const at = Math.floor(size * 0.7);
+    bytes[at] = bytes[at]! ^ 0x5a;
+    writeFileSync(file, bytes);
+    const damaged = await load();
+    expect(damaged.snapshot).toBe('written');
+    expect(top(damaged.knowledge, '联席会议')).toEqual(top(first.knowledge, '联席会议'));
+    expect((await load()).snapshot).toBe('loaded');
+
+    truncateSync(file, Math.floor(size / 2));
+    expect((await load()).snapshot).toBe('written');
+    writeFileSync(file, 'not a snapshot');
+    expect((await load()).snapshot).toBe('written');
+    expect((await load()).snapshot).toBe('loaded');
+  });
+
+  it('reads a section file back only whole and under its key', () => {
+    const file = join(dir, 'x.snap');
+    const post = Uint16Array.from([1, 2, 3]);
+    const blocks = Int32Array.from([-1, 7, 1 << 30]);
+    writeSnapshot(file, 'k1', { meta: { json: { a: 'é' } }, post, blocks });
+    const back = readSnapshot(file, 'k1')!;
+    expect([...(back.get('post') as Uint16Array)]).toEqual([1, 2, 3]);
+    expect([...(back.get('blocks') as Int32Array)]).toEqual([-1, 7, 1 << 30]);
+    expect(back.get('meta')).toEqual({ json: { a: 'é' } });
+    expect(readSnapshot(file, 'k2')).toBeUndefined();
+    truncateSync(file, statSync(file).size - 1);
+    expect(readSnapshot(file, 'k1')).toBeUndefined();
+  });
+});
+
+const present = existsSync(EVAL);
+describe.skipIf(!present)('answers with and without the snapshot', () => {
+  it('are identical on the dev eval questions', async () => {
+    const questions = (parse(readFileSync(EVAL, 'utf8')) as { q: string }[]).map((x) => x.q);
+    expect(questions.length).toBeGreaterThan(0);
+    const plain = await Knowledge.load({ seedsDir: DEFAULT_SEEDS_DIR });
+    const o = { seedsDir: DEFAULT_SEEDS_DIR, snapshotDir: join(dir, 'snap') };
+    expect((await loadKnowledgeCached(o)).snapshot).toBe('written');
+    const cached = await loadKnowledgeCached(o);
+    expect(cached.snapshot).toBe('loaded');
+    for (const q of questions) {
+      const a = plain.answer(q, { now: NOW });
+      const b = cached.knowledge.answer(q, { now: NOW });
+      expect({ q, intent: b.intent, text: renderText(b.reply), results: b.results }).toEqual({
+        q,
+        intent: a.intent,
+        text: renderText(a.reply),
+        results: a.results,
+      });
+    }
+  });
+});
