@@ -32,8 +32,9 @@ let prefix: string;
 const STRANGER: UserRef = { platform: 'telegram', id: '990', name: 'Fuzz' };
 
 /**
- * One digest of everything this app stored, the audit log left out: refusals are written there
- * by design. One round trip, so it can run around each of thousands of inputs.
+ * Everything this app stored, by content, the audit log left out (refusals are written there by
+ * design) and keys about to expire on their own. One round trip, so it can run after each of
+ * thousands of inputs.
  */
 const DIGEST = `
 local function content(k)
@@ -61,7 +62,9 @@ local keys = redis.call('KEYS', ARGV[1] .. ':*')
 table.sort(keys)
 local parts = {}
 for _, k in ipairs(keys) do
-  if k ~= ARGV[2] then parts[#parts + 1] = k .. '=' .. content(k) end
+  -- Throttle keys living a few seconds (a preview's edit slot) expire on their own between inputs.
+  local ttl = redis.call('PTTL', k)
+  if k ~= ARGV[2] and (ttl < 0 or ttl > 60000) then parts[#parts + 1] = k .. '=' .. content(k) end
 end
 return table.concat(parts, '\\n')
 `;
