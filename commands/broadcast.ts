@@ -7,7 +7,8 @@ import type { ParsedArgs } from '../src/args.ts';
 import { type CommandContext, audit, defineCommand } from '../src/command.ts';
 import { Refusal, UserError } from '../src/errors.ts';
 import { msg } from '../src/i18n/index.ts';
-import { type Reply, userKey } from '../src/messages.ts';
+import { type Reply, destinationKey, userKey } from '../src/messages.ts';
+import { isDeliverable } from '../src/groups/destinations.ts';
 import { type Broadcast, formatInstant } from '../src/broadcasts/broadcasts.ts';
 import { zonedWithBeijing } from '../src/render/when.ts';
 import { parseWhen } from '../src/time.ts';
@@ -90,12 +91,18 @@ async function draft(ctx: CommandContext, a: ParsedArgs): Promise<Reply> {
   const g = await services.groups.get(group);
   if (!g) throw new UserError(t.unknownGroup(group), t.usage);
   if (!g.destinations.length) throw new UserError(t.emptyGroup(group));
+  // Chats on a platform this deployment does not send to would wait for ever: said, not sent.
+  const platforms = services.groups.platforms();
+  const reachable = g.destinations.filter((d) => isDeliverable(d, platforms));
+  const unreachable = g.destinations.filter((d) => !isDeliverable(d, platforms));
+  if (!reachable.length) throw new UserError(t.noReachable(g.name, unreachable.map(destinationKey)));
   const b = await services.broadcasts.draft({
     group: g.name,
     text,
     by: inbound.user,
     chat: inbound.chat,
-    destinations: g.destinations,
+    destinations: reachable,
+    ...(unreachable.length ? { unreachable } : {}),
     ...(at !== undefined ? { at } : {}),
     ...(zone ? { zone } : {}),
   });
@@ -104,7 +111,7 @@ async function draft(ctx: CommandContext, a: ParsedArgs): Promise<Reply> {
   const atText = at !== undefined ? zonedWithBeijing(at, b.zone) : undefined;
   return {
     title: t.previewTitle(b.id),
-    blocks: [{ text: t.preview(g.name, b.total, atText) }, { text }],
+    blocks: [{ text: t.preview(g.name, b.total, atText) }, ...(unreachable.length ? [{ text: t.unreachable(unreachable.map(destinationKey)) }] : []), { text }],
     buttons: [
       [
         { label: t.confirm, action: 'broadcast.confirm', value: b.id },

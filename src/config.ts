@@ -86,7 +86,7 @@ export const envSchema = z.object({
   /** First retry delay; doubles each attempt. */
   DELIVERY_BACKOFF_MS: z.coerce.number().int().min(1).default(2000),
   /** How long a worker may hold a job before it counts as crashed and another worker takes it. */
-  DELIVERY_LOCK_MS: z.coerce.number().int().min(500).default(30000),
+  DELIVERY_LOCK_MS: z.coerce.number().int().min(500).default(5000),
   /** Telegram: messages per second per bot (all chats together). */
   DELIVERY_TELEGRAM_PER_S: z.coerce.number().min(0).default(25),
   /** Telegram: messages per chat per DELIVERY_TELEGRAM_CHAT_WINDOW_MS (about 1/s). */

@@ -25,6 +25,10 @@ import { metrics } from './metrics/metrics.ts';
 
 /** Longer messages are refused before any parsing; no question or command needs more. */
 export const MAX_INBOUND_CHARS = 2000;
+/** Our buttons carry short ids; a longer value is forged (Slack would take up to 2,000 characters). */
+const MAX_PRESS_VALUE = 256;
+/** Telegram shows at most 200 characters of a button's toast; Slack's ephemeral note stays short too. */
+const TOAST_MAX = 200;
 
 export interface RouterOptions {
   /** The command that answers text without a leading slash. */
@@ -106,12 +110,13 @@ export class Router<S extends KnowledgeServices = KnowledgeServices> {
     const action = `${cmdName}.${key}`;
     try {
       const handler = this.byName.get(wordKey(cmdName))?.actions.get(key);
-      if (!press || !handler) return { toast: msg.common.staleButton };
+      if (!press || !handler || press.value.length > MAX_PRESS_VALUE) return { toast: msg.common.staleButton };
       if (handler.role) await requireRole(services.access, inbound.user, handler.role);
       return await handler.run(ctx, press.value);
     } catch (e) {
       const reply = await this.failure(e, ctx, action);
-      return { toast: reply.blocks[0]?.text ?? msg.common.staleButton };
+      // A refusal's text may quote the value pressed: cut it to what a toast can show.
+      return { toast: clip(reply.blocks[0]?.text ?? msg.common.staleButton, TOAST_MAX) };
     }
   }
 
@@ -187,4 +192,8 @@ export class Router<S extends KnowledgeServices = KnowledgeServices> {
       ctx.services.log.warn('refusal not audited', { err, action, user: ctx.inbound.user.id });
     }
   }
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

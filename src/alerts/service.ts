@@ -9,7 +9,7 @@ import type { DeliveryListener, DeliveryOutcome, Outbox, OutgoingMessage } from 
 import { Refusal, UserError } from '../errors.ts';
 import { msg } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
-import { type Destination, type Reply, destinationKey, parseDestination } from '../messages.ts';
+import { type Destination, type Platform, type Reply, destinationKey, parseDestination } from '../messages.ts';
 import {
   type CardContext,
   alertCard,
@@ -24,7 +24,7 @@ import {
   updateCard,
 } from './cards.ts';
 import { normaliseAlertId } from './ids.ts';
-import { LEVELS, type Level, isGrave } from './levels.ts';
+import { LEVELS, LEVEL_NAMES, type Level, isGrave } from './levels.ts';
 import { type AlertRouting, type Recipient, raisedPlan, roleOfGroup } from './routing.ts';
 import type { Actor, AlertData, AlertState, AlertStore, TimelineEvent } from './store.ts';
 import { metrics, secondsSince } from '../metrics/metrics.ts';
@@ -42,6 +42,8 @@ const t = msg.alerts;
 /** Where a channel group's destinations come from (src/groups.ts). */
 export interface GroupDirectory {
   get(name: string): Promise<{ destinations: Destination[] } | undefined>;
+  /** Platforms this deployment sends to; absent: every platform (tests with recording outboxes). */
+  platforms?(): ReadonlySet<Platform>;
 }
 
 /** Delayed escalation jobs: one per alert and step, with a stable id (src/alerts/escalation.ts). */
@@ -175,10 +177,27 @@ export class AlertService implements DeliveryListener {
     return ctx;
   }
 
+  /** The chats of a group a message can actually reach here (console placeholders cannot, on Telegram). */
+  private deliverable(destinations: Destination[]): Destination[] {
+    const platforms = this.o.groups.platforms?.();
+    return platforms ? destinations.filter((d) => platforms.has(d.platform)) : destinations;
+  }
+
+  /** Each group's count of reachable chats (undefined: no such group). */
   private async groupSizes(groups: string[]): Promise<Record<string, number | undefined>> {
     const out: Record<string, number | undefined> = {};
-    for (const g of new Set(groups)) out[g] = (await this.o.groups.get(g))?.destinations.length;
+    for (const g of new Set(groups)) {
+      const group = await this.o.groups.get(g);
+      out[g] = group ? this.deliverable(group.destinations).length : undefined;
+    }
     return out;
+  }
+
+  /** Groups of `sizes` nobody will hear the alert in: missing, or without a reachable chat. */
+  private static unreachable(sizes: Record<string, number | undefined>): string[] {
+    return Object.entries(sizes)
+      .filter(([, n]) => !n)
+      .map(([g]) => g);
   }
 
   private allPlannedGroups(a: AlertData): string[] {
@@ -249,13 +268,26 @@ export class AlertService implements DeliveryListener {
     if (!isGrave(input.level) && !input.skipPreview) {
       const sizes = await this.groupSizes(this.allPlannedGroups(data));
       const alert = (await this.store.get(id))!;
-      return { kind: 'preview', alert, reply: previewReply(data, sizes, this.cardContext(data, 0)) };
+      const reply = previewReply(data, sizes, this.cardContext(data, 0));
+      const unreachable = AlertService.unreachable(sizes);
+      if (unreachable.length) reply.blocks.splice(1, 0, { text: t.unreachableGroups(unreachable) });
+      return { kind: 'preview', alert, reply };
     }
     // Send first: the trigger's own reply can wait, the stricken region cannot.
     const missing = await this.send(id);
     const sizes = await this.groupSizes(this.allPlannedGroups(data));
     const alert = (await this.store.get(id))!;
-    return { kind: 'sent', alert, reply: sentReply(data, sizes, this.cardContext(data, 0), missing), missing };
+    return { kind: 'sent', alert, reply: this.sentOrFailed(alert, sizes, missing), missing };
+  }
+
+  /**
+   * The trigger's reply once sent. A grave (I/II) alert whose first tier reached no real chat at
+   * all is a failure and says so in its title, never "已发出"; the coordination tiers were told.
+   */
+  private sentOrFailed(a: AlertState, sizes: Record<string, number | undefined>, missing: string[]): Reply {
+    const reply = sentReply(a, sizes, this.cardContext(a, 0), missing);
+    if (!(isGrave(a.level) && a.plan.initial.every((r) => missing.includes(r.group)))) return reply;
+    return { ...reply, title: t.reachedNobodyTitle(a.id), blocks: [{ text: t.reachedNobody }, ...reply.blocks], tone: 'error' };
   }
 
   /** Send a pending alert to its initial tiers and arm the first escalation; returns missing groups. */
@@ -270,7 +302,31 @@ export class AlertService implements DeliveryListener {
     // Escalation is armed before anything is enqueued: if enqueueing fails, the open alert still
     // escalates to the next tier instead of sitting unseen with nobody to acknowledge it.
     if (a.plan.escalation.length) await this.o.escalations.schedule(id, 1, this.o.timeouts[a.level]);
-    return this.deliver(a, a.plan.initial, 's', (r) => alertCard(a, r, 0, this.cardContext(a, 0)));
+    const missing = await this.deliver(a, a.plan.initial, 's', (r) => alertCard(a, r, 0, this.cardContext(a, 0)));
+    if (isGrave(a.level) && a.plan.initial.every((r) => missing.includes(r.group))) await this.reachedNobody(a);
+    return missing;
+  }
+
+  /**
+   * A grave alert that reached no chat of its first tier: the escalation tiers (up to the
+   * coordination centre) are told at once, not after the first timeout, and the log says it loudly.
+   */
+  private async reachedNobody(a: AlertData): Promise<void> {
+    this.o.log.error('alert reached no chat', { alert: a.id, level: a.level, region: a.region, groups: a.plan.initial.map((r) => r.group) });
+    await this.event(a.id, { kind: 'failed', text: t.reachedNobodyTitle(a.id) });
+    const notice: Reply = { blocks: [{ text: t.reachedNobodyNotice(a.id, a.regionName, a.type, LEVEL_NAMES[a.level]) }], tone: 'error' };
+    const messages: OutgoingMessage[] = [];
+    const seen = new Set<string>();
+    for (const r of a.plan.escalation.flatMap((s) => s.recipients)) {
+      const g = await this.o.groups.get(r.group);
+      for (const to of this.deliverable(g?.destinations ?? [])) {
+        const key = destinationKey(to);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        messages.push({ id: `${a.id}:x:${key}`, to, reply: notice, origin: { kind: 'alert', id: a.id } });
+      }
+    }
+    if (messages.length) await this.o.outbox.enqueue(messages, { priority: 'alert' });
   }
 
   /**
@@ -333,12 +389,15 @@ export class AlertService implements DeliveryListener {
     const missing: string[] = [];
     for (const r of recipients) {
       const g = await this.o.groups.get(r.group);
-      if (!g) {
+      const reachable = g ? this.deliverable(g.destinations) : [];
+      // A group that does not exist, or holds only chats this deployment cannot send to (the
+      // seed's console: placeholders on a Telegram deployment), is reported, never counted sent.
+      if (!reachable.length) {
         missing.push(r.group);
         continue;
       }
       const reply = card(r);
-      for (const to of g.destinations) {
+      for (const to of reachable) {
         const key = destinationKey(to);
         // A chat in both a condolence group and an acting group speaks for the acting one.
         const prev = dests[key];
@@ -467,7 +526,11 @@ export class AlertService implements DeliveryListener {
   async status(id: string): Promise<{ alert: AlertState; timeline: TimelineEvent[]; reply: Reply }> {
     const alert = await this.get(id);
     const timeline = await this.store.timeline(id);
-    return { alert, timeline, reply: statusReply(alert, timeline, this.o.timeZone) };
+    const reply = statusReply(alert, timeline, this.o.timeZone);
+    // Groups nobody heard the alert in are counted apart from the chats that failed.
+    const unreached = [...new Set(timeline.filter((e) => e.kind === 'failed' && e.group && !e.dest).map((e) => e.group!))];
+    if (unreached.length) reply.blocks.splice(1, 0, { text: t.unreachedCount(unreached) });
+    return { alert, timeline, reply };
   }
 
   /** Open alerts and statistics, real and drill kept apart. */

@@ -39,6 +39,8 @@ export interface Broadcast {
   at?: number;
   zone: string;
   destinations: Destination[];
+  /** Chats of the group on platforms this deployment cannot send to: never enqueued, reported apart. */
+  unreachable?: Destination[];
   total: number;
   delivered: number;
   failed: number;
@@ -136,6 +138,7 @@ export class Broadcasts {
     by: UserRef;
     chat: Destination;
     destinations: Destination[];
+    unreachable?: Destination[];
     at?: number;
     zone?: string;
   }): Promise<Broadcast> {
@@ -176,6 +179,10 @@ export class Broadcasts {
     };
     if (b.byName) fields.byName = b.byName;
     if (b.at !== undefined) fields.at = String(b.at);
+    if (input.unreachable?.length) {
+      b.unreachable = input.unreachable;
+      fields.unreachable = JSON.stringify(input.unreachable.map(destinationKey));
+    }
     await this.redis.hset(this.key('b', id), fields);
     return b;
   }
@@ -199,6 +206,7 @@ export class Broadcasts {
     };
     if (h.byName) b.byName = h.byName;
     if (h.at) b.at = Number(h.at);
+    if (h.unreachable) b.unreachable = (JSON.parse(h.unreachable) as string[]).map((k) => parseDestination(k)).filter((d): d is Destination => !!d);
     if (h.previewMessageId) b.previewMessageId = h.previewMessageId;
     if (h.confirmedAt) b.confirmedAt = Number(h.confirmedAt);
     if (h.finishedAt) b.finishedAt = Number(h.finishedAt);
@@ -407,6 +415,7 @@ export class Broadcasts {
         text: failed.map((f) => `${destinationKey(f.to)}：${f.reason ?? ''}`).join('\n'),
       });
     }
+    if (b.unreachable?.length) blocks.push({ text: msg.broadcast.unreachable(b.unreachable.map(destinationKey)) });
     return { title: msg.broadcast.reportTitle(b.id, b.group), blocks, tone: 'notice' };
   }
 

@@ -7,7 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.ts';
-import { type Destination, type Platform, destinationKey, parseDestination } from '../messages.ts';
+import { type Destination, PLATFORMS, type Platform, destinationKey, parseDestination } from '../messages.ts';
 import { keyspace } from '../store/redis.ts';
 
 export interface GroupMeta {
@@ -48,8 +48,11 @@ export class Groups {
     private readonly redis: Redis,
     prefix: string,
     private readonly clock: Clock,
-    /** Platforms this process has a sender for (read at each call: adapters register theirs after start-up). */
-    private readonly platformsNow: () => Iterable<Platform> = () => [],
+    /**
+     * Platforms this process has a sender for (read at each call: adapters register theirs after
+     * start-up). Absent: every platform (tools and tests that do not send).
+     */
+    private readonly platformsNow: () => Iterable<Platform> = () => PLATFORMS,
   ) {
     this.key = keyspace(prefix, 'groups');
   }

@@ -67,11 +67,23 @@ export const alerts = {
   affectedTierName: '受灾地区及结对方',
   escalationHeading: (step: number, minutes: string, tier: string) => `第${step}次升级（${minutes}无人确认时）：${tier}`,
   groupLine: (group: string, role: string, size: number | undefined) =>
-    size === undefined ? `· ${group}（${role}）——频道组尚未建立，将无法送达` : `· ${group}（${role}，${size} 个会话）`,
+    size === undefined
+      ? `· ${group}（${role}）——频道组尚未建立，将无法送达`
+      : size === 0
+        ? `· ${group}（${role}）——没有本部署能送达的会话，将无法送达`
+        : `· ${group}（${role}，${size} 个会话）`,
   roleStricken: '受灾地区',
   rolePartner: (region: string) => `结对方 ${region}`,
   roleCondolence: (region: string) => `慰问 ${region}`,
-  missingGroups: (groups: string[]) => `以下频道组尚未建立，未能送达：${groups.join('、')}`,
+  missingGroups: (groups: string[]) => `以下频道组尚未建立，或没有本部署能送达的会话（如示例里的 console: 占位地址），未能送达：${groups.join('、')}`,
+  /** Preview and status: groups of the plan nobody will hear the alert in. */
+  unreachableGroups: (groups: string[]) =>
+    `注意：${groups.length} 个频道组尚未建立或没有本部署能送达的会话，不会收到此警报：${groups.join('、')}。请先用 /group add 加入真实聊天。`,
+  unreachedCount: (groups: string[]) => `未能送达的频道组 ${groups.length} 个：${groups.join('、')}`,
+  reachedNobodyTitle: (id: string) => `警报 ${id} 未能送达任何聊天`,
+  reachedNobody: '此警报没有送达任何真实聊天：立即通知的频道组都尚未建立，或只有本部署不能送达的地址。请立即电话联系受灾地区，并用 /group add 补齐频道组。已通知协调层级。',
+  reachedNobodyNotice: (id: string, region: string, type: string, level: string) =>
+    `【送达失败】${level} 警报 ${id}（${region} ${type}）没有送达任何受灾地区或结对方的聊天。请立即电话联系，并补齐频道组。`,
   cancelled: (id: string) => `警报 ${id} 已取消，未发送任何消息。`,
   alreadySent: (id: string) => `警报 ${id} 已经发出。`,
   notPending: (id: string) => `警报 ${id} 已不在待确认状态。`,

@@ -5,6 +5,10 @@ export const broadcast = {
   missingGroup: '请写明频道组名称和通知内容。',
   missingText: '请写明通知内容。',
   unknownGroup: (name: string) => `没有名为“${name}”的频道组。发送 /group list 查看全部频道组。`,
+  noReachable: (name: string, chats: string[]) =>
+    `频道组“${name}”没有本部署能送达的聊天（${chats.join('、')} 所在的平台未配置），没有发送。请先用 /group add 加入真实聊天。`,
+  unreachable: (chats: string[]) =>
+    `注意：另有 ${chats.length} 个聊天所在的平台本部署未配置，不会发送：${chats.join('、')}`,
   emptyGroup: (name: string) => `频道组“${name}”还没有任何聊天，无法群发。请先用 /group add 添加。`,
   badAt: '无法识别 --at 后的时间，请写成 2026-12-01 09:00（可在后面加时区，如 Asia/Shanghai 或 +08:00）。',
   badZone: '--at 中的时区无效，请用 IANA 时区名（如 Asia/Shanghai）或 +08:00 这样的偏移。',
