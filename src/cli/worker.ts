@@ -10,6 +10,7 @@ import { createPlatformSenders } from '../platforms/senders.ts';
 import type { Senders } from '../delivery/sender.ts';
 import { startWorkers } from '../../jobs/worker.ts';
 import { closeWithin } from './shutdown.ts';
+import { describeTarget, redisTarget } from '../store/redis.ts';
 
 export async function main(_argv: string[]): Promise<number> {
   const config = loadConfig();
@@ -20,7 +21,7 @@ export async function main(_argv: string[]): Promise<number> {
   // Senders need the app's Redis (Telegram button store), so they are filled in afterwards.
   Object.assign(senders, createPlatformSenders(config, { redis: app.services.redis, console: true, log }));
   const running = await startWorkers(app.services);
-  log.info('xiezuo worker started', { platforms: Object.keys(senders), concurrency: config.DELIVERY_CONCURRENCY });
+  log.info('xiezuo worker started', { platforms: Object.keys(senders), concurrency: config.DELIVERY_CONCURRENCY, redis: describeTarget(redisTarget(config)) });
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
