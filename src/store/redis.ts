@@ -128,11 +128,8 @@ export function createBullConnection(target: RedisTarget | string, role: 'produc
   return connectRedis(target, role);
 }
 
-/** Key builder for one service: keyspace('xiezuo', 'groups')('name', '沪滇') → 'xiezuo:groups:name:沪滇'. */
-export function keyspace(prefix: string, family: string): (...parts: string[]) => string {
-  const base = `${prefix}:${family}`;
-  return (...parts) => (parts.length ? `${base}:${parts.join(':')}` : base);
-}
+/** Key builders live with the key layout; re-exported because every store imports them from here. */
+export { keyspace } from './keys.ts';
 
 /** Socket errors that mean the server cannot be reached (as opposed to a bad command). */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE', 'EAI_AGAIN']);
