@@ -23,6 +23,9 @@ import { LIMITS_LUA, destinationKeys } from './limits.ts';
 /** Markers outlive any retry, reschedule or restart, then expire so the keyspace stays bounded. */
 const MARKER_TTL_S = 30 * 24 * 3600;
 
+/** sent, claim, block, and at most two buckets (chat, group: src/delivery/limits.ts). */
+const BEGIN_MAX_KEYS = 5;
+
 // KEYS: sent, claim, block, buckets…  ARGV: token, claimMs, member, (limit, window)…
 const BEGIN = `
 local sent = redis.call('GET', KEYS[1])
@@ -61,7 +64,7 @@ export type Gate =
   | { state: 'go' };
 
 type Scripted = Redis & {
-  xzDeliveryBegin(...a: (string | number)[]): Promise<[string, string]>;
+  [begin: `xzDeliveryBegin${number}`]: (...a: (string | number)[]) => Promise<[string, string]>;
   xzDeliveryFinish(...a: (string | number)[]): Promise<number>;
   xzDeliveryRelease(...a: (string | number)[]): Promise<number>;
 };
@@ -69,8 +72,11 @@ type Scripted = Redis & {
 function scripted(redis: Redis): Scripted {
   const r = redis as Scripted;
   // defineCommand sends EVALSHA (falling back to EVAL once), so scripts cross the wire once.
-  if (typeof r.xzDeliveryBegin !== 'function') {
-    redis.defineCommand('xzDeliveryBegin', { lua: BEGIN });
+  // BEGIN is defined once per key count (sent, claim, block + 0–2 buckets) rather than with a
+  // count passed per call: ioredis' auto-pipelining on a Cluster routes a call by its first
+  // argument, which must then be the first key, not the count.
+  if (typeof r.xzDeliveryFinish !== 'function') {
+    for (let n = 3; n <= BEGIN_MAX_KEYS; n++) redis.defineCommand(`xzDeliveryBegin${n}`, { numberOfKeys: n, lua: BEGIN });
     redis.defineCommand('xzDeliveryFinish', { numberOfKeys: 2, lua: FINISH });
     redis.defineCommand('xzDeliveryRelease', { numberOfKeys: 1, lua: RELEASE });
   }
@@ -103,7 +109,8 @@ export class SentMarkers {
   /** Before sending: already sent? someone else sending? buckets full? else claim + buckets taken. */
   async begin(to: Destination, id: string, token: string, claimMs: number, buckets: BucketKeys): Promise<Gate> {
     const keys = [this.key(to, 'sent', id), this.key(to, 'claim', id), ...buckets.keys];
-    const [state, value] = await this.redis.xzDeliveryBegin(keys.length, ...keys, token, claimMs, ...buckets.args);
+    if (keys.length > BEGIN_MAX_KEYS) throw new Error(`send gate: ${keys.length} keys, at most ${BEGIN_MAX_KEYS}`);
+    const [state, value] = await this.redis[`xzDeliveryBegin${keys.length}`]!(...keys, token, claimMs, ...buckets.args);
     if (state === 'sent') return { state, messageId: value };
     if (state === 'claimed' || state === 'wait') return { state, ms: Number(value) };
     return { state: 'go' };

@@ -107,7 +107,11 @@ export function connectRedis(target: RedisTarget | string, role: ConnectionRole,
   const { lazyConnect, enableOfflineQueue, enableAutoPipelining, retryStrategy: _r, ...nodeOpts } = opts;
   const cluster = new Cluster(t.nodes, {
     ...(lazyConnect !== undefined ? { lazyConnect } : {}),
-    ...(enableOfflineQueue !== undefined ? { enableOfflineQueue } : {}),
+    // Not for producers: BullMQ (6.7) counts a Cluster as ready at 'connect', sends INFO, and an
+    // ioredis Cluster without offline queue refuses everything before 'ready' — the queue's
+    // start-up would fail for good. maxRetriesPerRequest 2 still fails an enqueue within about a
+    // second while the cluster is unreachable.
+    enableOfflineQueue: role === 'producer' ? true : (enableOfflineQueue ?? true),
     ...(enableAutoPipelining !== undefined ? { enableAutoPipelining } : {}),
     clusterRetryStrategy: retryStrategy,
     // A failover moves slots: retry redirected/failed-over commands shortly instead of failing.
