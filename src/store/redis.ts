@@ -99,9 +99,12 @@ export function connectRedis(target: RedisTarget | string, role: ConnectionRole,
       name: t.name,
       ...(t.sentinelPassword ? { sentinelPassword: t.sentinelPassword } : {}),
       ...(t.tls ? { enableTLSForSentinelMode: true } : {}),
-      // Ask the sentinels again at once when the master goes, instead of waiting for the socket
-      // to time out; sentinel reconnects follow the same short back-off.
-      failoverDetector: true,
+      // Not ioredis' failoverDetector: in 6.0 its disconnect can land while a reconnect is still
+      // asking the sentinels, and that connect then ends the client for good ("Connection is
+      // closed." on every later command; seen in tests/ha/sentinel.test.ts). A dead master is
+      // noticed by the socket closing; a demoted one answers READONLY, and then we reconnect,
+      // which asks the sentinels for the new master and resends the command.
+      reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
       sentinelRetryStrategy: retryStrategy,
     });
   const { lazyConnect, enableOfflineQueue, enableAutoPipelining, retryStrategy: _r, ...nodeOpts } = opts;
