@@ -7,7 +7,7 @@ import { type ConnectionOptions, type Job, Worker } from 'bullmq';
 import type { EscalationJob } from '../src/alerts/escalation.ts';
 import { ESCALATION_QUEUE } from './queues.ts';
 import type { Services } from '../src/services.ts';
-import { closeConnection, createBullConnection, reportErrors } from '../src/store/redis.ts';
+import { closeConnection, createBullConnection, redisTarget, reportErrors } from '../src/store/redis.ts';
 import { bullPrefix } from './queues.ts';
 import type { RunningWorkers } from '../src/process.ts';
 
@@ -33,7 +33,7 @@ export function startEscalationWorker(services: Pick<Services, 'alerts' | 'log' 
 
 /** The WorkerStarter jobs/worker.ts runs in every worker process. */
 export async function escalationWorkers(services: Services): Promise<RunningWorkers> {
-  const connection = createBullConnection(services.config.REDIS_URL);
+  const connection = createBullConnection(redisTarget(services.config));
   reportErrors(connection, services.log, 'escalation worker');
   const worker = startEscalationWorker(services, connection);
   return {

@@ -8,6 +8,7 @@
  */
 import type { Config } from '../src/config.ts';
 import type { Platform } from '../src/messages.ts';
+import { bullKeyPrefix } from '../src/store/keys.ts';
 
 export const DELIVERY_PLATFORMS: readonly Platform[] = ['telegram', 'slack', 'console'];
 
@@ -38,9 +39,9 @@ export const escalationJobOptions = {
   removeOnFail: { age: 30 * 24 * 3600 },
 };
 
-/** BullMQ key prefix: every queue lives under the deployment's REDIS_PREFIX. */
+/** BullMQ key prefix: every queue lives under the deployment's REDIS_PREFIX, in one hash slot (src/store/keys.ts). */
 export function bullPrefix(config: Pick<Config, 'REDIS_PREFIX'>): string {
-  return `${config.REDIS_PREFIX}:bull`;
+  return bullKeyPrefix(config.REDIS_PREFIX);
 }
 
 /** BullMQ priorities: lower runs first. Jobs without a priority would run before all of them. */

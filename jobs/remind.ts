@@ -6,7 +6,7 @@
 import { type Job, Worker } from 'bullmq';
 import type { ReminderJob } from '../src/scheduling/reminder-queue.ts';
 import type { Services } from '../src/services.ts';
-import { closeConnection, createBullConnection, reportErrors } from '../src/store/redis.ts';
+import { closeConnection, createBullConnection, redisTarget, reportErrors } from '../src/store/redis.ts';
 import { REMINDERS_QUEUE, bullPrefix } from './queues.ts';
 import type { RunningWorkers } from '../src/process.ts';
 import { metrics, secondsSince } from '../src/metrics/metrics.ts';
@@ -45,7 +45,7 @@ export async function startReminderWorker(services: Services): Promise<RunningWo
     // Redis down at start: the worker still starts and picks up jobs once Redis is back.
     log.warn('reminder reconcile failed', { err });
   }
-  const connection = createBullConnection(services.config.REDIS_URL);
+  const connection = createBullConnection(redisTarget(services.config));
   reportErrors(connection, log, 'reminder worker');
   const worker = new Worker(REMINDERS_QUEUE, remindProcessor(services), {
     connection,

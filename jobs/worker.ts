@@ -9,7 +9,7 @@
 import { Worker } from 'bullmq';
 import type { Services } from '../src/services.ts';
 import type { RunningWorkers, StartHook } from '../src/process.ts';
-import { closeConnection, createBullConnection, reportErrors } from '../src/store/redis.ts';
+import { closeConnection, createBullConnection, redisTarget, reportErrors } from '../src/store/redis.ts';
 import { Courier } from '../src/delivery/courier.ts';
 import { DELIVERY_PLATFORMS, bullPrefix, deliveryQueueName, platformRate } from './queues.ts';
 import { deliverProcessor } from './deliver.ts';
@@ -56,7 +56,7 @@ export async function startDeliveryWorkers(services: Services): Promise<RunningW
     // spend the whole second's budget at its start, and an alert arriving then would wait for
     // the next window (measured: ~950 ms p99 behind a 10,000-message backlog vs ~75 ms).
     const max = rate ? Math.max(1, Math.floor(rate / 10)) : undefined;
-    const connection = createBullConnection(config.REDIS_URL);
+    const connection = createBullConnection(redisTarget(config));
     reportErrors(connection, services.log, `delivery worker ${platform}`);
     connections.push(connection);
     const w = new Worker(deliveryQueueName(platform), processor, {

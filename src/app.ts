@@ -12,7 +12,7 @@ import { DEFAULT_SEEDS_DIR, knowledgeSources } from './knowledge/sources.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Router } from './router.ts';
 import type { Services } from './services.ts';
-import { closeConnection, createBullConnection, createRedis, reportErrors } from './store/redis.ts';
+import { closeConnection, createBullConnection, createRedis, redisTarget, reportErrors } from './store/redis.ts';
 import { RoleStore } from './roles/store.ts';
 import { AuditLog } from './roles/audit.ts';
 import { Groups } from './groups/groups.ts';
@@ -56,6 +56,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   config = {
     ...config,
     REDIS_URL: opts.redisUrl ?? config.REDIS_URL,
+    // A private server named by the caller replaces whatever mode the environment chose.
+    ...(opts.redisUrl ? { REDIS_SENTINELS: undefined, REDIS_CLUSTER_NODES: undefined } : {}),
     REDIS_PREFIX: opts.redisPrefix ?? config.REDIS_PREFIX,
   };
   const log = opts.log ?? createLogger(config.LOG_LEVEL, {}, { format: config.LOG_FORMAT });
@@ -63,10 +65,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const clock = opts.clock ?? systemClock;
   const prefix = config.REDIS_PREFIX;
   // Auto-pipelining batches the commands of concurrent jobs into one write per tick.
-  const redis = createRedis(config.REDIS_URL, { enableAutoPipelining: true });
+  const target = redisTarget(config);
+  const redis = createRedis(target, { enableAutoPipelining: true });
   reportErrors(redis, log, 'redis');
-  // BullMQ queues want a connection that retries forever; made on first enqueue.
-  const bullConnection = createBullConnection(config.REDIS_URL);
+  // The queues' producer connection: an enqueue while Redis is unreachable fails at once.
+  const bullConnection = createBullConnection(target, 'producer');
   reportErrors(bullConnection, log, 'queues');
   const senders = opts.senders ?? {};
   const roles = new RoleStore({ redis, prefix, admins: parseAdmins(config.ADMINS), openAsk: config.OPEN_ASK });

@@ -26,6 +26,25 @@ const boolFlag = (fallback: boolean) =>
     .optional()
     .transform((v) => (v === undefined || v === '' ? fallback : v === '1' || v === 'true' || v === 'yes'));
 
+/** `host:port,…` → [{host, port}], or undefined when empty. */
+const hostPorts = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return undefined;
+    const out: { host: string; port: number }[] = [];
+    for (const part of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const m = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(part);
+      const port = m ? Number(m[2]) : 0;
+      if (!m || port < 1 || port > 65535) {
+        ctx.addIssue({ code: 'custom', message: t.hostPorts });
+        return z.NEVER;
+      }
+      out.push({ host: m[1]!.replace(/^\[|\]$/g, ''), port });
+    }
+    return out.length ? out : undefined;
+  });
+
 function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
@@ -49,6 +68,21 @@ export const envSchema = z.object({
   EMBEDDED_REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6379),
   /** Data folder of that redis-server (append-only file); default .xiezuo/redis/ in the project. */
   EMBEDDED_REDIS_DIR: optionalString,
+  /**
+   * Sentinel mode: `host:port,…` of the sentinels; the master is found by REDIS_SENTINEL_NAME.
+   * When this or REDIS_CLUSTER_NODES is set it defines the connection and REDIS_URL is ignored.
+   */
+  REDIS_SENTINELS: hostPorts,
+  REDIS_SENTINEL_NAME: z.string().regex(/^[A-Za-z0-9._-]+$/).default('mymaster'),
+  /** Password of the sentinels themselves (their requirepass), when set. */
+  REDIS_SENTINEL_PASSWORD: optionalString,
+  /** Cluster mode: `host:port,…` of some cluster nodes (the rest are discovered). */
+  REDIS_CLUSTER_NODES: hostPorts,
+  /** Password (and user) of the data nodes in Sentinel/Cluster mode; single mode puts them in REDIS_URL. */
+  REDIS_PASSWORD: optionalString,
+  REDIS_USERNAME: optionalString,
+  /** TLS to the data nodes (and the sentinels) in Sentinel/Cluster mode; single mode uses rediss://. */
+  REDIS_TLS: boolFlag(false),
   /** Prefix for every Redis key and BullMQ queue of this deployment. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('xiezuo'),
   SEEDS_DIR: optionalString,
@@ -169,6 +203,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(`  ${t.webhookSecretRequired}`);
   if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN)
     problems.push(`  ${t.signingSecretRequired}`);
+  if (c.REDIS_SENTINELS && c.REDIS_CLUSTER_NODES) problems.push(`  ${t.redisModes}`);
   if (problems.length) throw new StartupError(t.invalid(problems));
   return c;
 }

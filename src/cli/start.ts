@@ -7,7 +7,8 @@
  * Other parts join the process through `startHooks` (e.g. the delivery workers): each gets the
  * running context after the platforms are up and returns its stop function.
  */
-import { createApp } from '../app.ts';
+import { describeTarget, redisTarget } from '../store/redis.ts';
+import { type App, createApp } from '../app.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { StartupError } from '../errors.ts';
 import { HttpServer } from '../http/server.ts';
@@ -147,6 +148,8 @@ export async function main(_argv: string[]): Promise<number> {
     slack: slack ? (config.SLACK_APP_TOKEN ? 'socket' : 'http') : 'off',
     console: useConsole,
     http: http.port ?? 'off',
+    // Sentinel/Cluster settings override REDIS_URL; the line says which one is in force.
+    redis: describeTarget(redisTarget(config)),
   });
 
   const stopped = new Promise<void>((resolve) => {

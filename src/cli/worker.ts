@@ -11,6 +11,7 @@ import { createPlatformSenders } from '../platforms/senders.ts';
 import type { Senders } from '../delivery/sender.ts';
 import { startWorkers } from '../../jobs/worker.ts';
 import { closeWithin } from './shutdown.ts';
+import { describeTarget, redisTarget } from '../store/redis.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { RunningWorkers } from '../process.ts';
@@ -57,7 +58,12 @@ export async function main(_argv: string[]): Promise<number> {
   Object.assign(senders, createPlatformSenders(config, { redis: app.services.redis, console: true, log }));
   const running = await startWorkers(app.services);
   const http = await workerHttp(config, app.services.redis, running, log);
-  log.info('xiezuo worker started', { platforms: Object.keys(senders), concurrency: config.DELIVERY_CONCURRENCY, http: http.port ?? 'off' });
+  log.info('xiezuo worker started', {
+    platforms: Object.keys(senders),
+    concurrency: config.DELIVERY_CONCURRENCY,
+    http: http.port ?? 'off',
+    redis: describeTarget(redisTarget(config)),
+  });
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());

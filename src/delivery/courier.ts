@@ -82,7 +82,7 @@ export class Courier {
     const { markers, limits } = this.d;
     const sender = this.d.senders[m.to.platform];
     if (!sender) {
-      const done = await markers.sent(m.id);
+      const done = await markers.sent(m.to, m.id);
       if (done) return this.delivered(m, done, true);
       return this.failed(m, msg.common.platformNotConfigured(m.to.platform));
     }
@@ -91,7 +91,7 @@ export class Courier {
     // in the destination's buckets; the gate follows within one round trip.
     if (!(await this.d.isCurrent(m))) return this.skipped(m);
     const token = randomUUID();
-    const gate = await markers.begin(m.id, token, this.d.claimMs, limits.keysFor(m.to, m.id));
+    const gate = await markers.begin(m.to, m.id, token, this.d.claimMs, limits.keysFor(m.to, m.id));
     if (gate.state === 'sent') return this.delivered(m, gate.messageId, true);
     if (gate.state === 'claimed') return { kind: 'wait', ms: gate.ms, why: 'claimed' };
     if (gate.state === 'wait') return { kind: 'wait', ms: gate.ms, why: 'limit' };
@@ -100,7 +100,7 @@ export class Courier {
     try {
       sentId = (await sender.send(m.to, m.reply)).messageId;
     } catch (e) {
-      await markers.release(m.id, token);
+      await markers.release(m.to, m.id, token);
       if (e instanceof SendError && e.permanent) return this.failed(m, failureReason(e), rawReason(e));
       if (e instanceof SendError && e.platformCode === 429 && e.retryAfterMs !== undefined) {
         await limits.block(m.to, e.retryAfterMs);
@@ -110,7 +110,7 @@ export class Courier {
       if (finalAttempt) await this.failed(m, failureReason(e), rawReason(e));
       throw new RetryableSendError(rawReason(e), e instanceof SendError ? e.retryAfterMs : undefined, { cause: e });
     }
-    await markers.finish(m.id, token, sentId);
+    await markers.finish(m.to, m.id, token, sentId);
     return this.delivered(m, sentId, false);
   }
 
@@ -121,7 +121,7 @@ export class Courier {
 
   private async skipped(m: OutgoingMessage): Promise<Step> {
     // Sent before it went stale (a re-run of a finished job): that is what happened, say so.
-    const done = await this.d.markers.sent(m.id);
+    const done = await this.d.markers.sent(m.to, m.id);
     if (done) return this.delivered(m, done, true);
     this.d.log.info('delivery skipped: origin no longer current', { id: m.id, origin: m.origin.kind, originId: m.origin.id });
     await this.d.report(m, { status: 'skipped', reason: 'stale', at: this.d.now() });

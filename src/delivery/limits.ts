@@ -11,10 +11,10 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { type Destination, destinationKey } from '../messages.ts';
-import { keyspace } from '../store/redis.ts';
+import { destinationKeyspace } from '../store/keys.ts';
 
 export interface Bucket {
-  /** Bucket name under the limits keyspace, e.g. `chat:telegram:-100123`. */
+  /** Bucket name under the destination's keyspace: `chat` or `group`. */
   name: string;
   limit: number;
   windowMs: number;
@@ -30,11 +30,10 @@ export interface BucketKeys {
 /** The buckets one send to `to` must fit in. Telegram group chats have negative ids. */
 export function bucketsFor(to: Destination, config: Config): Bucket[] {
   if (!config.DELIVERY_LIMITS) return [];
-  const key = destinationKey({ platform: to.platform, chatId: to.chatId });
   const guard = config.DELIVERY_WINDOW_GUARD_MS;
   const out: Bucket[] = [];
   const push = (name: string, limit: number, windowMs: number) => {
-    if (limit > 0) out.push({ name: `${name}:${key}`, limit, windowMs: windowMs + guard });
+    if (limit > 0) out.push({ name, limit, windowMs: windowMs + guard });
   };
   if (to.platform === 'telegram') {
     push('chat', config.DELIVERY_TELEGRAM_CHAT_LIMIT, config.DELIVERY_TELEGRAM_CHAT_WINDOW_MS);
@@ -80,29 +79,34 @@ local function acquire(k, a)
 end
 `;
 
-export class RateLimits {
-  private readonly key: (...p: string[]) => string;
+/**
+ * Every limit key of a destination — and its sent-markers (src/delivery/sent-markers.ts) — share
+ * the destination's hash tag, so the send gate touches one Cluster slot (src/store/keys.ts).
+ */
+export function destinationKeys(prefix: string, to: Destination): (...parts: string[]) => string {
+  return destinationKeyspace(prefix, destinationKey({ platform: to.platform, chatId: to.chatId }));
+}
 
+export class RateLimits {
   constructor(
     private readonly redis: Redis,
-    prefix: string,
+    private readonly prefix: string,
     private readonly config: Config,
-  ) {
-    this.key = keyspace(prefix, 'limits');
-  }
+  ) {}
 
   /** The Lua keys/args for one send of `messageId` to `to`. */
   keysFor(to: Destination, messageId: string): BucketKeys {
+    const key = destinationKeys(this.prefix, to);
     const buckets = bucketsFor(to, this.config);
     return {
-      keys: [this.key('block', destinationKey({ platform: to.platform, chatId: to.chatId })), ...buckets.map((b) => this.key(b.name))],
+      keys: [key('block'), ...buckets.map((b) => key(b.name))],
       args: [messageId, ...buckets.flatMap((b) => [String(b.limit), String(b.windowMs)])],
     };
   }
 
   /** The platform said "retry after": hold every send to this chat for that long. */
   async block(to: Destination, ms: number): Promise<void> {
-    const k = this.key('block', destinationKey({ platform: to.platform, chatId: to.chatId }));
+    const k = destinationKeys(this.prefix, to)('block');
     // Keep the longer of an existing block and this one.
     const left = await this.redis.pttl(k);
     if (left < ms) await this.redis.set(k, '1', 'PX', Math.max(1, Math.ceil(ms)));

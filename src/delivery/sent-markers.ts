@@ -16,12 +16,15 @@
  * (tests/delivery/crash.test.ts counts them).
  */
 import type { Redis } from 'ioredis';
-import { keyspace } from '../store/redis.ts';
+import type { Destination } from '../messages.ts';
 import type { BucketKeys } from './limits.ts';
-import { LIMITS_LUA } from './limits.ts';
+import { LIMITS_LUA, destinationKeys } from './limits.ts';
 
 /** Markers outlive any retry, reschedule or restart, then expire so the keyspace stays bounded. */
 const MARKER_TTL_S = 30 * 24 * 3600;
+
+/** sent, claim, block, and at most two buckets (chat, group: src/delivery/limits.ts). */
+const BEGIN_MAX_KEYS = 5;
 
 // KEYS: sent, claim, block, buckets…  ARGV: token, claimMs, member, (limit, window)…
 const BEGIN = `
@@ -61,7 +64,7 @@ export type Gate =
   | { state: 'go' };
 
 type Scripted = Redis & {
-  xzDeliveryBegin(...a: (string | number)[]): Promise<[string, string]>;
+  [begin: `xzDeliveryBegin${number}`]: (...a: (string | number)[]) => Promise<[string, string]>;
   xzDeliveryFinish(...a: (string | number)[]): Promise<number>;
   xzDeliveryRelease(...a: (string | number)[]): Promise<number>;
 };
@@ -69,44 +72,57 @@ type Scripted = Redis & {
 function scripted(redis: Redis): Scripted {
   const r = redis as Scripted;
   // defineCommand sends EVALSHA (falling back to EVAL once), so scripts cross the wire once.
-  if (typeof r.xzDeliveryBegin !== 'function') {
-    redis.defineCommand('xzDeliveryBegin', { lua: BEGIN });
+  // BEGIN is defined once per key count (sent, claim, block + 0–2 buckets) rather than with a
+  // count passed per call: ioredis' auto-pipelining on a Cluster routes a call by its first
+  // argument, which must then be the first key, not the count.
+  if (typeof r.xzDeliveryFinish !== 'function') {
+    for (let n = 3; n <= BEGIN_MAX_KEYS; n++) redis.defineCommand(`xzDeliveryBegin${n}`, { numberOfKeys: n, lua: BEGIN });
     redis.defineCommand('xzDeliveryFinish', { numberOfKeys: 2, lua: FINISH });
     redis.defineCommand('xzDeliveryRelease', { numberOfKeys: 1, lua: RELEASE });
   }
   return r;
 }
 
+/**
+ * Markers and claims live under the destination's hash tag, with its rate-limit keys, so the
+ * gate's one script touches one Cluster slot; hence every call names the destination.
+ */
 export class SentMarkers {
-  private readonly key: (...p: string[]) => string;
   private readonly redis: Scripted;
 
-  constructor(redis: Redis, prefix: string) {
-    this.key = keyspace(prefix, 'delivery');
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+  ) {
     this.redis = scripted(redis);
   }
 
+  private key(to: Destination, kind: 'sent' | 'claim', id: string): string {
+    return destinationKeys(this.prefix, to)(kind, id);
+  }
+
   /** The platform message id when this message id was sent already. */
-  async sent(id: string): Promise<string | undefined> {
-    return (await this.redis.get(this.key('sent', id))) ?? undefined;
+  async sent(to: Destination, id: string): Promise<string | undefined> {
+    return (await this.redis.get(this.key(to, 'sent', id))) ?? undefined;
   }
 
   /** Before sending: already sent? someone else sending? buckets full? else claim + buckets taken. */
-  async begin(id: string, token: string, claimMs: number, buckets: BucketKeys): Promise<Gate> {
-    const keys = [this.key('sent', id), this.key('claim', id), ...buckets.keys];
-    const [state, value] = await this.redis.xzDeliveryBegin(keys.length, ...keys, token, claimMs, ...buckets.args);
+  async begin(to: Destination, id: string, token: string, claimMs: number, buckets: BucketKeys): Promise<Gate> {
+    const keys = [this.key(to, 'sent', id), this.key(to, 'claim', id), ...buckets.keys];
+    if (keys.length > BEGIN_MAX_KEYS) throw new Error(`send gate: ${keys.length} keys, at most ${BEGIN_MAX_KEYS}`);
+    const [state, value] = await this.redis[`xzDeliveryBegin${keys.length}`]!(...keys, token, claimMs, ...buckets.args);
     if (state === 'sent') return { state, messageId: value };
     if (state === 'claimed' || state === 'wait') return { state, ms: Number(value) };
     return { state: 'go' };
   }
 
   /** After a send: record the marker (NX: the first platform id stays the one edited later) and drop the claim. */
-  async finish(id: string, token: string, platformMessageId: string): Promise<void> {
-    await this.redis.xzDeliveryFinish(this.key('sent', id), this.key('claim', id), platformMessageId, MARKER_TTL_S, token);
+  async finish(to: Destination, id: string, token: string, platformMessageId: string): Promise<void> {
+    await this.redis.xzDeliveryFinish(this.key(to, 'sent', id), this.key(to, 'claim', id), platformMessageId, MARKER_TTL_S, token);
   }
 
   /** Drop our claim after a failed send (only if still ours). */
-  async release(id: string, token: string): Promise<void> {
-    await this.redis.xzDeliveryRelease(this.key('claim', id), token);
+  async release(to: Destination, id: string, token: string): Promise<void> {
+    await this.redis.xzDeliveryRelease(this.key(to, 'claim', id), token);
   }
 }

@@ -63,7 +63,8 @@ async function anyFreePort(): Promise<number> {
 }
 
 export async function ensureRedis(o: EmbeddedOptions): Promise<RedisChoice> {
-  if (o.env.REDIS_URL?.trim()) return { kind: 'external' };
+  // Sentinel and Cluster settings define the connection as REDIS_URL does.
+  if (o.env.REDIS_URL?.trim() || o.env.REDIS_SENTINELS?.trim() || o.env.REDIS_CLUSTER_NODES?.trim()) return { kind: 'external' };
   if (await ping(o.port)) return { kind: 'external' };
   const dir = resolve(o.dir ?? DEFAULT_EMBEDDED_DIR);
   mkdirSync(dir, { recursive: true });

@@ -2,35 +2,141 @@
  * Redis connections. Services get the shared command connection and build their keys under
  * their own prefix with `keyspace`; nobody writes another service's keys.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 
+/** Where Redis is: one server, a Sentinel-watched master, or a Cluster (src/config.ts). */
+export type RedisTarget =
+  | { mode: 'single'; url: string }
+  | {
+      mode: 'sentinel';
+      sentinels: HostPort[];
+      name: string;
+      sentinelPassword?: string;
+      username?: string;
+      password?: string;
+      tls: boolean;
+    }
+  | { mode: 'cluster'; nodes: HostPort[]; username?: string; password?: string; tls: boolean };
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+type TargetConfig = Pick<
+  Config,
+  'REDIS_URL' | 'REDIS_SENTINELS' | 'REDIS_SENTINEL_NAME' | 'REDIS_SENTINEL_PASSWORD' | 'REDIS_CLUSTER_NODES' | 'REDIS_USERNAME' | 'REDIS_PASSWORD' | 'REDIS_TLS'
+>;
+
+/** The configured target: Sentinel or Cluster when set (REDIS_URL is then ignored), else REDIS_URL. */
+export function redisTarget(c: TargetConfig): RedisTarget {
+  const auth = { ...(c.REDIS_USERNAME ? { username: c.REDIS_USERNAME } : {}), ...(c.REDIS_PASSWORD ? { password: c.REDIS_PASSWORD } : {}), tls: c.REDIS_TLS };
+  if (c.REDIS_CLUSTER_NODES) return { mode: 'cluster', nodes: c.REDIS_CLUSTER_NODES, ...auth };
+  if (c.REDIS_SENTINELS)
+    return {
+      mode: 'sentinel',
+      sentinels: c.REDIS_SENTINELS,
+      name: c.REDIS_SENTINEL_NAME,
+      ...(c.REDIS_SENTINEL_PASSWORD ? { sentinelPassword: c.REDIS_SENTINEL_PASSWORD } : {}),
+      ...auth,
+    };
+  return { mode: 'single', url: c.REDIS_URL };
+}
+
+/** For the start-up log: the mode and addresses, never a password. */
+export function describeTarget(t: RedisTarget): Record<string, unknown> {
+  const list = (hs: HostPort[]) => hs.map((h) => `${h.host}:${h.port}`).join(',');
+  if (t.mode === 'cluster') return { mode: 'cluster', nodes: list(t.nodes), tls: t.tls, note: 'REDIS_URL ignored' };
+  if (t.mode === 'sentinel') return { mode: 'sentinel', sentinels: list(t.sentinels), master: t.name, tls: t.tls, note: 'REDIS_URL ignored' };
+  const u = new URL(t.url);
+  return { mode: 'single', url: `${u.protocol}//${u.host}${u.pathname}` };
+}
+
 /**
- * A connection for service commands: lazy (so `xiezuo ask` never connects) and failing fast
- * when Redis is down, so a chat command answers "storage unavailable" instead of hanging.
+ * What a connection is for:
+ * - `commands`: service commands — lazy (so `xiezuo ask` never connects) and failing fast when
+ *   Redis is down, so a chat command answers "storage unavailable" instead of hanging;
+ * - `producer`: BullMQ queues that add jobs — no offline queue, so an enqueue while Redis is
+ *   unreachable fails at once (BullMQ's advice for producers) instead of piling up in memory;
+ * - `worker`: BullMQ workers — maxRetriesPerRequest null, as BullMQ requires for blocking calls,
+ *   so a worker waits out a restart or failover and resumes.
  */
-export function createRedis(url: string, extra: RedisOptions = {}): Redis {
-  return new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 2,
-    enableOfflineQueue: true,
-    // Reconnect attempts every ≤ 500 ms, so a command fails within about a second when Redis is
-    // gone (ioredis' default backs off to 2 s a try: the user waited ~9 s for the answer).
-    retryStrategy: (times) => Math.min(times * 100, 500),
-    ...extra,
+export type ConnectionRole = 'commands' | 'producer' | 'worker';
+
+// Reconnect attempts every ≤ 500 ms, so a command fails within about a second when Redis is
+// gone (ioredis' default backs off to 2 s a try: the user waited ~9 s for the answer).
+const retryStrategy = (times: number) => Math.min(times * 100, 500);
+
+function roleOptions(role: ConnectionRole): RedisOptions {
+  if (role === 'commands') return { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true, retryStrategy };
+  if (role === 'producer') return { maxRetriesPerRequest: 2, enableOfflineQueue: false, retryStrategy };
+  return { maxRetriesPerRequest: null, enableOfflineQueue: true, retryStrategy };
+}
+
+/**
+ * The one place connections are built; no part calls `new Redis` itself. `target` is the
+ * configured RedisTarget (a bare URL means single mode: tests and the bench pass their
+ * private server's). A Cluster client is returned typed as Redis: the command surface the
+ * services use (commands, multi, eval, defineCommand, pipelines) is the same, and every
+ * multi-key command and script touches one hash slot (src/store/keys.ts).
+ */
+export function connectRedis(target: RedisTarget | string, role: ConnectionRole, extra: RedisOptions = {}): Redis {
+  const t: RedisTarget = typeof target === 'string' ? { mode: 'single', url: target } : target;
+  const opts = { ...roleOptions(role), ...extra };
+  if (t.mode === 'single') return new Redis(t.url, opts);
+  const auth: RedisOptions = {
+    ...(t.username ? { username: t.username } : {}),
+    ...(t.password ? { password: t.password } : {}),
+    ...(t.tls ? { tls: {} } : {}),
+  };
+  if (t.mode === 'sentinel')
+    return new Redis({
+      ...opts,
+      ...auth,
+      sentinels: t.sentinels,
+      name: t.name,
+      ...(t.sentinelPassword ? { sentinelPassword: t.sentinelPassword } : {}),
+      ...(t.tls ? { enableTLSForSentinelMode: true } : {}),
+      // Not ioredis' failoverDetector: in 6.0 its disconnect can land while a reconnect is still
+      // asking the sentinels, and that connect then ends the client for good ("Connection is
+      // closed." on every later command; seen in tests/ha/sentinel.test.ts). A dead master is
+      // noticed by the socket closing; a demoted one answers READONLY, and then we reconnect,
+      // which asks the sentinels for the new master and resends the command.
+      reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
+      sentinelRetryStrategy: retryStrategy,
+    });
+  const { lazyConnect, enableOfflineQueue, enableAutoPipelining, retryStrategy: _r, ...nodeOpts } = opts;
+  const cluster = new Cluster(t.nodes, {
+    ...(lazyConnect !== undefined ? { lazyConnect } : {}),
+    // Not for producers: BullMQ (6.7) counts a Cluster as ready at 'connect', sends INFO, and an
+    // ioredis Cluster without offline queue refuses everything before 'ready' — the queue's
+    // start-up would fail for good. maxRetriesPerRequest 2 still fails an enqueue within about a
+    // second while the cluster is unreachable.
+    enableOfflineQueue: role === 'producer' ? true : (enableOfflineQueue ?? true),
+    ...(enableAutoPipelining !== undefined ? { enableAutoPipelining } : {}),
+    clusterRetryStrategy: retryStrategy,
+    // A failover moves slots: retry redirected/failed-over commands shortly instead of failing.
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 300,
+    redisOptions: { ...nodeOpts, ...auth },
   });
+  return cluster as unknown as Redis;
 }
 
-/** A connection for BullMQ, which needs maxRetriesPerRequest: null on blocking connections. */
-export function createBullConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null });
+/** A connection for service commands (see ConnectionRole). */
+export function createRedis(target: RedisTarget | string, extra: RedisOptions = {}): Redis {
+  return connectRedis(target, 'commands', extra);
 }
 
-/** Key builder for one service: keyspace('xiezuo', 'groups')('name', '沪滇') → 'xiezuo:groups:name:沪滇'. */
-export function keyspace(prefix: string, family: string): (...parts: string[]) => string {
-  const base = `${prefix}:${family}`;
-  return (...parts) => (parts.length ? `${base}:${parts.join(':')}` : base);
+/** A connection for BullMQ: `worker` (the default) for Workers, `producer` for Queues that add jobs. */
+export function createBullConnection(target: RedisTarget | string, role: 'producer' | 'worker' = 'worker'): Redis {
+  return connectRedis(target, role);
 }
+
+/** Key builders live with the key layout; re-exported because every store imports them from here. */
+export { keyspace } from './keys.ts';
 
 /** Socket errors that mean the server cannot be reached (as opposed to a bad command). */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE', 'EAI_AGAIN']);

@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createBullConnection, createRedis } from '../../src/store/redis.ts';
+import { bullPrefix } from '../../jobs/queues.ts';
 import type { Worker } from 'bullmq';
 import { ManualClock } from '../../src/clock.ts';
 import type { DeliveryListener, EnqueueOptions, OriginKind, Outbox, OutgoingMessage } from '../../src/delivery/outbox.ts';
@@ -95,15 +97,15 @@ export interface Harness {
 }
 
 export async function harness(url: string, prefix: string, timeouts?: Partial<Record<Level, number>>): Promise<Harness> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 2 });
-  const bull = new Redis(url, { maxRetriesPerRequest: null });
+  const redis = createRedis(url);
+  const bull = createBullConnection(url);
   const clock = new ManualClock(Date.UTC(2026, 10, 22, 6, 0, 0));
   const log = createLogger('silent');
   const routing = seedRouting();
   const groups = new Groups(redis, prefix, clock);
   const chats = await seedGroups(groups, routing);
   const outbox = new RecordingOutbox();
-  const escalations = new EscalationQueue(bull, `${prefix}:bull`);
+  const escalations = new EscalationQueue(bull, bullPrefix({ REDIS_PREFIX: prefix }));
   const store = new AlertStore(redis, prefix);
   const edits: Harness['edits'] = [];
   const service = new AlertService({

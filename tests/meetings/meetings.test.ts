@@ -3,6 +3,7 @@
  * BullMQ reminders worker, fanned out through the Outbox and the delivery workers to recording
  * Senders; RSVP buttons pressed through the router.
  */
+import { keyspace } from '../../src/store/keys.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Destination } from '../../src/messages.ts';
 import { COORDINATOR, OFFICIAL, type Harness, expectRefused, makeGroup, shanghai, sleep, startHarness, text, until } from './harness.ts';
@@ -176,7 +177,7 @@ describe('/meeting input errors', () => {
   it('a past date, a malformed time or an unknown group gets a Chinese error with usage, and nothing is stored', async () => {
     const prefix = h.env.REDIS_PREFIX!;
     const redis = h.app.services.redis;
-    const before = await redis.keys(`${prefix}:meetings:*`);
+    const before = await redis.keys(keyspace(prefix, 'meetings')('*'));
     const beforeList = (await h.app.services.meetings.list({ all: true })).length;
     const cases: [string, string][] = [
       ['/meeting add "联席会议" 2020-01-01 09:00 沪连', '已经过去'],
@@ -195,7 +196,7 @@ describe('/meeting input errors', () => {
     const refused = await h.say('/meeting add "联席会议" 2027-03-01 09:00 沪连', OFFICIAL);
     expect(refused.tone).toBe('error');
     expect(refused.blocks[0]!.text).toContain('协调员');
-    expect((await redis.keys(`${prefix}:meetings:*`)).sort()).toEqual(before.sort());
+    expect((await redis.keys(keyspace(prefix, 'meetings')('*'))).sort()).toEqual(before.sort());
     expect((await h.app.services.meetings.list({ all: true })).length).toBe(beforeList);
   });
 

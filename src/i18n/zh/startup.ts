@@ -15,6 +15,8 @@ export const startup = {
     alertTimeouts: '格式应为 级别=毫秒，用逗号分隔，例如 I=300000,II=900000',
     adminUiToken: '至少 12 个字符；生成：openssl rand -hex 24',
     alertTokens: '格式应为 sha256:<64 位十六进制>，用逗号分隔；生成：printf %s "$TOKEN" | sha256sum',
+    hostPorts: '格式应为 主机:端口，用逗号分隔，例如 10.0.0.1:26379,10.0.0.2:26379',
+    redisModes: 'REDIS_SENTINELS 与 REDIS_CLUSTER_NODES 只能设置其一（Sentinel 或 Cluster）',
     /** Stands in for the variable name when an issue concerns the environment as a whole. */
     wholeEnv: '(环境)',
     /** `lines` are already indented, one per bad variable. */
@@ -63,6 +65,8 @@ export const startup = {
     entryIndex: (n: number) => `第 ${n} 项`,
     entryId: (id: string) => `条目 ${id}`,
     wholeFile: '(整个文件)',
+    hostPorts: '格式应为 主机:端口，用逗号分隔，例如 10.0.0.1:26379,10.0.0.2:26379',
+    redisModes: 'REDIS_SENTINELS 与 REDIS_CLUSTER_NODES 只能设置其一（Sentinel 或 Cluster）',
     /** Stands in for the field name when an issue concerns the entry as a whole. */
     wholeEntry: '(条目)',
     /** Joins several field problems of one entry. */
