@@ -7,6 +7,7 @@
  * token never takes (and fails) a Slack message another process could send.
  */
 import { Worker } from 'bullmq';
+import type { Platform } from '../src/messages.ts';
 import type { Services } from '../src/services.ts';
 import type { RunningWorkers, StartHook } from '../src/process.ts';
 import { closeConnection, createBullConnection, redisTarget, reportErrors } from '../src/store/redis.ts';
@@ -18,6 +19,9 @@ import { escalationWorkers } from './escalate.ts';
 import { metrics } from '../src/metrics/metrics.ts';
 
 export type WorkerStarter = (services: Services) => Promise<RunningWorkers>;
+
+/** How often a process looks for a platform sender registered after its workers started. */
+const SENDER_WATCH_MS = 500;
 
 /** Other job families (reminders, escalations) register their starters here. */
 const extraStarters: WorkerStarter[] = [];
@@ -48,9 +52,7 @@ export async function startDeliveryWorkers(services: Services): Promise<RunningW
   }
   const workers: Worker[] = [];
   const connections: ReturnType<typeof createBullConnection>[] = [];
-  const platforms = DELIVERY_PLATFORMS.filter((p) => services.senders[p]);
-  services.log.info('delivery workers', { platforms, skipped: DELIVERY_PLATFORMS.filter((p) => !services.senders[p]) });
-  for (const platform of platforms) {
+  const startFor = (platform: Platform): void => {
     const rate = platformRate(config, platform);
     // The per-bot rate in short windows (25/s → 2 per 80 ms): a one-second window lets a backlog
     // spend the whole second's budget at its start, and an alert arriving then would wait for
@@ -75,10 +77,28 @@ export async function startDeliveryWorkers(services: Services): Promise<RunningW
         services.log.info('delivery retry', { id: job.data.id, attempt: job.attemptsMade, reason: err.message });
     });
     workers.push(w);
-  }
+  };
+  // Adapters may register their sender after the workers start (the shared Senders object is
+  // filled in as they come up): a platform's queue is taken up as soon as its sender exists.
+  const pending = new Set(DELIVERY_PLATFORMS);
+  const takeUp = (): void => {
+    for (const p of [...pending]) {
+      if (!services.senders[p]) continue;
+      pending.delete(p);
+      startFor(p);
+    }
+  };
+  takeUp();
+  services.log.info('delivery workers', { platforms: DELIVERY_PLATFORMS.filter((p) => !pending.has(p)), waiting: [...pending] });
+  const watch = setInterval(() => {
+    takeUp();
+    if (!pending.size) clearInterval(watch);
+  }, SENDER_WATCH_MS);
+  watch.unref();
   return {
     workers,
     close: async () => {
+      clearInterval(watch);
       await Promise.all(workers.map((w) => w.close()));
       // Workers do not close connections they were handed.
       await Promise.all(connections.map(closeConnection));
