@@ -117,7 +117,8 @@ describe('slack adapter, Socket Mode', () => {
     });
     await slack.socket.waitForMessage((m) => m?.envelope_id === 'env-help-1');
     const help = await slack.waitForCall('chat.postMessage', (c) => c.body.channel === 'C6');
-    expect(String(help.body.text)).toContain('/pair');
+    // Slack form of the hint.
+    expect(String(help.body.text)).toContain('/xiezuo pair');
   });
 
   it('answers the client heartbeat pings with pongs, so the session stays up', async () => {
