@@ -55,7 +55,7 @@ export const pair = defineCommand<ParsedArgs, KnowledgeServices>({
       async run(ctx, value) {
         const v = parsePairKindValue(value);
         const k = ctx.services.knowledge;
-        if (!v || !v.regionIds.every((id) => k.gazetteer.has(id))) return { toast: msg.common.staleButton };
+        if (!v?.regionIds.every((id) => k.gazetteer.has(id))) return { toast: msg.common.staleButton };
         const a = pairingAnswer(k, v.kind, v.regionIds, { now: ctx.services.clock.now(), kind: v.kind });
         const buttons = answerButtons(k, a);
         return { reply: buttons.length ? { ...a.reply, buttons } : a.reply };

@@ -27,7 +27,7 @@ async function main(): Promise<number> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const [sub, ...rest] = process.argv.slice(2);
   if (!sub || sub === 'help' || sub === '--help' || sub === '-h') {
-    process.stdout.write(usage() + '\n');
+    process.stdout.write(`${usage()}\n`);
     return sub ? 0 : 2;
   }
   const entry = SUBCOMMANDS[sub];
@@ -44,7 +44,7 @@ try {
   process.exitCode = code;
 } catch (e) {
   if (e instanceof StartupError) {
-    process.stderr.write(e.message + '\n');
+    process.stderr.write(`${e.message}\n`);
     process.exitCode = 2;
   } else {
     throw e;

@@ -92,7 +92,7 @@ describe.skipIf(!present)('eval: ../shared/eval/questions.dev.yaml', () => {
       child.stdout.on('data', (d) => (out += d));
       child.on('error', reject);
       child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`ask exited ${code}`))));
-      child.stdin.end(questions.map((q) => q.q).join('\n') + '\n');
+      child.stdin.end(`${questions.map((q) => q.q).join('\n')}\n`);
     });
     const outputs = stdout.trim().split('\n').map((l) => JSON.parse(l) as Output);
     expect(outputs.map((o) => o.question)).toEqual(questions.map((q) => q.q));

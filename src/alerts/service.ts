@@ -229,7 +229,7 @@ export class AlertService implements DeliveryListener {
     for (let attempt = 0; !input.forceNew && attempt < 3; attempt++) {
       const dupId = await this.store.duplicateOf(region.id, input.type, input.drill);
       const dup = dupId ? await this.store.get(dupId) : undefined;
-      if (!dup || dup.status !== 'open' || now - dup.createdAt >= this.o.routing.rules.duplicateWindowMs) break;
+      if (dup?.status !== 'open' || now - dup.createdAt >= this.o.routing.rules.duplicateWindowMs) break;
       if (graver(input.level, dup.level)) {
         // The same incident turned graver: raise it rather than bury the graver trigger in a
         // 续报 that keeps the milder level's recipients and timeout.

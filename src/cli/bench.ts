@@ -24,6 +24,6 @@ export async function main(argv: string[]): Promise<number> {
     result[s.name] = await s.run();
     if (!json) process.stdout.write(`${s.name}: ${JSON.stringify(result[s.name], null, 2)}\n`);
   }
-  if (json) process.stdout.write(JSON.stringify(result) + '\n');
+  if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
   return 0;
 }

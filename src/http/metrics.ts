@@ -40,7 +40,7 @@ export function mergeQueueExports(texts: string[]): string {
       } else samples.push(line.replace(/,\s+(?=[A-Za-z_][A-Za-z0-9_]*=")/g, ','));
     }
   }
-  return samples.length ? [...header, ...samples].join('\n') + '\n' : '';
+  return samples.length ? `${[...header, ...samples].join('\n')}\n` : '';
 }
 
 export interface MetricsEndpoint {

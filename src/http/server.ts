@@ -270,7 +270,7 @@ export class HttpServer {
       // Parsing and matching stay inside the try: both can throw on what a client sends.
       const url = new URL(req.url ?? '/', 'http://localhost');
       path = url.pathname;
-      const mount = this.mounts.find((m) => url.pathname === m.prefix || url.pathname.startsWith(m.prefix + '/'));
+      const mount = this.mounts.find((m) => url.pathname === m.prefix || url.pathname.startsWith(`${m.prefix}/`));
       if (mount) {
         const headerOf = (name: string) => firstHeader(req.headers, name);
         const denied = mount.guard({
@@ -286,7 +286,7 @@ export class HttpServer {
         });
         if (denied) return write(res, denied);
         req.url = (req.url ?? '/').slice(mount.prefix.length) || '/';
-        if (!req.url.startsWith('/')) req.url = '/' + req.url;
+        if (!req.url.startsWith('/')) req.url = `/${req.url}`;
         mount.handler(req, res);
         return;
       }

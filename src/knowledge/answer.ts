@@ -84,7 +84,7 @@ export function answerQuestion(k: KnowledgeView, question: string, opts: AnswerO
   const mentions = k.gazetteer.mentions(q);
   if (mentions.length) {
     let rest = fold(q);
-    for (const m of [...mentions].reverse()) rest = rest.slice(0, m.start) + ' ' + rest.slice(m.end);
+    for (const m of [...mentions].reverse()) rest = `${rest.slice(0, m.start)} ${rest.slice(m.end)}`;
     const hasPairWord = PAIRING_WORDS.test(rest);
     PAIRING_WORDS.lastIndex = 0;
     const remainder = rest.replace(PAIRING_WORDS, ' ').replace(PLACE_QUESTION, ' ').replace(/[\s\p{P}\p{S}]/gu, '');

@@ -22,7 +22,7 @@ function loadDict(dict: string, into: Uint16Array, chainThrough?: Uint16Array): 
     // Keep the fold length-preserving: only single-unit to single-unit mappings.
     if (!src || !dst || src.length !== 1 || dst.length !== 1) continue;
     let d = dst.charCodeAt(0);
-    if (chainThrough && chainThrough[d]) d = chainThrough[d]!;
+    if (chainThrough?.[d]) d = chainThrough[d]!;
     into[src.charCodeAt(0)] = d;
   }
 }

@@ -293,7 +293,7 @@ export class Knowledge implements KnowledgeView {
     // rank without them and prefer that document's clauses.
     const mentions = this.gazetteer.mentions(query);
     const named = mentions.length ? this.docsNamingRegions(mentions.map((m) => m.regionIds)) : undefined;
-    if (named && named.size && named.size < this.docs.length) {
+    if (named?.size && named.size < this.docs.length) {
       let rest = query;
       for (const m of [...mentions].reverse()) rest = `${rest.slice(0, m.start)} ${rest.slice(m.end)}`;
       const folded = Knowledge.prepareQuery(rest);

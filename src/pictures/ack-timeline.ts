@@ -7,7 +7,7 @@ import type { AlertState, TimelineEvent } from '../alerts/store.ts';
 import { msg } from '../i18n/index.ts';
 import { wallTime } from '../time.ts';
 import type { Box, Picture } from './picture.ts';
-import { esc, n, rect, svgDoc, text, textWidth } from './svg.ts';
+import { esc, n, svgDoc, text, textWidth } from './svg.ts';
 
 const T = msg.pictures;
 const WIDTH = 1100;
@@ -84,12 +84,12 @@ export function ackTimelinePicture(a: AlertState, timeline: readonly TimelineEve
     body.push(`<line x1="${n(x)}" y1="${TOP - 14}" x2="${n(x)}" y2="${bottom + 6}" stroke="${COLOURS.escalated}" stroke-width="2" stroke-dasharray="6 4"/>`);
     // Past the middle the label reads leftwards, so it never runs off the picture.
     const right = x > AXIS_X + AXIS_W / 2;
-    body.push(text(right ? x - 4 : x + 4, TOP - 18, `${T.escalated}${e.tier ? ' ' + e.tier : ''}`, { 'font-size': 13, fill: COLOURS.escalated, ...(right ? { 'text-anchor': 'end' } : {}) }));
+    body.push(text(right ? x - 4 : x + 4, TOP - 18, `${T.escalated}${e.tier ? ` ${e.tier}` : ''}`, { 'font-size': 13, fill: COLOURS.escalated, ...(right ? { 'text-anchor': 'end' } : {}) }));
   }
   const marks: Box[] = [];
   rows.forEach((r, i) => {
     const y = TOP + i * ROW_H + ROW_H / 2;
-    const label = textWidth(r.group, 16) > LABEL_W - 10 ? r.group.slice(0, Math.floor((LABEL_W - 10) / 16)) + '…' : r.group;
+    const label = textWidth(r.group, 16) > LABEL_W - 10 ? `${r.group.slice(0, Math.floor((LABEL_W - 10) / 16))}…` : r.group;
     body.push(text(40, y + 6, label, { 'font-size': 16, fill: '#1a1a1a' }));
     if (r.sentAt === undefined) return;
     const xs = xOf(r.sentAt);

@@ -206,7 +206,7 @@ export function pairMapPicture(k: KnowledgeView, regionIds: readonly string[], n
     const isProvince = !home && province(id) === id;
     const name = g.nameOf(id) + (isProvince ? T.wholeProvince : '');
     const size = home ? (asked ? 22 : 17) : 15;
-    const shown = textWidth(name, size) > box.w - 20 ? name.slice(0, Math.max(2, Math.floor((box.w - 20) / size))) + '…' : name;
+    const shown = textWidth(name, size) > box.w - 20 ? `${name.slice(0, Math.max(2, Math.floor((box.w - 20) / size)))}…` : name;
     body.push(text(box.x + 12, box.y + box.h / 2 + size * 0.36, shown, { 'font-size': size, fill: '#1a1a1a' }));
   }
   body.push(...labels);
@@ -236,7 +236,7 @@ export function pairMapPicture(k: KnowledgeView, regionIds: readonly string[], n
     T.mapAltHead(who, list.length),
     ...provinces.flatMap((pv) =>
       partnersByProv.get(pv)!.flatMap((id) =>
-        edgesTo(id).map((e) => `【${g.nameOf(pv)}】` + T.mapAltLine(g.nameOf(e.home), g.nameOf(e.partner), e.kind, e.years, T.mapEdgeStatus[e.status] ?? e.status)),
+        edgesTo(id).map((e) => `【${g.nameOf(pv)}】${T.mapAltLine(g.nameOf(e.home), g.nameOf(e.partner), e.kind, e.years, T.mapEdgeStatus[e.status] ?? e.status)}`),
       ),
     ),
   ].join('\n');

@@ -39,8 +39,8 @@ export class ConsoleSender implements Sender {
   ) {}
   async send(to: Destination, reply: Reply): Promise<SentMessage> {
     const id = String(++this.seq);
-    this.out.write(`\n[→ ${to.chatId}${to.threadId ? '/' + to.threadId : ''} #${id}]\n${renderText(reply)}\n`);
-    if (reply.image) this.out.write(savePicture(reply.image, this.pictureDir) + '\n');
+    this.out.write(`\n[→ ${to.chatId}${to.threadId ? `/${to.threadId}` : ''} #${id}]\n${renderText(reply)}\n`);
+    if (reply.image) this.out.write(`${savePicture(reply.image, this.pictureDir)}\n`);
     return { messageId: id };
   }
   async edit(to: Destination, messageId: string, reply: Reply): Promise<void> {
@@ -72,7 +72,7 @@ export class ConsoleChat {
     const interactive = (input as { isTTY?: boolean }).isTTY === true;
     const rl = createInterface({ input, output: out, terminal: interactive });
     this.rl = rl;
-    out.write(msg.platforms.consoleWelcome + '\n');
+    out.write(`${msg.platforms.consoleWelcome}\n`);
     rl.setPrompt(msg.platforms.consolePrompt);
     rl.prompt();
     // Lines are handled one at a time, in order, even when a command takes a while.
@@ -83,7 +83,7 @@ export class ConsoleChat {
     this.done = new Promise((resolve) =>
       rl.once('close', () => {
         void chain.then(() => {
-          out.write('\n' + msg.platforms.consoleBye + '\n');
+          out.write(`\n${msg.platforms.consoleBye}\n`);
           resolve();
         });
       }),
@@ -119,7 +119,7 @@ export class ConsoleChat {
     if (press) {
       const b = this.buttons[Number(press[1]) - 1];
       if (!b) {
-        out.write(msg.platforms.consoleNoSuchButton + '\n');
+        out.write(`${msg.platforms.consoleNoSuchButton}\n`);
         return;
       }
       const r = await router.press({ ...base, text: '', press: { action: b.action, value: b.value } }, services);
@@ -132,9 +132,9 @@ export class ConsoleChat {
   }
 
   private show(reply: Reply, out: Writable): void {
-    out.write(renderText({ ...reply, buttons: [] }) + '\n');
-    if (reply.image) out.write(savePicture(reply.image, this.opts.pictureDir) + '\n');
+    out.write(`${renderText({ ...reply, buttons: [] })}\n`);
+    if (reply.image) out.write(`${savePicture(reply.image, this.opts.pictureDir)}\n`);
     this.buttons = (reply.buttons ?? []).flat();
-    if (this.buttons.length) out.write(msg.platforms.consoleButtons(this.buttons.map((b) => b.label)) + '\n');
+    if (this.buttons.length) out.write(`${msg.platforms.consoleButtons(this.buttons.map((b) => b.label))}\n`);
   }
 }

@@ -223,7 +223,7 @@ export function cronRrule(pattern: string): string | undefined {
   const [min, hour, dom, mon, dow] = f as [string, string, string, string, string];
   const minutes = cronList(min);
   const hours = cronList(hour);
-  if (!minutes || minutes.length !== 1 || !hours) return undefined;
+  if (minutes?.length !== 1 || !hours) return undefined;
   const time = `;BYHOUR=${hours.join(',')};BYMINUTE=${minutes[0]}`;
   if (dom === '*' && mon === '*' && dow === '*') return `FREQ=DAILY${time}`;
   if (dom === '*' && mon === '*') {
@@ -294,5 +294,5 @@ export function meetingIcs(m: Meeting, o: IcsOptions): string {
     );
   }
   lines.push('END:VEVENT', 'END:VCALENDAR');
-  return lines.map(foldLine).join('\r\n') + '\r\n';
+  return `${lines.map(foldLine).join('\r\n')}\r\n`;
 }

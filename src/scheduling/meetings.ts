@@ -14,16 +14,13 @@
  * jobs exist per meeting however long the series.
  */
 import { typedId } from '../args.ts';
-import type { Redis } from 'ioredis';
-import type { Clock } from '../clock.ts';
-import type { DeliveryOutcome, Outbox, OutgoingMessage } from '../delivery/outbox.ts';
+import type { OutgoingMessage } from '../delivery/outbox.ts';
 import { UserError } from '../errors.ts';
 import { isBeijingZone, zonedWithBeijing } from '../render/when.ts';
 import { msg } from '../i18n/index.ts';
-import type { Logger } from '../log.ts';
 import type { MeetingTemplate } from './templates.ts';
-import { type Button, type Destination, type Reply, type UserRef, destinationKey, userKey } from '../messages.ts';
-import type { MeetingAdvanceJob, MeetingReminderJob, ReminderTimers } from './reminder-queue.ts';
+import { type Button, type Reply, type UserRef, userKey } from '../messages.ts';
+import type { MeetingAdvanceJob, MeetingReminderJob, } from './reminder-queue.ts';
 import { keyspace, readIndexed, readJson, replaceJsonIf, updateJson } from '../store/redis.ts';
 import { type ReminderOwnerOptions, listenForReminders, reconcileAll, sendToGroup } from './reminders.ts';
 import { type Recurrence, nextOccurrence, parseOffsets, wallTime } from '../time.ts';
@@ -240,7 +237,7 @@ export class Meetings {
    */
   async fireReminder(job: MeetingReminderJob): Promise<'sent' | 'stale' | 'late' | 'no-group'> {
     const m = await this.get(job.meetingId);
-    if (!m || m.status !== 'scheduled' || m.generation !== job.generation || m.occurrence !== job.occurrence) {
+    if (m?.status !== 'scheduled' || m.generation !== job.generation || m.occurrence !== job.occurrence) {
       this.o.log.info('stale meeting reminder skipped', { ...job });
       return 'stale';
     }
@@ -269,7 +266,7 @@ export class Meetings {
   /** Run an advance job: a recurring meeting's occurrence has started; schedule the next one. */
   async advance(job: MeetingAdvanceJob): Promise<'advanced' | 'ended' | 'stale'> {
     const m = await this.get(job.meetingId);
-    if (!m || m.status !== 'scheduled' || m.generation !== job.generation || m.occurrence !== job.occurrence) return 'stale';
+    if (m?.status !== 'scheduled' || m.generation !== job.generation || m.occurrence !== job.occurrence) return 'stale';
     const next = m.every ? nextOccurrence(m.start, m.every, m.zone, m.occurrence) : undefined;
     const now = this.o.clock.now();
     const after: Meeting =

@@ -7,15 +7,12 @@
  * midnight reminder) and counts as overdue once the day is over.
  */
 import { typedId } from '../args.ts';
-import type { Redis } from 'ioredis';
-import type { Clock } from '../clock.ts';
-import type { Outbox, OutgoingMessage } from '../delivery/outbox.ts';
+import type { OutgoingMessage } from '../delivery/outbox.ts';
 import { UserError } from '../errors.ts';
 import { msg } from '../i18n/index.ts';
-import type { Logger } from '../log.ts';
 import { offsetMs } from './meetings.ts';
-import { type Reply, destinationKey } from '../messages.ts';
-import type { DeadlineReminderJob, ReminderTimers } from './reminder-queue.ts';
+import type { Reply, } from '../messages.ts';
+import type { DeadlineReminderJob, } from './reminder-queue.ts';
 import { keyspace, readIndexed, readJson, updateJson } from '../store/redis.ts';
 import { type ReminderOwnerOptions, listenForReminders, reconcileAll, sendToGroup } from './reminders.ts';
 import { DURATION, wallTime, zonedToInstant } from '../time.ts';
@@ -143,7 +140,7 @@ export class OfficeDeadlines {
   /** Run one reminder job; a done deadline or an older generation makes it a no-op. */
   async fireReminder(job: DeadlineReminderJob): Promise<'sent' | 'stale' | 'no-group'> {
     const d = await this.get(job.deadlineId);
-    if (!d || d.status !== 'open' || d.generation !== job.generation || !d.group) return 'stale';
+    if (d?.status !== 'open' || d.generation !== job.generation || !d.group) return 'stale';
     // Workers were down past the due time: the reminder has lost its point.
     if (this.o.clock.now() >= d.endsAt) return 'stale';
     const group = await this.o.groups.get(d.group);

@@ -30,15 +30,15 @@ import type { Destination, Reply } from '../../src/messages.ts';
 const seeds = fileURLToPath(new URL('../../seeds/', import.meta.url));
 
 export function seedGraph(): KnowledgeRegionGraph {
-  const regions = parseSeedArray(regionSchema, JSON.parse(readFileSync(seeds + 'regions.json', 'utf8')), 'regions.json');
-  const pairings = parseSeedArray(pairingSchema, JSON.parse(readFileSync(seeds + 'pairings.json', 'utf8')), 'pairings.json');
+  const regions = parseSeedArray(regionSchema, JSON.parse(readFileSync(`${seeds}regions.json`, 'utf8')), 'regions.json');
+  const pairings = parseSeedArray(pairingSchema, JSON.parse(readFileSync(`${seeds}pairings.json`, 'utf8')), 'pairings.json');
   const g = new Gazetteer(regions);
   // As src/app.ts does: routing reads the relationships as they stand today (阿克苏 → 喀什 moved).
   return new KnowledgeRegionGraph(g, currentPairings(pairings, g));
 }
 
 export function seedRouting(): AlertRouting {
-  return new AlertRouting(parseRoutingRules(readFileSync(seeds + 'alert-routing.json', 'utf8')), seedGraph());
+  return new AlertRouting(parseRoutingRules(readFileSync(`${seeds}alert-routing.json`, 'utf8')), seedGraph());
 }
 
 export class RecordingOutbox implements Outbox {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { SendError } from '../../src/errors.ts';
+import type { SendError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
 import { type Destination, type Platform, type Reply, destinationKey } from '../../src/messages.ts';
 import type { Sender, SentMessage, Senders } from '../../src/delivery/sender.ts';

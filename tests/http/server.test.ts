@@ -7,7 +7,7 @@ import { msg } from '../../src/i18n/index.ts';
 describe('HttpServer', () => {
   const http = new HttpServer(createLogger('silent'));
   let base: string;
-  let healthy = true;
+  const healthy = true;
 
   beforeAll(async () => {
     http.route('POST', '/api/alerts', (req) => ({ status: 201, body: { got: req.json() } }));

@@ -151,7 +151,7 @@ describe('/meeting reminders', () => {
     expect(again.tone).toBe('error');
     expect((await h.press('meeting.yes', id)).toast).toContain('已经取消');
     const list = await h.say('/meeting list');
-    expect(text(list)).not.toContain(id + '｜');
+    expect(text(list)).not.toContain(`${id}｜`);
   });
 
   it.concurrent('a recurring meeting schedules the next occurrence when one starts', async ({ expect }) => {

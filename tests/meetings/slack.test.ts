@@ -83,7 +83,7 @@ describe('/xiezuo meeting ics on Slack', () => {
     const note = await slack.waitForCall('chat.postMessage', (c) => c.body.channel === 'C200' && c.body.text === msg.platforms.fileInline(`${id}.ics`));
     const text = (note.body.blocks as Array<{ text?: { text: string } }>).map((b) => b.text?.text ?? '').join('\n');
     const inlined = [...text.matchAll(/```([\s\S]*?)```/g)].map((m) => m[1]).join('\n');
-    expect(inlined.split('\n').join('\r\n') + '\r\n').toContain('BEGIN:VCALENDAR\r\n');
+    expect(`${inlined.split('\n').join('\r\n')}\r\n`).toContain('BEGIN:VCALENDAR\r\n');
     expect(inlined).toContain('DTSTART;TZID=Asia/Shanghai:20310131T073000');
     expect(inlined.trimEnd().endsWith('END:VCALENDAR')).toBe(true);
     expect(slack.callsTo('files.completeUploadExternal').filter((c) => c.body.channel_id === 'C200')).toHaveLength(0);

@@ -16,7 +16,7 @@ export function loadSeedKnowledge(): Promise<Knowledge> {
 
 /** A broadcast to the seeded 沪滇 group, plus destinations on Telegram and Slack: two delivered, one failed, the rest pending. */
 export function seedBroadcast(): { b: Broadcast; outcomes: BroadcastOutcome[] } {
-  const groups = JSON.parse(readFileSync(seedsDir + 'groups.json', 'utf8')) as { groups: { name: string; destinations: { to: string }[] }[] };
+  const groups = JSON.parse(readFileSync(`${seedsDir}groups.json`, 'utf8')) as { groups: { name: string; destinations: { to: string }[] }[] };
   const g = groups.groups.find((x) => x.name === '沪滇')!;
   const destinations = [...g.destinations.map((d) => parseDestination(d.to)!), parseDestination('telegram:-1001')!, parseDestination('telegram:-1002')!, parseDestination('slack:C900')!];
   const b: Broadcast = {

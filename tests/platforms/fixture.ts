@@ -56,7 +56,7 @@ const long = defineCommand({
   async run() {
     const blocks = Array.from({ length: 12 }, (_, i) => ({
       heading: `第${i + 1}条`,
-      text: `${'条款内容'.repeat(200)}。`.repeat(1) + `<${i}>`,
+      text: `${`${'条款内容'.repeat(200)}。`.repeat(1)}<${i}>`,
     }));
     return { blocks, buttons: [[{ label: '更多', action: 'echo.again', value: 'more' }]] };
   },

@@ -32,7 +32,7 @@ describe('slack request verification (pure)', () => {
     const sig = slackSignature(SECRET, ts, body);
     expect(verifySlackSignature({ signingSecret: SECRET, body, signature: sig, timestamp: ts, nowMs: now + 299_000 })).toBeUndefined();
     expect(verifySlackSignature({ signingSecret: SECRET, body, signature: sig, timestamp: ts, nowMs: now + 301_000 })).toBe('stale_timestamp');
-    expect(verifySlackSignature({ signingSecret: SECRET, body: body + 'x', signature: sig, timestamp: ts, nowMs: now })).toBe('bad_signature');
+    expect(verifySlackSignature({ signingSecret: SECRET, body: `${body}x`, signature: sig, timestamp: ts, nowMs: now })).toBe('bad_signature');
     expect(verifySlackSignature({ signingSecret: 'other', body, signature: sig, timestamp: ts, nowMs: now })).toBe('bad_signature');
     expect(verifySlackSignature({ signingSecret: SECRET, body, signature: undefined, timestamp: ts, nowMs: now })).toBe('missing_headers');
   });
@@ -134,7 +134,7 @@ describe('slack adapter, HTTP mode', () => {
   });
 
   it('answers a 10,000-character command briefly', async () => {
-    await postSigned(url, slashCommandBody({ text: 'echo ' + 'x'.repeat(10_000), channel: 'C500', responseUrl: slack.responseUrl() }), SECRET, { timestamp: nowS() });
+    await postSigned(url, slashCommandBody({ text: `echo ${'x'.repeat(10_000)}`, channel: 'C500', responseUrl: slack.responseUrl() }), SECRET, { timestamp: nowS() });
     const post = await slack.waitForCall('chat.postMessage', (c) => c.body.channel === 'C500');
     expect(post.body.text).toContain('消息太长');
   });

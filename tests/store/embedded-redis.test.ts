@@ -28,7 +28,7 @@ function tempDir(): string {
 /** Type one line into the console chat and wait until stdout shows `expect` after it. */
 async function say(p: XiezuoProcess, line: string, expected: RegExp, timeoutMs = 20_000): Promise<string> {
   const from = p.stdout().length;
-  p.child.stdin!.write(line + '\n');
+  p.child.stdin!.write(`${line}\n`);
   return eventually(async () => {
     const out = p.stdout().slice(from);
     return expected.test(out) ? out : undefined;

@@ -296,7 +296,7 @@ export interface SignedOptions {
 /** Headers Slack would send with `body`, signed with `secret`. */
 export function slackHeaders(body: string, secret: string, contentType: string, opts: SignedOptions = {}): Record<string, string> {
   const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
-  const sig = 'v0=' + createHmac('sha256', opts.signWith ?? secret).update(`v0:${ts}:${body}`).digest('hex');
+  const sig = `v0=${createHmac('sha256', opts.signWith ?? secret).update(`v0:${ts}:${body}`).digest('hex')}`;
   return { 'content-type': contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig };
 }
 

@@ -215,7 +215,7 @@ export class SlackAdapter {
   private botUserId: string | undefined;
 
   constructor(private readonly opts: SlackAdapterOptions) {
-    const slackApiUrl = opts.apiUrl.endsWith('/') ? opts.apiUrl : opts.apiUrl + '/';
+    const slackApiUrl = opts.apiUrl.endsWith('/') ? opts.apiUrl : `${opts.apiUrl}/`;
     const logger = boltLogger(opts.log);
     const common = {
       token: opts.botToken,

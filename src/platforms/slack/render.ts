@@ -63,7 +63,7 @@ function context(text: string): KnownBlock {
 }
 
 function truncate(s: string, max: number): string {
-  return s.length <= max ? s : s.slice(0, max - 1) + '…';
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
 /** The blocks of a reply, before splitting into messages. */
@@ -152,7 +152,7 @@ export function renderSlackFileFallback(file: ReplyFile): SlackMessage[] {
     }
   }
   if (cur.trim()) chunks.push(cur);
-  const blocks: KnownBlock[] = [context(note), ...chunks.map((c): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: '```' + c + '```' } }))];
+  const blocks: KnownBlock[] = [context(note), ...chunks.map((c): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${c}\`\`\`` } }))];
   const out: SlackMessage[] = [];
   for (let i = 0; i < blocks.length; i += SLACK_BLOCKS_PER_MESSAGE) {
     out.push({ text: i === 0 ? note : file.name, blocks: blocks.slice(i, i + SLACK_BLOCKS_PER_MESSAGE) });

@@ -20,7 +20,7 @@ const SLACK_ALT_LIMIT = 1000;
 const SLACK_COMMENT_LIMIT = 3000;
 
 function cut(s: string, max: number): string {
-  return s.length <= max ? s : s.slice(0, max - 1) + '…';
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
 /** Slack `error` codes meaning the destination itself is gone or closed to us. */
@@ -116,7 +116,7 @@ export function slackErrorCode(e: SendError): string | undefined {
 /** A WebClient for senders: 429s are rejected (not waited out) and nothing is retried inside. */
 export function createSlackClient(token: string, slackApiUrl: string): WebClient {
   return new webApi.WebClient(token, {
-    slackApiUrl: slackApiUrl.endsWith('/') ? slackApiUrl : slackApiUrl + '/',
+    slackApiUrl: slackApiUrl.endsWith('/') ? slackApiUrl : `${slackApiUrl}/`,
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 0 },
     timeout: 30_000,

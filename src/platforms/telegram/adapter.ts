@@ -88,7 +88,7 @@ export function addressedText(m: Message, me: UserFromGetMe, knows: (command: st
       (e.type === 'text_mention' && e.user.id === me.id);
     if (ours) {
       mentioned = true;
-      text = text.slice(0, e.offset) + ' ' + text.slice(e.offset + e.length);
+      text = `${text.slice(0, e.offset)} ${text.slice(e.offset + e.length)}`;
     }
   }
   text = text.replace(/\s+/g, ' ').trim();

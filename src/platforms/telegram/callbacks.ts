@@ -52,7 +52,7 @@ export class RedisCallbackStore implements CallbackStore {
 export async function encodeCallback(store: CallbackStore, action: string, value: string): Promise<string> {
   const inline = `${action}|${value}`;
   if (!inline.startsWith('~') && Buffer.byteLength(inline, 'utf8') <= CALLBACK_DATA_MAX_BYTES) return inline;
-  const token = '~' + createHash('sha256').update(inline).digest('base64url').slice(0, 22);
+  const token = `~${createHash('sha256').update(inline).digest('base64url').slice(0, 22)}`;
   await store.put(token, inline);
   return token;
 }

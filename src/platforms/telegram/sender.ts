@@ -84,7 +84,7 @@ function captionLength(html: string): number {
 }
 
 function cut(s: string, max: number): string {
-  return s.length <= max ? s : s.slice(0, max - 1) + '…';
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
 /** An edit that changes nothing is a success for our purposes (progress edits repeat). */
