@@ -10,7 +10,7 @@ import { msg } from '../src/i18n/index.ts';
 import { liveCard } from '../src/alerts/cards.ts';
 import { type Level, parseLevel } from '../src/alerts/levels.ts';
 import { AlertService } from '../src/alerts/service.ts';
-import type { Actor } from '../src/alerts/store.ts';
+import type { Actor, AlertState } from '../src/alerts/store.ts';
 import { type Reply, userKey } from '../src/messages.ts';
 import { ackTimelinePicture } from '../src/pictures/ack-timeline.ts';
 import { attachPicture } from '../src/pictures/pictures.ts';
@@ -57,7 +57,7 @@ export async function pressAck(ctx: CommandContext, value: string, kind: 'ack' |
   const group = await service.groupFor(id, ctx.inbound.chat, direct);
   const by = actorOf(ctx);
   let toast: string;
-  let alert;
+  let alert: AlertState;
   if (kind === 'own') {
     alert = await service.own(id, group, by);
     toast = t.ownToast(group);

@@ -1,5 +1,5 @@
 /** Every chat command, in the order /help lists them. Each issue adds its commands here. */
-import type { Command } from '../src/command.ts';
+import type { AnyCommand } from '../src/command.ts';
 import { ack } from './ack.ts';
 import { alert } from './alert.ts';
 import { ask } from './ask.ts';
@@ -13,4 +13,4 @@ import { broadcast } from './broadcast.ts';
 import { role } from './role.ts';
 import { audit } from './audit.ts';
 
-export const commands: Command<any>[] = [ask, pair, deadline, toc, meeting, alert, ack, group, broadcast, role, audit, help];
+export const commands: AnyCommand[] = [ask, pair, deadline, toc, meeting, alert, ack, group, broadcast, role, audit, help];

@@ -147,12 +147,12 @@ export function recipientBlocks(
 ): ReplyBlock[] {
   const line = (r: Recipient) => t.groupLine(r.group, recipientRole(r, ctx.regionName, ctx.tierName), sizes[r.group]);
   const blocks: ReplyBlock[] = [{ heading: t.initialHeading, text: a.plan.initial.map(line).join('\n') }];
-  a.plan.escalation.forEach((s, i) =>
+  a.plan.escalation.forEach((s, i) => {
     blocks.push({
       heading: t.escalationHeading(i + 1, t.minutes(ctx.timeoutMs * (i + 1)), s.name),
       text: s.recipients.map(line).join('\n'),
-    }),
-  );
+    });
+  });
   return blocks;
 }
 

@@ -93,7 +93,10 @@ export async function benchPictures(): Promise<Record<string, unknown>> {
         mainMax = Math.max(mainMax, performance.now() - t);
         const png = await pending;
         times.push(performance.now() - t);
-        for (const [k2, v] of Object.entries(png.timings ?? {})) (parts[k2] ??= []).push(v);
+        for (const [k2, v] of Object.entries(png.timings ?? {})) {
+          parts[k2] ??= [];
+          parts[k2].push(v);
+        }
       }
       out[name] = round(median(times));
       out[name.replace(/_ms$/, '_min_ms')] = round(Math.min(...times));

@@ -15,7 +15,7 @@ import type { Inbound, Reply } from '../messages.ts';
 import { renderText } from '../render/text.ts';
 import type { Router } from '../router.ts';
 import type { KnowledgeServices } from '../services.ts';
-import { parseKnowledgeArgs } from './knowledge-args.ts';
+import { type KnowledgeCliArgs, parseKnowledgeArgs } from './knowledge-args.ts';
 
 const USAGE = msg.startup.cli.askUsage;
 
@@ -69,7 +69,8 @@ export function makeAsker(knowledge: Knowledge): (question: string) => Promise<A
   let commands: ReturnType<typeof commandRouter> | undefined;
   return async (question: string) => {
     if (question.trim().startsWith('/') || question.trim().startsWith('／')) {
-      const { router, services } = await (commands ??= commandRouter(knowledge));
+      commands ??= commandRouter(knowledge);
+      const { router, services } = await commands;
       const inbound: Inbound = {
         platform: 'console',
         chat: { platform: 'console', chatId: 'cli' },
@@ -87,7 +88,7 @@ export function makeAsker(knowledge: Knowledge): (question: string) => Promise<A
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let args;
+  let args: KnowledgeCliArgs;
   try {
     args = parseKnowledgeArgs(argv, USAGE);
   } catch (e) {

@@ -11,13 +11,13 @@ import { StartupError, UserError } from '../errors.ts';
 import { msg } from '../i18n/index.ts';
 import { loadPlanText } from '../knowledge/corpus.ts';
 import { docCounts, outline } from '../knowledge/parser.ts';
-import { parseKnowledgeArgs } from './knowledge-args.ts';
+import { type KnowledgeCliArgs, parseKnowledgeArgs } from './knowledge-args.ts';
 
 const t = msg.startup.cli;
 const USAGE = t.ingestUsage;
 
 export async function main(argv: string[]): Promise<number> {
-  let args;
+  let args: KnowledgeCliArgs;
   try {
     args = parseKnowledgeArgs(argv, USAGE);
     if (args.positional.length !== 1) throw new UserError(t.ingestNeedsFile, USAGE);

@@ -21,8 +21,10 @@ export function parseKnowledgeArgs(argv: readonly string[], usage: string): Know
       if (!dir) throw new UserError(msg.startup.cli.plansNeedsDir, usage);
       out.planDirs.push(dir);
     } else if (a.startsWith('--plans=')) out.planDirs.push(a.slice('--plans='.length));
-    else if (a === '--') out.positional.push(...argv.slice(i + 1)), (i = argv.length);
-    else if (a.startsWith('--')) throw new UserError(msg.startup.cli.unknownOption(a), usage);
+    else if (a === '--') {
+      out.positional.push(...argv.slice(i + 1));
+      break;
+    } else if (a.startsWith('--')) throw new UserError(msg.startup.cli.unknownOption(a), usage);
     else out.positional.push(a);
   }
   return out;

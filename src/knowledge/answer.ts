@@ -589,11 +589,11 @@ export function deadlineAnswer(k: KnowledgeView, question: string, opts: AnswerO
   const ranked = rankDeadlines(k, question);
   const best = ranked[0]?.score ?? 0;
   const picked = best >= 1.5 ? ranked.filter((r) => r.score >= best * 0.7).slice(0, 6) : [];
-  return deadlineReply(k, question, picked.map((r) => r.d), opts, picked.map((r) => r.score));
+  return deadlineReply(question, picked.map((r) => r.d), opts, picked.map((r) => r.score));
 }
 
 /** Render a list of deadlines as a reply (also used by /deadline with explicit filters). */
-export function deadlineReply(k: KnowledgeView, question: string, list: ResolvedDeadline[], opts: AnswerOptions = {}, scores?: number[]): Answer {
+export function deadlineReply(question: string, list: ResolvedDeadline[], opts: AnswerOptions = {}, scores?: number[]): Answer {
   const now = opts.now ?? Date.now();
   if (!list.length) {
     return { question, intent: 'deadline', reply: { blocks: [{ text: T.deadlineNone }], footer: T.suggest, tone: 'notice' }, results: [] };
@@ -703,7 +703,7 @@ export function deadlineQuery(
   if (!free.length) list.sort((a, b) => (a.due ? dueInstant(a.due) : Infinity) - (b.due ? dueInstant(b.due) : Infinity));
   const all = list.length;
   const shownMax = DEADLINE_LIST_MAX;
-  const answer = deadlineReply(k, question, list.slice(0, shownMax), { now });
+  const answer = deadlineReply(question, list.slice(0, shownMax), { now });
   if (all > shownMax) answer.reply.footer = T.deadlineNarrow(all - shownMax, narrowingExamples(k, words, now, opts.state));
   return answer;
 }

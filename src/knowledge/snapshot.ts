@@ -55,7 +55,8 @@ function codeHash(): string {
   } catch {
     h.update('no lock');
   }
-  return (codeVersion = h.digest('hex'));
+  codeVersion = h.digest('hex');
+  return codeVersion;
 }
 
 /** File names with one of `exts`, sorted — the order loadCorpus reads them in. */

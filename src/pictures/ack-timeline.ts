@@ -109,7 +109,9 @@ export function ackTimelinePicture(a: AlertState, timeline: readonly TimelineEve
     [`<path d="M${AXIS_X + 368} ${ly - 14} L${AXIS_X + 377} ${ly - 5} L${AXIS_X + 368} ${ly + 4} L${AXIS_X + 359} ${ly - 5} Z" fill="${COLOURS.acked}"/>`, T.acked],
     [`<line x1="${AXIS_X + 530}" y1="${ly - 5}" x2="${AXIS_X + 560}" y2="${ly - 5}" stroke="${COLOURS.waiting}" stroke-width="4" stroke-dasharray="6 5"/>`, T.notAcked],
   ];
-  legend.forEach(([mark, label], i) => body.push(mark, text(AXIS_X + i * 180 + 24 + (i === 3 ? 20 : 0), ly, label, { 'font-size': 14, fill: '#333333' })));
+  legend.forEach(([mark, label], i) => {
+    body.push(mark, text(AXIS_X + i * 180 + 24 + (i === 3 ? 20 : 0), ly, label, { 'font-size': 14, fill: '#333333' }));
+  });
 
   const seconds = t1 - t0 < 10 * 60_000;
   const alt = [

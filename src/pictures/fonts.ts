@@ -3,7 +3,7 @@
  * has, so a picture rendered without one would silently lose every label: callers check
  * `findCjkFont()` first and answer with text when it is undefined.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { type Dirent, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface CjkFont {
@@ -30,7 +30,7 @@ export function findCjkFont(dirs: readonly string[] = DEFAULT_FONT_DIRS): CjkFon
   const found: { path: string; rank: number; family: string }[] = [];
   const walk = (dir: string, depth: number) => {
     if (depth > 4 || !existsSync(dir)) return;
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {

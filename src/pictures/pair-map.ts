@@ -167,14 +167,14 @@ export function pairMapPicture(k: KnowledgeView, regionIds: readonly string[], n
   for (const [key, box] of nodeBox) {
     if (!key.startsWith('p:')) continue;
     const ins = edgesTo(key.slice(2));
-    ins.forEach((e, i) => entryY.set(e, box.y + box.h / 2 + (i - (ins.length - 1) / 2) * EDGE_ROW));
+    for (const [i, e] of ins.entries()) entryY.set(e, box.y + box.h / 2 + (i - (ins.length - 1) / 2) * EDGE_ROW);
   }
   const exitY = new Map<Edge, number>();
   for (const id of homes) {
     const box = nodeBox.get(`h:${id}`)!;
     const outs = edges.filter((e) => e.home === id).sort((x, y2) => entryY.get(x)! - entryY.get(y2)!);
     const step = (box.h - 16) / Math.max(outs.length, 1);
-    outs.forEach((e, i) => exitY.set(e, box.y + 8 + step * (i + 0.5)));
+    for (const [i, e] of outs.entries()) exitY.set(e, box.y + 8 + step * (i + 0.5));
   }
 
   const curves: string[] = [];

@@ -36,7 +36,7 @@ function glyph(f, cp) {
   return g;
 }
 
-const unescape = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+const unescapeXml = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
 const attr = (attrs, name) => new RegExp(`\\s${name}="([^"]*)"`).exec(attrs)?.[1];
 
 /** Every <text> (as src/pictures/svg.ts writes them) → <use>s of glyph outlines defined once. */
@@ -50,7 +50,7 @@ function outlineText(svg, f) {
     const scale = size / f.font.unitsPerEm;
     const uses = [];
     let pen = 0;
-    for (const ch of unescape(content)) {
+    for (const ch of unescapeXml(content)) {
       const g = glyph(f, ch.codePointAt(0));
       if (g.d) {
         used.set(g.id, g.d);

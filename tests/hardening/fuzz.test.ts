@@ -110,7 +110,7 @@ const WORDS = [
   'telegram:-4002', 'telegram:abc', 'slack:C0123ABCDE', 'console:x', 'telegram:1', 'I', 'II', 'IV', 'V', '重大', '地震', '洪涝',
   'yes', 'no', 'delegate', '参加', 'weekly', 'daily', '* * * * *', '1h', '1d,2h', '0s', '-1h', '99999d', 'none', '5', '0', '-3', '200', '201',
   '2026-12-10', '2026-13-45', '2026-02-30', '2026-12-10 25:61', '09:30', '昨天', '明天 9点', '1e9', '9999-99-99', 'Asia/Shanghai', '+08:00', 'Mars/Olympus',
-  'official', 'coordinator', 'emergency', 'admin', 'boss', 'telegram:7', 'slack:U0123', '"', '“引号', '\\', '<b>', '&amp;', '${x}', '%s', '—', '－－',
+  'official', 'coordinator', 'emergency', 'admin', 'boss', 'telegram:7', 'slack:U0123', '"', '“引号', '\\', '<b>', '&amp;', '$' + '{x}', '%s', '—', '－－',
 ];
 const FLAGS = ['remind', 'every', 'where', 'at', 'tz', 'owner', 'action', 'new', 'drill', 'overdue', 'upcoming', 'all', 'remidn', 'overdeu', 'foo', ...PROTO];
 

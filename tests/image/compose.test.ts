@@ -86,12 +86,10 @@ describe("the image's steps on a clean copy of the committed tree", () => {
   let img: BuiltImage;
   let redis: RedisServer;
 
-  beforeAll(() => {
-    img = buildImage({ root: ROOT, work, dockerfile: inlineDockerfile(compose), runEnv: { npm_config_update_notifier: 'false' } });
-  }, 300_000);
   beforeAll(async () => {
+    img = buildImage({ root: ROOT, work, dockerfile: inlineDockerfile(compose), runEnv: { npm_config_update_notifier: 'false' } });
     redis = await startRedis();
-  });
+  }, 300_000);
   afterAll(async () => {
     await redis?.dispose();
   });

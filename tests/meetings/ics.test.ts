@@ -29,15 +29,8 @@ function parseIcs(text: string): { name: string; params: Record<string, string>;
   });
 }
 
-function unescape(v: string): string {
+function unescapeIcs(v: string): string {
   return v.replace(/\\n/g, '\n').replace(/\\([;,\\])/g, '$1');
-}
-
-/** 20261210T013000Z → ms */
-function utc(v: string): number {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(v);
-  if (!m) throw new Error(`not a UTC date-time: ${v}`);
-  return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
 }
 
 type Line = ReturnType<typeof parseIcs>[number];
@@ -149,8 +142,8 @@ describe('meetingIcs', () => {
     expect(new Date(m.occurrence).toISOString()).toBe('2026-12-10T01:30:00.000Z');
     expect(get('DURATION')[0]!.value).toBe('PT2H');
     expect(DEFAULT_MEETING_DURATION_MS).toBe(2 * 3600_000);
-    expect(unescape(get('SUMMARY')[0]!.value)).toBe(m.title);
-    expect(unescape(get('LOCATION')[0]!.value)).toBe(m.where);
+    expect(unescapeIcs(get('SUMMARY')[0]!.value)).toBe(m.title);
+    expect(unescapeIcs(get('LOCATION')[0]!.value)).toBe(m.where);
     expect(get('LOCATION')[0]!.value).toBe('大连\\, 星海广场\\; 会议中心');
     expect(get('RRULE')[0]!.value).toBe('FREQ=YEARLY');
     expect(get('TRIGGER').map((l) => l.value)).toEqual(['-P7D', '-P1D', '-PT1H', '-PT30M']);

@@ -11,7 +11,7 @@ import { pair } from '../../commands/pair.ts';
 import { toc } from '../../commands/toc.ts';
 import { EnvAccess } from '../../src/roles/access.ts';
 import type { ParsedArgs } from '../../src/args.ts';
-import { defineCommand, type Command } from '../../src/command.ts';
+import { type AnyCommand, defineCommand } from '../../src/command.ts';
 import { loadConfig } from '../../src/config.ts';
 import { type Clock, systemClock } from '../../src/clock.ts';
 import { Knowledge } from '../../src/knowledge/knowledge.ts';
@@ -95,7 +95,7 @@ const help = defineCommand({
   },
 });
 
-export const fixtureCommands: Command<any>[] = [ask, echo, long, boom, help];
+export const fixtureCommands: AnyCommand[] = [ask, echo, long, boom, help];
 
 export function fixtureApp(): { router: Router; services: Services } {
   const config = loadConfig({ LOG_LEVEL: 'silent' });

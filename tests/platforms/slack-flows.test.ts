@@ -129,7 +129,14 @@ describe('alert on Slack', () => {
     // Each copy's ts comes back through the delivery outcome; the press names the 上海 copy.
     const store = new AlertStore(h.app.services.redis, h.env.REDIS_PREFIX!);
     let msgs: Record<string, string> = {};
-    await until(async () => Object.keys((msgs = await store.messages(id))).length === 3, 10_000, 'message ids recorded');
+    await until(
+      async () => {
+        msgs = await store.messages(id);
+        return Object.keys(msgs).length === 3;
+      },
+      10_000,
+      'message ids recorded',
+    );
     for (const g of Object.keys(cards)) expect(msgs[`slack:${CHANNELS[g]}`]).toBe(postedTs(cards[g]!));
     const shTs = msgs[`slack:${CHANNELS['上海应急']}`]!;
 

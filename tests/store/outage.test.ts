@@ -87,7 +87,15 @@ describe('closeWithin', () => {
     const log = recordingLog();
     const exits: number[] = [];
     let closed = false;
-    await closeWithin(async () => void (closed = true), log, 0, 1000, (c) => exits.push(c));
+    await closeWithin(
+      async () => {
+        closed = true;
+      },
+      log,
+      0,
+      1000,
+      (c) => exits.push(c),
+    );
     expect([closed, exits]).toEqual([true, []]);
 
     await closeWithin(() => new Promise<void>(() => {}), log, 3, 50, (c) => exits.push(c));

@@ -88,8 +88,7 @@ export function entitiesFor(text: string): Array<Record<string, any>> {
   const cmd = /^\/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?/.exec(text);
   if (cmd) out.push({ type: 'bot_command', offset: 0, length: cmd[0].length });
   const re = /@[A-Za-z0-9_]{5,32}/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) {
+  for (const m of text.matchAll(re)) {
     if (cmd && m.index < cmd[0].length) continue;
     out.push({ type: 'mention', offset: m.index, length: m[0].length });
   }

@@ -52,7 +52,7 @@ export interface SlackAdapterOptions {
  * new signature), else its signature (an HMAC over timestamp and body: only a byte-identical
  * replay shares it). Slash commands and button presses have no event_id.
  */
-export function slackReplayId(body: Record<string, any>, signature: string | undefined): string | undefined {
+export function slackReplayId(body: Record<string, unknown>, signature: string | undefined): string | undefined {
   if (typeof body.event_id === 'string' && body.event_id) return `slack:event:${body.team_id ?? ''}:${body.event_id}`;
   return signature ? `slack:sig:${signature}` : undefined;
 }
@@ -139,7 +139,7 @@ export class SlackHttpReceiver implements Receiver {
     }
     if (!this.running || !this.app) return { status: 503, body: { error: 'not_ready' } };
 
-    let body: Record<string, any>;
+    let body: Record<string, unknown>;
     try {
       body = parseSlackBody(raw.toString('utf8'), contentType);
     } catch (e) {
@@ -190,18 +190,18 @@ export class SlackHttpReceiver implements Receiver {
 }
 
 /** Slash commands and interactivity come form-encoded (interactivity as a JSON `payload` field); events as JSON. */
-export function parseSlackBody(text: string, contentType: string | undefined): Record<string, any> {
+export function parseSlackBody(text: string, contentType: string | undefined): Record<string, unknown> {
   if ((contentType ?? '').includes('application/json')) {
     const v = JSON.parse(text) as unknown;
     if (!v || typeof v !== 'object') throw new Error('body is not an object');
-    return v as Record<string, any>;
+    return v as Record<string, unknown>;
   }
   const form = new URLSearchParams(text);
   const payload = form.get('payload');
   if (payload !== null) {
     const v = JSON.parse(payload) as unknown;
     if (!v || typeof v !== 'object') throw new Error('payload is not an object');
-    return v as Record<string, any>;
+    return v as Record<string, unknown>;
   }
   return Object.fromEntries(form);
 }
@@ -247,7 +247,7 @@ export class SlackAdapter {
     // Socket Mode redelivers an event it thinks unacknowledged with the same event_id.
     if (opts.appToken && replay) {
       this.app.use(async ({ body, next }) => {
-        const id = slackReplayId(body as Record<string, any>, undefined);
+        const id = slackReplayId(body as Record<string, unknown>, undefined);
         if (id && !(await replay.first(id))) {
           opts.log.info('slack event replayed; dropped', { id });
           return;
