@@ -54,7 +54,7 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
-export const envSchema = z.object({
+const envSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** `json` (one object a line) or `pretty` for a terminal. */
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),

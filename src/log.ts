@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-export type LogFormat = 'json' | 'pretty';
+type LogFormat = 'json' | 'pretty';
 
 export interface Logger {
   debug(msg: string, ctx?: Record<string, unknown>): void;
@@ -92,7 +92,7 @@ const REDACT_PATHS = [
 const MAX_CAUSE_DEPTH = 5;
 
 /** An error as data: name, message, stack, code, and the chain of causes pino's default drops. */
-export function serialiseError(e: unknown, depth = 0): unknown {
+function serialiseError(e: unknown, depth = 0): unknown {
   if (!(e instanceof Error)) return e;
   const out: Record<string, unknown> = { name: e.name, message: e.message, stack: e.stack };
   const extra = e as Error & { code?: unknown; status?: unknown; errors?: unknown };

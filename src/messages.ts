@@ -22,7 +22,7 @@ export interface UserRef {
 }
 
 /** A button press coming back: the action id and the value the button carried. */
-export interface ActionPress {
+interface ActionPress {
   action: string;
   value: string;
   /** The message that carried the button, when the platform tells us (for edits). */
@@ -113,6 +113,3 @@ export function userKey(u: Pick<UserRef, 'platform' | 'id'>): string {
   return `${u.platform}:${u.id}`;
 }
 
-export function textReply(text: string, tone: Reply['tone'] = 'answer'): Reply {
-  return { blocks: [{ text }], tone };
-}

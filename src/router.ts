@@ -24,7 +24,7 @@ import { isRedisUnavailable } from './store/redis.ts';
 import { metrics } from './metrics/metrics.ts';
 
 /** Longer messages are refused before any parsing; no question or command needs more. */
-export const MAX_INBOUND_CHARS = 2000;
+const MAX_INBOUND_CHARS = 2000;
 /** Our buttons carry short ids; a longer value is forged (Slack would take up to 2,000 characters). */
 const MAX_PRESS_VALUE = 256;
 /** Telegram shows at most 200 characters of a button's toast; Slack's ephemeral note stays short too. */

@@ -23,7 +23,7 @@ import type { OfficeDeadlines } from './scheduling/office-deadlines.ts';
 import type { Pictures } from './pictures/pictures.ts';
 
 /** Where refusals and privileged actions are written (the Redis audit log, or a log line offline). */
-export interface AuditSink {
+interface AuditSink {
   record(e: AuditInput): Promise<string>;
 }
 

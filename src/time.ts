@@ -134,7 +134,7 @@ export function zonedToInstant(
 }
 
 /** Whether y-m-d is a real calendar date. */
-export function isCalendarDate(year: number, month: number, day: number): boolean {
+function isCalendarDate(year: number, month: number, day: number): boolean {
   if (month < 1 || month > 12 || day < 1) return false;
   return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
@@ -281,7 +281,7 @@ export function parseOffsets(text: string): { ok: true; value: Offset[] } | { ok
 }
 
 /** Canonical short label of an offset in the largest whole unit: 604800000 → `7d`. */
-export function offsetLabel(ms: number): string {
+function offsetLabel(ms: number): string {
   if (ms % DAY === 0) return `${ms / DAY}d`;
   if (ms % HOUR === 0) return `${ms / HOUR}h`;
   if (ms % MINUTE === 0) return `${ms / MINUTE}m`;

@@ -13,7 +13,7 @@ import type { AlertData, AlertState, Mark, TimelineEvent } from './store.ts';
 const t = msg.alerts;
 
 /** 11-22 14:03 in the configured zone. */
-export function shortTime(at: number, zone: string): string {
+function shortTime(at: number, zone: string): string {
   const w = wallTime(at, zone);
   const p = (n: number) => String(n).padStart(2, '0');
   return `${p(w.month)}-${p(w.day)} ${p(w.hour)}:${p(w.minute)}`;
@@ -27,7 +27,7 @@ function drillTitle(a: AlertData, title: string): string {
   return a.drill ? `${t.drillMark}${title}` : title;
 }
 
-export function ackButtons(id: string): Button[][] {
+function ackButtons(id: string): Button[][] {
   return [
     [
       { label: t.ackButton, action: 'alert.ack', value: id },
@@ -140,7 +140,7 @@ function recipientRole(r: Recipient, regionName: (id: string) => string, tierNam
 }
 
 /** Who hears the alert now and at each escalation step, with each group's size (undefined: missing). */
-export function recipientBlocks(
+function recipientBlocks(
   a: AlertData,
   sizes: Record<string, number | undefined>,
   ctx: CardContext,

@@ -14,7 +14,7 @@ export function dayStamp(at: number, timeZone: string): string {
 }
 
 /** Prefix of drill ids; `D` was used before office deadlines took D1, D2 … */
-export const DRILL_PREFIX = 'Y';
+const DRILL_PREFIX = 'Y';
 const LEGACY_DRILL_PREFIX = 'D';
 
 export function formatAlertId(drill: boolean, day: string, n: number, prefix = drill ? DRILL_PREFIX : 'A'): string {

@@ -52,7 +52,7 @@ export interface RoutePlan {
 }
 
 /** The region and its ancestors, nearest first. */
-export function ancestry(graph: RegionGraph, id: string): RegionInfo[] {
+function ancestry(graph: RegionGraph, id: string): RegionInfo[] {
   const out: RegionInfo[] = [];
   const seen = new Set<string>();
   let cur = graph.get(id);

@@ -21,7 +21,7 @@ const levelRule = z.object({
   timeoutMs: z.number().int().positive(),
 });
 
-export const routingRulesSchema = z
+const routingRulesSchema = z
   .object({
     /** The region whose partners receive its own alerts as a 慰问 notice. */
     home: z.string().min(1),
@@ -65,7 +65,6 @@ export const routingRulesSchema = z
   });
 
 export type RoutingRules = z.infer<typeof routingRulesSchema>;
-export type Tier = RoutingRules['tiers'][number];
 
 export const ROUTING_FILE = 'alert-routing.json';
 

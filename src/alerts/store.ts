@@ -73,7 +73,7 @@ export interface AlertState extends AlertData {
   notified: Recipient[];
 }
 
-export type TimelineKind =
+type TimelineKind =
   | 'created'
   | 'sent'
   | 'delivered'

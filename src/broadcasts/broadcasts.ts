@@ -57,7 +57,7 @@ export interface BroadcastOutcome {
 }
 
 /** At most one progress edit of the preview per broadcast per this many ms. */
-export const PROGRESS_EDIT_MS = 1000;
+const PROGRESS_EDIT_MS = 1000;
 
 // KEYS[1] = b:<id>, KEYS[2] = b:<id>:out, KEYS[3] = b:<id>:edit (progress-edit throttle).
 // ARGV = destKey, outcome JSON, counter field (delivered|failed), throttle ms.

@@ -25,7 +25,7 @@ export type Step =
   | { kind: 'skipped' };
 
 /** A retryable failure (5xx, network); the processor retries it with backoff. */
-export class RetryableSendError extends Error {
+class RetryableSendError extends Error {
   constructor(
     message: string,
     readonly retryAfterMs: number | undefined,
@@ -36,7 +36,7 @@ export class RetryableSendError extends Error {
   }
 }
 
-export type Reporter = (m: OutgoingMessage, o: DeliveryOutcome) => Promise<void>;
+type Reporter = (m: OutgoingMessage, o: DeliveryOutcome) => Promise<void>;
 
 export interface CourierDeps {
   senders: Senders;
@@ -58,7 +58,7 @@ export interface CourierDeps {
  * Human reason for a failure, in Chinese, as the coordinator's report shows it. The platform's
  * own (English) text never reaches a report: it is logged with the failure instead.
  */
-export function failureReason(e: unknown): string {
+function failureReason(e: unknown): string {
   const known = e instanceof SendError && e.failure ? msg.platforms.sendFailure[e.failure] : undefined;
   if (known) return known;
   if (e instanceof SendError && e.retryAfterMs !== undefined) return msg.platforms.sendFailure.platformDown!;

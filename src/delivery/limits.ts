@@ -13,7 +13,7 @@ import type { Config } from '../config.ts';
 import { type Destination, destinationKey } from '../messages.ts';
 import { destinationKeyspace } from '../store/keys.ts';
 
-export interface Bucket {
+interface Bucket {
   /** Bucket name under the destination's keyspace: `chat` or `group`. */
   name: string;
   limit: number;
@@ -28,7 +28,7 @@ export interface BucketKeys {
 }
 
 /** The buckets one send to `to` must fit in. Telegram group chats have negative ids. */
-export function bucketsFor(to: Destination, config: Config): Bucket[] {
+function bucketsFor(to: Destination, config: Config): Bucket[] {
   if (!config.DELIVERY_LIMITS) return [];
   const guard = config.DELIVERY_WINDOW_GUARD_MS;
   const out: Bucket[] = [];

@@ -10,7 +10,7 @@ import type { Clock } from '../clock.ts';
 import { type Destination, PLATFORMS, type Platform, destinationKey, parseDestination } from '../messages.ts';
 import { keyspace } from '../store/redis.ts';
 
-export interface GroupMeta {
+interface GroupMeta {
   title?: string;
   description?: string;
   createdAt: number;
@@ -35,7 +35,7 @@ export interface GroupSummary extends GroupMeta {
 }
 
 /** Longest group name accepted; names are typed in chat and shown in lists. */
-export const MAX_GROUP_NAME = 40;
+const MAX_GROUP_NAME = 40;
 
 export function isValidGroupName(name: string): boolean {
   return name.length > 0 && name.length <= MAX_GROUP_NAME && !/[\s:：]/.test(name) && !name.startsWith('-');

@@ -16,7 +16,7 @@ const t = msg.groups;
 
 const destinationText = z.string().refine((s) => parseDestination(s) !== undefined, { message: t.seedBadDestination });
 
-export const groupSeedSchema = z.object({
+const groupSeedSchema = z.object({
   description: z.string(),
   groups: z.array(
     z.object({

@@ -23,7 +23,7 @@ const REALM = 'Basic realm="xiezuo queues", charset="UTF-8"';
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 /** The token from `Authorization: Basic base64(user:token)` or `Bearer token`, if any. */
-export function presentedToken(header: string | undefined): string | undefined {
+function presentedToken(header: string | undefined): string | undefined {
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   if (bearer) return bearer[1];
   const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
@@ -34,7 +34,7 @@ export function presentedToken(header: string | undefined): string | undefined {
 }
 
 /** Who may pass, and what they may do: a guard for HttpServer.mount. */
-export function adminGuard(token: string, writable: boolean): (req: HttpRequest) => HttpResult | undefined {
+function adminGuard(token: string, writable: boolean): (req: HttpRequest) => HttpResult | undefined {
   const want = digest(token);
   return (req) => {
     const given = presentedToken(req.header('authorization'));

@@ -50,7 +50,7 @@ export function authorised(header: string | undefined, digests: readonly Buffer[
 const f = t.apiFields;
 const boundedText = (message: string, max: number) => z.string({ error: message }).trim().min(1, { error: message }).max(max, { error: message });
 
-export const alertBodySchema = z.object(
+const alertBodySchema = z.object(
   {
     region: boundedText(f.region, 60),
     type: boundedText(f.type, 30),
@@ -80,7 +80,7 @@ function recipientsOf(a: AlertState) {
 }
 
 /** The JSON form of an alert: state, per-group marks, plan and timeline (times in ISO-8601 UTC). */
-export function alertJson(a: AlertState, timeline: TimelineEvent[]) {
+function alertJson(a: AlertState, timeline: TimelineEvent[]) {
   return {
     id: a.id,
     drill: a.drill,
@@ -116,7 +116,7 @@ export interface AlertApiOptions {
   log: Logger;
 }
 
-export function alertApiHandlers(o: AlertApiOptions) {
+function alertApiHandlers(o: AlertApiOptions) {
   const digests = parseTokenDigests(o.tokens);
   const guard = (req: HttpRequest): HttpResult | undefined =>
     authorised(req.header('authorization'), digests)

@@ -26,7 +26,7 @@ const KEPT_FAMILY = 'bullmq_job_count';
  * BullMQ prints HELP/TYPE for every queue it exports; one exposition may declare a family only
  * once, so the samples of all queues are gathered under one header.
  */
-export function mergeQueueExports(texts: string[]): string {
+function mergeQueueExports(texts: string[]): string {
   const header: string[] = [];
   const samples: string[] = [];
   for (const text of texts) {

@@ -77,7 +77,7 @@ interface Route {
   bodyLimit: number;
 }
 
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** A health check slower than this counts as failing, so /healthz itself never hangs. */
 const HEALTH_TIMEOUT_MS = 1000;
 

@@ -14,10 +14,10 @@ import { docCounts, outline } from './parser.ts';
 
 const T = msg.knowledge;
 
-export const ACTION_MORE = 'ask.more';
-export const ACTION_FULL = 'ask.full';
-export const ACTION_OUTLINE = 'toc.doc';
-export const ACTION_PAIR_KIND = 'pair.kind';
+const ACTION_MORE = 'ask.more';
+const ACTION_FULL = 'ask.full';
+const ACTION_OUTLINE = 'toc.doc';
+const ACTION_PAIR_KIND = 'pair.kind';
 /** Full-text buttons per answer; more would bury the reply under buttons. */
 const MAX_FULL_BUTTONS = 3;
 /** A question longer than this is cut in the button value; the first page already answered it whole. */
@@ -57,7 +57,7 @@ export function outlineButton(doc: PlanDoc): Button {
 }
 
 /** `region,region|kind` for the 详情 button of a summarised pairing answer. */
-export function pairKindValue(regionIds: readonly string[], kind: string): string {
+function pairKindValue(regionIds: readonly string[], kind: string): string {
   return `${regionIds.join(',')}|${kind}`;
 }
 
@@ -67,7 +67,7 @@ export function parsePairKindValue(value: string): { regionIds: string[]; kind: 
   return m ? { regionIds: m[1]!.split(','), kind: m[2]! } : undefined;
 }
 
-export function moreValue(offset: number, question: string): string {
+function moreValue(offset: number, question: string): string {
   return `${offset}|${question.slice(0, MAX_QUESTION_IN_VALUE)}`;
 }
 

@@ -10,14 +10,14 @@ import { type ResolvedDeadline, dueInstant } from './deadlines.ts';
 import { fold } from './fold.ts';
 import type { ClauseHit, KnowledgeView } from './view.ts';
 import { type ResolvedPairing, Pairings, periodEnded } from './pairings.ts';
-import { type Clause, shorten } from './parser.ts';
+import { type Clause, } from './parser.ts';
 import { queryTerms, stripQuestionWords } from './tokenize.ts';
 
 const T = msg.knowledge;
 
-export type Intent = 'clause' | 'pairing' | 'deadline';
+type Intent = 'clause' | 'pairing' | 'deadline';
 
-export interface AnswerResult {
+interface AnswerResult {
   type: 'clause' | 'pairing' | 'deadline';
   id: string;
   text: string;
@@ -43,7 +43,7 @@ export interface Answer {
   pairKinds?: { kind: string; count: number }[];
 }
 
-export interface ShownClause {
+interface ShownClause {
   clauseId: string;
   docId: string;
   ref: string;
@@ -51,9 +51,9 @@ export interface ShownClause {
 }
 
 /** Clauses per page of a clause answer (the first page and every "more results" page). */
-export const CLAUSE_PAGE = 3;
+const CLAUSE_PAGE = 3;
 /** How deep "more results" pages go; past this the results are noise. */
-export const CLAUSE_PAGE_LIMIT = 30;
+const CLAUSE_PAGE_LIMIT = 30;
 /** Characters of a clause shown in a result list; the full text is one button away. */
 const EXCERPT_CHARS = 260;
 
@@ -138,7 +138,7 @@ function inContext(k: KnowledgeView, hits: readonly ClauseHit[]): ClauseHit[] {
 }
 
 /** Clause search answer: the top clauses with citations, or an honest "nothing matches". */
-export function clauseAnswer(k: KnowledgeView, question: string, opts: AnswerOptions = {}): Answer {
+function clauseAnswer(k: KnowledgeView, question: string, opts: AnswerOptions = {}): Answer {
   const all = inContext(k, k.search(question, Math.max(opts.k ?? 5, CLAUSE_PAGE + 1) + 2)).slice(0, Math.max(opts.k ?? 5, CLAUSE_PAGE + 1));
   // Results stay ranked as found; only whether there is a next page depends on the fall-off.
   const hits = all;
@@ -261,7 +261,7 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
  * The part of a long clause that holds most query terms, so the reply shows why it matched.
  * Fold is length-preserving, so positions in the folded text index the original.
  */
-export function excerpt(text: string, terms: readonly string[], max: number): string {
+function excerpt(text: string, terms: readonly string[], max: number): string {
   const t = text.replace(/\n+/g, ' ');
   if (t.length <= max) return t;
   const f = fold(t);
@@ -532,14 +532,6 @@ function pairingParts(k: KnowledgeView, p: ResolvedPairing, now: number): string
 // ---------------------------------------------------------------------------------------------
 // Deadlines
 
-export interface DeadlineFilter {
-  regionIds?: string[];
-  owner?: string;
-  year?: number;
-  docIds?: string[];
-  state?: 'overdue' | 'upcoming';
-}
-
 const deadlineTexts = new WeakMap<ResolvedDeadline, string>();
 function foldedDeadlineText(d: ResolvedDeadline): string {
   let t = deadlineTexts.get(d);
@@ -551,7 +543,7 @@ function foldedDeadlineText(d: ResolvedDeadline): string {
 }
 
 /** Deadlines scored against a question: regions, document, department, year and wording. */
-export function rankDeadlines(k: KnowledgeView, question: string): { d: ResolvedDeadline; score: number }[] {
+function rankDeadlines(k: KnowledgeView, question: string): { d: ResolvedDeadline; score: number }[] {
   const f = fold(question);
   const regionIds = [...new Set(k.gazetteer.mentions(question).flatMap((m) => m.regionIds))];
   const docs = k.docsNamedIn(question);
@@ -585,7 +577,7 @@ export function rankDeadlines(k: KnowledgeView, question: string): { d: Resolved
 }
 
 /** Deadline answer: the best-matching deadlines with due dates, owners and citations. */
-export function deadlineAnswer(k: KnowledgeView, question: string, opts: AnswerOptions = {}): Answer {
+function deadlineAnswer(k: KnowledgeView, question: string, opts: AnswerOptions = {}): Answer {
   const ranked = rankDeadlines(k, question);
   const best = ranked[0]?.score ?? 0;
   const picked = best >= 1.5 ? ranked.filter((r) => r.score >= best * 0.7).slice(0, 6) : [];
@@ -593,7 +585,7 @@ export function deadlineAnswer(k: KnowledgeView, question: string, opts: AnswerO
 }
 
 /** Render a list of deadlines as a reply (also used by /deadline with explicit filters). */
-export function deadlineReply(question: string, list: ResolvedDeadline[], opts: AnswerOptions = {}, scores?: number[]): Answer {
+function deadlineReply(question: string, list: ResolvedDeadline[], opts: AnswerOptions = {}, scores?: number[]): Answer {
   const now = opts.now ?? Date.now();
   if (!list.length) {
     return { question, intent: 'deadline', reply: { blocks: [{ text: T.deadlineNone }], footer: T.suggest, tone: 'notice' }, results: [] };
@@ -635,7 +627,6 @@ function whenOf(d: ResolvedDeadline): string {
   return T.noDue;
 }
 
-export { shorten };
 
 /** Deadlines listed by one /deadline reply; the footer says how to narrow the rest. */
 const DEADLINE_LIST_MAX = 8;

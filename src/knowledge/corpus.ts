@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { StartupError } from '../errors.ts';
 import { msg } from '../i18n/index.ts';
-import { type Clause, type ParsedDoc, parseDocument } from './parser.ts';
+import { type ParsedDoc, parseDocument } from './parser.ts';
 import { type FrontMatter, frontMatterSchema, splitFrontMatter } from './schema.ts';
 
 const CLAUSE_START = /^(第[一二三四五六七八九十百零〇两\d]+[编編章节節条條]|[一二三四五六七八九十]+[、，]|[（(][一二三四五六七八九十\d]+[）)]|[\d０-９]+[.、．]|——)/;
@@ -49,7 +49,7 @@ const TITLE_SCAN_LINES = 12;
  * line is left out of the body so it does not become a clause; HTML comments (<!-- INFO END -->)
  * are dropped.
  */
-export function titleOf(body: string, file: string): { title: string; rest: string } {
+function titleOf(body: string, file: string): { title: string; rest: string } {
   const lines = body.split(/\r?\n/).map((l) => (/^\s*<!--.*-->\s*$/.test(l) ? '' : l));
   const head: number[] = [];
   for (let i = 0; i < lines.length && head.length < TITLE_SCAN_LINES; i++) {
@@ -73,7 +73,7 @@ export function titleOf(body: string, file: string): { title: string; rest: stri
 }
 
 /** A kebab id from a file name; non-ASCII names get a short stable hash. */
-export function idFromFile(file: string): string {
+function idFromFile(file: string): string {
   const base = basename(file, extname(file));
   const ascii = base
     .toLowerCase()
@@ -121,4 +121,3 @@ export async function loadCorpus(plansDir: string, extraDirs: readonly string[] 
   return docs;
 }
 
-export type { Clause };

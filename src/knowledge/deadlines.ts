@@ -24,7 +24,7 @@ export function dueInstant(due: string): number {
 }
 
 /** The year a deadline is due, if it has a due date. */
-export function dueYear(d: Deadline): number | undefined {
+function dueYear(d: Deadline): number | undefined {
   return d.due ? Number(d.due.slice(0, 4)) : undefined;
 }
 

@@ -9,7 +9,7 @@ const ITEM_KINDS: ReadonlySet<ClauseKind> = new Set(['cn', 'paren-cn', 'arabic',
 const ENDS_IN_COLON = /[：:]\s*$/;
 
 /** The enumerated items a clause introduces, in order; empty when it introduces none. */
-export function listItems(c: Clause, clause: (id: string) => Clause | undefined): Clause[] {
+function listItems(c: Clause, clause: (id: string) => Clause | undefined): Clause[] {
   if (!c.children.length) return [];
   const kids = c.children.map(clause).filter((x): x is Clause => !!x);
   const items = kids.filter((x) => ITEM_KINDS.has(x.kind));

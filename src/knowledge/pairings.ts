@@ -122,7 +122,7 @@ const endYear = (p: Pairing) => Number(/^\d{4}/.exec(p.period?.end ?? '')?.[0] ?
  * another region of the same province, and never again with the old one. 上海 对口支援 阿克苏
  * (2006–2010) → 喀什 (2021–2025). Each old relationship maps to its nearest successor.
  */
-export function derivePairingMoves<P extends Pairing>(list: readonly P[], g: Gazetteer): PairingMove<P>[] {
+function derivePairingMoves<P extends Pairing>(list: readonly P[], g: Gazetteer): PairingMove<P>[] {
   const province = (id: string) => g.ancestors(id).at(-1)?.id ?? id;
   const moves: PairingMove<P>[] = [];
   for (const p of list) {

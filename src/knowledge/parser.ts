@@ -451,7 +451,7 @@ export function outline(doc: ParsedDoc, maxDepth = Infinity): string[] {
 }
 
 /** How a clause is shown in an outline: 三（二）1 → "1. 完成中央下达的对口支援任务". */
-export function outlineLabel(c: Clause): string {
+function outlineLabel(c: Clause): string {
   const head = c.heading ?? shorten(c.text, 24);
   switch (c.kind) {
     case 'heading':
@@ -468,7 +468,7 @@ export function outlineLabel(c: Clause): string {
   }
 }
 
-export function shorten(text: string, max: number): string {
+function shorten(text: string, max: number): string {
   const t = text.replace(/\s+/g, ' ').trim();
   return t.length <= max ? t : `${t.slice(0, max)}…`;
 }

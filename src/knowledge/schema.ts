@@ -26,7 +26,7 @@ export const frontMatterSchema = z.object({
 });
 export type FrontMatter = z.infer<typeof frontMatterSchema>;
 
-export const REGION_LEVELS = ['province', 'prefecture', 'county', 'district', 'zone'] as const;
+const REGION_LEVELS = ['province', 'prefecture', 'county', 'district', 'zone'] as const;
 
 export const regionSchema = z.object({
   id: kebabId,
@@ -45,7 +45,7 @@ export type Region = z.infer<typeof regionSchema>;
 export const sourceSchema = z.object({ doc: nonEmpty, quote: nonEmpty });
 export type SourceRef = z.infer<typeof sourceSchema>;
 
-export { PAIRING_KINDS, seedError } from './seed-error.ts';
+export {  seedError } from './seed-error.ts';
 
 export const pairingSchema = z.object({
   id: nonEmpty,

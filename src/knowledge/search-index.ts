@@ -33,7 +33,7 @@ const MAX_IMPACT = 0xffff;
 /** A block entry is [window, best impact, first posting]. */
 const BLOCK = 3;
 
-export interface SearchHit {
+interface SearchHit {
   /** Index of the document as given to the constructor. */
   doc: number;
   score: number;

@@ -22,14 +22,14 @@ import { readSnapshot, type SectionValue, writeSnapshot } from './snapshot-file.
 /** Bump when the layout of the sections below changes. */
 const FORMAT = 'knowledge-1';
 
-export const DEFAULT_SNAPSHOT_DIR = join(PROJECT_ROOT, '.cache', 'snapshots');
+const DEFAULT_SNAPSHOT_DIR = join(PROJECT_ROOT, '.cache', 'snapshots');
 
 export interface SnapshotLoadOptions extends KnowledgeLoadOptions {
   /** Folder of the snapshot files; false: neither read nor write one. Default DEFAULT_SNAPSHOT_DIR. */
   snapshotDir?: string | false;
 }
 
-export type SnapshotOutcome = 'loaded' | 'written' | 'unwritable' | 'off';
+type SnapshotOutcome = 'loaded' | 'written' | 'unwritable' | 'off';
 
 export interface LoadedKnowledge {
   knowledge: Knowledge;
@@ -88,7 +88,7 @@ function seedFiles(seedsDir: string): SeedFiles {
  * Hash of every input of the parse and the index. Undefined when a plan folder cannot be read:
  * then the sources are loaded and report the problem themselves.
  */
-export function snapshotKey(opts: KnowledgeLoadOptions): string | undefined {
+function snapshotKey(opts: KnowledgeLoadOptions): string | undefined {
   const h = createHash('sha256').update(codeHash());
   for (const f of Object.values(seedFiles(opts.seedsDir))) hashFile(h, f);
   const plans = join(opts.seedsDir, 'plans');
@@ -113,7 +113,7 @@ export function snapshotKey(opts: KnowledgeLoadOptions): string | undefined {
 }
 
 /** One file per set of sources (seeds folder and plan folders), so alternating sets do not evict each other. */
-export function snapshotFile(dir: string, opts: KnowledgeLoadOptions): string {
+function snapshotFile(dir: string, opts: KnowledgeLoadOptions): string {
   const which = createHash('sha256')
     .update(JSON.stringify([resolve(opts.seedsDir), ...(opts.planDirs ?? []).map((d) => resolve(d))]))
     .digest('hex')

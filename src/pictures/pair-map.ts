@@ -27,7 +27,7 @@ const NODE_H = 34;
 const EDGE_ROW = 16;
 
 /** One colour per usual kind; any other kind the data names is grey. */
-export const KIND_COLOURS: Record<string, string> = {
+const KIND_COLOURS: Record<string, string> = {
   对口支援: '#d62728',
   对口帮扶: '#ff7f0e',
   对口合作: '#1f77b4',
@@ -51,7 +51,7 @@ interface Edge {
 }
 
 /** The relationships the map of `regionIds` draws: those between two regions, or all under one. */
-export function mapPairings(k: KnowledgeView, regionIds: readonly string[]): ResolvedPairing[] {
+function mapPairings(k: KnowledgeView, regionIds: readonly string[]): ResolvedPairing[] {
   const [a, b] = regionIds;
   if (a && b) {
     const l = k.pairings.between(a, b);

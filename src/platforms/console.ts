@@ -16,7 +16,7 @@ import type { Router } from '../router.ts';
 import type { Sender, SentMessage } from '../delivery/sender.ts';
 import type { Services } from '../services.ts';
 
-export const CONSOLE_CHAT: Destination = { platform: 'console', chatId: 'local' };
+const CONSOLE_CHAT: Destination = { platform: 'console', chatId: 'local' };
 const CONSOLE_USER = { platform: 'console' as const, id: 'local', name: 'console' };
 /** Where the console saves pictures (a terminal cannot show them): one file per content hash. */
 const CONSOLE_PICTURE_DIR = join(tmpdir(), 'xiezuo-pictures');

@@ -5,7 +5,7 @@
  */
 
 /** The one Slack slash command (src/platforms/slack/adapter.ts registers it). */
-export const SLACK_SLASH = '/xiezuo';
+const SLACK_SLASH = '/xiezuo';
 
 /**
  * `/name` at the start of a line or after a space or Chinese punctuation, a lower-case word not

@@ -6,7 +6,7 @@
 import { msg } from '../i18n/index.ts';
 import { type WallTime, wallTime } from '../time.ts';
 
-export const BEIJING_ZONE = 'Asia/Shanghai';
+const BEIJING_ZONE = 'Asia/Shanghai';
 const BEIJING_NAMES = new Set(['Asia/Shanghai', 'Asia/Chongqing', 'Asia/Harbin', 'PRC', '+08:00', '+0800', 'UTC+8', 'UTC+08:00']);
 
 /** Whether a zone is Beijing's own (by name: a zone that merely shares +8 today, like Asia/Singapore, is not). */
@@ -16,7 +16,7 @@ export function isBeijingZone(zone: string): boolean {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 /** 2026-12-01 09:00 */
-export const isoMinute = (w: WallTime) => `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}`;
+const isoMinute = (w: WallTime) => `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}`;
 
 /**
  * `format` of the instant in `zone` with the zone's name, then 北京时间 in brackets when the

@@ -22,7 +22,7 @@ export interface AuditEntry {
 }
 
 /** Who acted when it is not a chat user: another system through the HTTP API (`api:<source>`). */
-export interface AuditActor {
+interface AuditActor {
   key: string;
   name?: string;
 }

@@ -24,19 +24,19 @@ export const RDATE_COUNT = 24;
 export const DEFAULT_MEETING_DURATION_MS = 2 * DURATION.HOUR;
 
 /** UTC date-time in iCalendar's basic format: 20261210T013000Z. */
-export function icsUtc(ms: number): string {
+function icsUtc(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 }
 
 /** Local date-time in iCalendar's basic format, for use with TZID: 20261210T093000. */
-export function icsLocal(ms: number, zone: string): string {
+function icsLocal(ms: number, zone: string): string {
   const w = wallTime(ms, zone);
   const p = (n: number, l = 2) => String(n).padStart(l, '0');
   return `${p(w.year, 4)}${p(w.month)}${p(w.day)}T${p(w.hour)}${p(w.minute)}${p(w.second)}`;
 }
 
 /** UTC offset in iCalendar's form: +0800, -0330 (never -0000, which RFC 5545 forbids). */
-export function icsOffset(minutes: number): string {
+function icsOffset(minutes: number): string {
   const a = Math.abs(minutes);
   return `${minutes < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}${String(a % 60).padStart(2, '0')}`;
 }
@@ -47,7 +47,7 @@ export function icsOffset(minutes: number): string {
  * name any calendar knows, so whole hours become the IANA `Etc/GMT-8` (POSIX sign: inverted) and
  * anything else a name of our own that the VTIMEZONE defines.
  */
-export function icsTzid(zone: string): string {
+function icsTzid(zone: string): string {
   const off = parseOffsetZone(zone);
   if (off === undefined) return zone;
   if (off === 0) return 'Etc/UTC';
@@ -71,7 +71,7 @@ function fixedVtimezone(tzid: string, offsetMinutes: number): string[] {
 }
 
 /** Escape a TEXT value (RFC 5545 3.3.11). */
-export function icsText(s: string): string {
+function icsText(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
 }
 
@@ -213,7 +213,7 @@ function cronList(field: string, names: Record<string, number> = {}): number[] |
  * The RRULE of a cron pattern, when RRULE can say it: a fixed minute, fixed hours, and every
  * day, chosen weekdays, chosen days of the month, or chosen days of chosen months.
  */
-export function cronRrule(pattern: string): string | undefined {
+function cronRrule(pattern: string): string | undefined {
   let f = pattern.trim().split(/\s+/);
   if (f.length === 6) {
     if (f[0] !== '0') return undefined;

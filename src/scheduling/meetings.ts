@@ -56,7 +56,7 @@ export interface Meeting {
 
 export type RsvpChoice = 'yes' | 'no' | 'delegate';
 
-export interface Rsvp {
+interface Rsvp {
   user: string;
   name: string;
   choice: RsvpChoice;
@@ -94,7 +94,7 @@ export interface MeetingsOptions extends ReminderOwnerOptions {
 export const MAX_REMINDERS = 8;
 export const MAX_TITLE_CHARS = 100;
 /** A reminder later than this (workers down) no longer claims its nominal offset. */
-export const LATE_REMINDER_GRACE_MS = 5 * 60_000;
+const LATE_REMINDER_GRACE_MS = 5 * 60_000;
 
 // Compare-and-set on the stored JSON, so concurrent move/cancel/advance never overwrite each other.
 export class Meetings {

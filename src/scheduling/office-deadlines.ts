@@ -53,7 +53,7 @@ export interface NewOfficeDeadline {
 export type OfficeDeadlinesOptions = ReminderOwnerOptions;
 
 /** Hour of the due date reminders count back from when only a date was given. */
-export const DEADLINE_ANCHOR_HOUR = 9;
+const DEADLINE_ANCHOR_HOUR = 9;
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

@@ -47,7 +47,7 @@ export function createReminderQueue(connection: Redis, config: Pick<Config, 'RED
 }
 
 /** BullMQ rejects ':' in custom ids, so job ids use '.' between parts. */
-export function reminderJobId(job: ReminderJob): string {
+function reminderJobId(job: ReminderJob): string {
   switch (job.kind) {
     case 'meeting':
       return `mr.${job.meetingId}.g${job.generation}.${job.occurrence}.${job.offset}`;

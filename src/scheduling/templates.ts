@@ -51,7 +51,7 @@ export function resolveTemplates(templates: MeetingTemplate[], knowledge: Source
   });
 }
 
-export const MEETINGS_SEED_FILE = 'meetings.json';
+const MEETINGS_SEED_FILE = 'meetings.json';
 
 /** Parse and validate the templates; a bad entry is a StartupError naming file, id and reason. */
 export function parseTemplates(data: unknown, file = MEETINGS_SEED_FILE): MeetingTemplate[] {

@@ -14,11 +14,11 @@ import type { Logger } from '../log.ts';
 import { ping } from './redis-server.ts';
 
 /** `.xiezuo/redis/` at the project root (this file sits two folders below it, compiled or not). */
-export const DEFAULT_EMBEDDED_DIR = fileURLToPath(new URL('../../.xiezuo/redis', import.meta.url));
+const DEFAULT_EMBEDDED_DIR = fileURLToPath(new URL('../../.xiezuo/redis', import.meta.url));
 const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
 
-export interface EmbeddedRedis {
+interface EmbeddedRedis {
   url: string;
   port: number;
   dir: string;

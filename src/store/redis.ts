@@ -20,7 +20,7 @@ export type RedisTarget =
     }
   | { mode: 'cluster'; nodes: HostPort[]; username?: string; password?: string; tls: boolean };
 
-export interface HostPort {
+interface HostPort {
   host: string;
   port: number;
 }
@@ -63,7 +63,7 @@ export function describeTarget(t: RedisTarget): Record<string, unknown> {
  * - `worker`: BullMQ workers — maxRetriesPerRequest null, as BullMQ requires for blocking calls,
  *   so a worker waits out a restart or failover and resumes.
  */
-export type ConnectionRole = 'commands' | 'producer' | 'worker';
+type ConnectionRole = 'commands' | 'producer' | 'worker';
 
 // Reconnect attempts every ≤ 500 ms, so a command fails within about a second when Redis is
 // gone (ioredis' default backs off to 2 s a try: the user waited ~9 s for the answer).
@@ -82,7 +82,7 @@ function roleOptions(role: ConnectionRole): RedisOptions {
  * services use (commands, multi, eval, defineCommand, pipelines) is the same, and every
  * multi-key command and script touches one hash slot (src/store/keys.ts).
  */
-export function connectRedis(target: RedisTarget | string, role: ConnectionRole, extra: RedisOptions = {}): Redis {
+function connectRedis(target: RedisTarget | string, role: ConnectionRole, extra: RedisOptions = {}): Redis {
   const t: RedisTarget = typeof target === 'string' ? { mode: 'single', url: target } : target;
   const opts = { ...roleOptions(role), ...extra };
   if (t.mode === 'single') return new Redis(t.url, opts);

@@ -41,7 +41,7 @@ export function seedRouting(): AlertRouting {
   return new AlertRouting(parseRoutingRules(readFileSync(`${seeds}alert-routing.json`, 'utf8')), seedGraph());
 }
 
-export class RecordingOutbox implements Outbox {
+class RecordingOutbox implements Outbox {
   readonly sent: { message: OutgoingMessage; opts: EnqueueOptions }[] = [];
   private listeners = new Map<OriginKind, DeliveryListener>();
   private seen = new Set<string>();

@@ -36,7 +36,7 @@ export class RecordingSender implements Sender {
 export const COORDINATOR: UserRef = { platform: 'telegram', id: '1001', name: '王协调' };
 export const OFFICIAL: UserRef = { platform: 'telegram', id: '2002', name: '李干部' };
 
-export function testEnv(redisUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+function testEnv(redisUrl: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     REDIS_URL: redisUrl,
     REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`,
@@ -64,7 +64,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export const ADMIN_CHAT: Destination = { platform: 'telegram', chatId: '-9000' };
+const ADMIN_CHAT: Destination = { platform: 'telegram', chatId: '-9000' };
 
 export interface HarnessOptions {
   appendonly?: boolean;

@@ -95,7 +95,7 @@ const help = defineCommand({
   },
 });
 
-export const fixtureCommands: AnyCommand[] = [ask, echo, long, boom, help];
+const fixtureCommands: AnyCommand[] = [ask, echo, long, boom, help];
 
 export function fixtureApp(): { router: Router; services: Services } {
   const config = loadConfig({ LOG_LEVEL: 'silent' });

@@ -27,7 +27,7 @@ const OP_PONG = 0xa;
 const MAX_FRAME = 1 << 20;
 
 /** One server frame: FIN set, never masked (RFC 6455 §5.1: servers must not mask). */
-export function encodeFrame(opcode: number, payload: Buffer): Buffer {
+function encodeFrame(opcode: number, payload: Buffer): Buffer {
   const len = payload.length;
   const head =
     len < 126

@@ -40,7 +40,7 @@ export interface SlackCall {
   at: number;
 }
 
-export interface SlackFault {
+interface SlackFault {
   method?: string;
   channel?: string;
   status: 429 | 500 | 503 | 'error' | 'network';
@@ -52,7 +52,7 @@ export interface SlackFault {
 }
 
 /** A file as the stand-in holds it: announced, then uploaded, then completed (shared). */
-export interface FakeSlackFile {
+interface FakeSlackFile {
   id: string;
   filename: string;
   /** The length announced to files.getUploadURLExternal. */

@@ -36,7 +36,7 @@ export interface TelegramCall {
   at: number;
 }
 
-export interface TelegramFault {
+interface TelegramFault {
   method?: string;
   chatId?: string | number;
   status: 429 | 500 | 502 | 403 | 400 | 'network';
@@ -83,7 +83,7 @@ export interface FakeTelegram {
 }
 
 /** Entities Telegram would attach: a bot_command at the start, @mentions anywhere. */
-export function entitiesFor(text: string): Array<Record<string, any>> {
+function entitiesFor(text: string): Array<Record<string, any>> {
   const out: Array<Record<string, any>> = [];
   const cmd = /^\/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?/.exec(text);
   if (cmd) out.push({ type: 'bot_command', offset: 0, length: cmd[0].length });

@@ -28,4 +28,3 @@ export const zh = {
   startup,
 };
 
-export type Messages = typeof zh;

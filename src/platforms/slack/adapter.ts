@@ -25,7 +25,7 @@ import { verifySlackSignature } from './verify.ts';
 
 /** The one HTTP endpoint for Slack: Event Subscriptions, the slash command and Interactivity. */
 export const SLACK_EVENTS_PATH = '/slack/events';
-export const SLACK_COMMAND = '/xiezuo';
+const SLACK_COMMAND = '/xiezuo';
 /** Slack wants an answer within 3 s; ack a little before, whatever the listener is doing. */
 const ACK_DEADLINE_MS = 2500;
 /** Slash-command and interactivity bodies are small; events bigger than this are not ours. */
@@ -52,7 +52,7 @@ export interface SlackAdapterOptions {
  * new signature), else its signature (an HMAC over timestamp and body: only a byte-identical
  * replay shares it). Slash commands and button presses have no event_id.
  */
-export function slackReplayId(body: Record<string, unknown>, signature: string | undefined): string | undefined {
+function slackReplayId(body: Record<string, unknown>, signature: string | undefined): string | undefined {
   if (typeof body.event_id === 'string' && body.event_id) return `slack:event:${body.team_id ?? ''}:${body.event_id}`;
   return signature ? `slack:sig:${signature}` : undefined;
 }
@@ -100,7 +100,7 @@ function boltLogger(log: Logger): BoltLogger {
  * A Bolt Receiver on our HTTP server: verifies, parses, answers Slack's handshakes, and hands
  * the rest to the App with an ack that becomes the HTTP response.
  */
-export class SlackHttpReceiver implements Receiver {
+class SlackHttpReceiver implements Receiver {
   private app: App | undefined;
   private running = false;
 
@@ -190,7 +190,7 @@ export class SlackHttpReceiver implements Receiver {
 }
 
 /** Slash commands and interactivity come form-encoded (interactivity as a JSON `payload` field); events as JSON. */
-export function parseSlackBody(text: string, contentType: string | undefined): Record<string, unknown> {
+function parseSlackBody(text: string, contentType: string | undefined): Record<string, unknown> {
   if ((contentType ?? '').includes('application/json')) {
     const v = JSON.parse(text) as unknown;
     if (!v || typeof v !== 'object') throw new Error('body is not an object');

@@ -18,14 +18,14 @@ import { splitText } from '../../render/split.ts';
 type KnownBlock = types.KnownBlock;
 
 export const SLACK_SECTION_LIMIT = 3000;
-export const SLACK_HEADER_LIMIT = 150;
+const SLACK_HEADER_LIMIT = 150;
 export const SLACK_BLOCKS_PER_MESSAGE = 50;
 const BUTTONS_PER_ACTIONS = 25;
 const BUTTON_LABEL_LIMIT = 75;
 const BUTTON_VALUE_LIMIT = 2000;
 /** Fallback text limit: Slack truncates text beyond 40,000 but notifications need far less. */
 const FALLBACK_LIMIT = 3000;
-export const ACTION_PREFIX = 'xz|';
+const ACTION_PREFIX = 'xz|';
 
 export interface SlackMessage {
   text: string;
@@ -33,7 +33,7 @@ export interface SlackMessage {
 }
 
 /** Slack mrkdwn needs only &, < and > escaped; everything else shows as typed. */
-export function escapeMrkdwn(s: string): string {
+function escapeMrkdwn(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -67,7 +67,7 @@ function truncate(s: string, max: number): string {
 }
 
 /** The blocks of a reply, before splitting into messages. */
-export function renderSlackBlocks(original: Reply): KnownBlock[] {
+function renderSlackBlocks(original: Reply): KnownBlock[] {
   const reply = inSlackForm(original);
   const blocks: KnownBlock[] = [];
   const mark = reply.tone === 'error' ? ':warning: ' : reply.tone === 'internal' ? ':exclamation: ' : '';

@@ -14,7 +14,7 @@ import { renderText } from '../../render/text.ts';
 
 type WebClient = InstanceType<typeof webApi.WebClient>;
 
-export const DEFAULT_RETRY_MS = 1000;
+const DEFAULT_RETRY_MS = 1000;
 /** Slack's limit for an image's alt text; the caption (initial_comment) is kept to a message section. */
 const SLACK_ALT_LIMIT = 1000;
 const SLACK_COMMENT_LIMIT = 3000;
@@ -22,31 +22,6 @@ const SLACK_COMMENT_LIMIT = 3000;
 function cut(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
-
-/** Slack `error` codes meaning the destination itself is gone or closed to us. */
-export const PERMANENT_SLACK_ERRORS = new Set([
-  'channel_not_found',
-  'not_in_channel',
-  'is_archived',
-  'account_inactive',
-  'invalid_auth',
-  'not_authed',
-  'token_revoked',
-  'token_expired',
-  'no_permission',
-  'missing_scope',
-  'restricted_action',
-  'restricted_action_read_only_channel',
-  'restricted_action_thread_only_channel',
-  'restricted_action_non_threadable_channel',
-  'team_access_not_granted',
-  'ekm_access_denied',
-  'user_not_found',
-  'cannot_dm_bot',
-  'message_not_found',
-  'cant_update_message',
-  'edit_window_closed',
-]);
 
 /** Slack `error` codes that say "try again". */
 const TRANSIENT_SLACK_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);

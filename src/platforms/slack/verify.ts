@@ -6,7 +6,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Requests older (or newer) than this are refused as possible replays. */
-export const SLACK_MAX_SKEW_MS = 5 * 60 * 1000;
+const SLACK_MAX_SKEW_MS = 5 * 60 * 1000;
 
 export type SlackVerifyFailure = 'missing_headers' | 'stale_timestamp' | 'bad_signature';
 

@@ -51,13 +51,13 @@ export interface TelegramAdapterOptions {
 }
 
 /** What an incoming group/private message amounts to once addressing is decided. */
-export type Addressed = { text: string } | undefined;
+type Addressed = { text: string } | undefined;
 
 /**
  * Decide whether a message is for this bot and return its text with our mention removed and
  * a `/cmd@thisbot` suffix dropped; undefined when the bot should stay quiet.
  */
-export function addressedText(m: Message, me: UserFromGetMe, knows: (command: string) => boolean): Addressed {
+function addressedText(m: Message, me: UserFromGetMe, knows: (command: string) => boolean): Addressed {
   const raw = m.text ?? m.caption;
   const entities = m.entities ?? m.caption_entities ?? [];
   const isPrivate = m.chat.type === 'private';

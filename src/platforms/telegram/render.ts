@@ -10,7 +10,7 @@ import type { Reply } from '../../messages.ts';
 import { splitText } from '../../render/split.ts';
 import { type CallbackStore, encodeCallback } from './callbacks.ts';
 
-export const TELEGRAM_MESSAGE_LIMIT = 4096;
+const TELEGRAM_MESSAGE_LIMIT = 4096;
 const SEPARATOR = '\n\n';
 
 export function escapeHtml(s: string): string {

@@ -14,7 +14,7 @@ import { botApiFetch } from './transport.ts';
 import { renderKeyboard, renderTelegram, renderTelegramSingle } from './render.ts';
 
 /** Wait suggested for failures that name no wait of their own (5xx, network). */
-export const DEFAULT_RETRY_MS = 1000;
+const DEFAULT_RETRY_MS = 1000;
 
 /**
  * Telegram tells 400s apart only by description. These describe the destination itself, so no
