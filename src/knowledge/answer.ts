@@ -10,7 +10,7 @@ import { type ResolvedDeadline, dueInstant } from './deadlines.ts';
 import { fold } from './fold.ts';
 import type { ClauseHit, KnowledgeView } from './view.ts';
 import { type ResolvedPairing, Pairings, periodEnded } from './pairings.ts';
-import { type Clause, } from './parser.ts';
+import type { Clause } from './parser.ts';
 import { queryTerms, stripQuestionWords } from './tokenize.ts';
 
 const T = msg.knowledge;
