@@ -9,13 +9,13 @@
  */
 import { describeTarget, redisTarget } from '../store/redis.ts';
 import { createApp } from '../app.ts';
-import { loadConfig, } from '../config.ts';
+import { loadConfig } from '../config.ts';
 import { StartupError } from '../errors.ts';
 import { HttpServer } from '../http/server.ts';
 import { redisHealth } from '../http/redis-health.ts';
 import type { StartContext, StartHook } from '../process.ts';
 import { msg } from '../i18n/index.ts';
-import { createLogger, logStrayRejections, } from '../log.ts';
+import { createLogger, logStrayRejections } from '../log.ts';
 import { ConsoleChat, ConsoleSender } from '../platforms/console.ts';
 // Type-only: each platform's SDK (grammy, Bolt — about half a second of start-up together) is
 // loaded only when its token is set, so the console chat starts without either.

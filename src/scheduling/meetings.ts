@@ -20,7 +20,7 @@ import { isBeijingZone, zonedWithBeijing } from '../render/when.ts';
 import { msg } from '../i18n/index.ts';
 import type { MeetingTemplate } from './templates.ts';
 import { type Button, type Reply, type UserRef, userKey } from '../messages.ts';
-import type { MeetingAdvanceJob, MeetingReminderJob, } from './reminder-queue.ts';
+import type { MeetingAdvanceJob, MeetingReminderJob } from './reminder-queue.ts';
 import { keyspace, readIndexed, readJson, replaceJsonIf, updateJson } from '../store/redis.ts';
 import { type ReminderOwnerOptions, listenForReminders, reconcileAll, sendToGroup } from './reminders.ts';
 import { type Recurrence, nextOccurrence, parseOffsets, wallTime } from '../time.ts';
