@@ -10,6 +10,7 @@ const SECTIONS: Section[] = [
   { name: 'reminders', run: async () => (await import('../bench/reminders.ts')).benchReminders() },
   { name: 'alerts', run: async () => (await import('../bench/alerts.ts')).benchAlerts() },
   { name: 'delivery', run: async () => (await import('../bench/delivery.ts')).benchDelivery() },
+  { name: 'scale', run: async () => (await import('../bench/scale.ts')).benchScale() },
 ];
 
 export async function main(argv: string[]): Promise<number> {
