@@ -30,7 +30,6 @@ export async function benchScale(): Promise<Record<string, unknown>> {
   const redis = await startRedis();
   let received = 0;
   const stand = await startBotApiStandIn(() => received++);
-  const redisPid = Number(/process_id:(\d+)/.exec(execFileSync('redis-cli', ['-p', String(redis.port), 'INFO', 'server']).toString())![1]);
   const children: ChildProcess[] = [];
   try {
     const run = async (workers: number) => {
@@ -63,6 +62,7 @@ export async function benchScale(): Promise<Record<string, unknown>> {
       await app.services.broadcasts.confirm(warm.id, undefined);
       while (received < base + 1) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 1500));
+      const redisPid = Number(/process_id:(\d+)/.exec(await app.services.redis.info('server'))![1]);
       const pids = [process.pid, redisPid, ...procs.map((p) => p.pid!)];
       const cpu0 = pids.map(cpuUs);
       const start = received;
