@@ -12,6 +12,7 @@ const SECTIONS: Section[] = [
   { name: 'delivery', run: async () => (await import('../bench/delivery.ts')).benchDelivery() },
   { name: 'start', run: async () => (await import('../bench/start.ts')).benchStart() },
   { name: 'pictures', run: async () => (await import('../bench/pictures.ts')).benchPictures() },
+  { name: 'scale', run: async () => (await import('../bench/scale.ts')).benchScale() },
 ];
 
 export async function main(argv: string[]): Promise<number> {

@@ -2,6 +2,7 @@
  * The platform Senders against the stand-ins: what they post, and how each failure is classified
  * (retry later with the platform's wait, or never deliverable).
  */
+import { keyspace } from '../../src/store/keys.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SendError } from '../../src/errors.ts';
 import type { Reply } from '../../src/messages.ts';
@@ -156,7 +157,7 @@ describe('RedisCallbackStore', () => {
       const data = await encodeCallback(new RedisCallbackStore(a, 'cbtest'), 'broadcast.confirm', long);
       expect(data.startsWith('~')).toBe(true);
       expect(await decodeCallback(new RedisCallbackStore(b, 'cbtest'), data)).toEqual({ action: 'broadcast.confirm', value: long });
-      expect(await b.ttl(`cbtest:tgcb:${data}`)).toBeGreaterThan(0);
+      expect(await b.ttl(keyspace('cbtest', 'tgcb')(data))).toBeGreaterThan(0);
       expect(await decodeCallback(new RedisCallbackStore(b, 'other'), data)).toBeUndefined();
     } finally {
       a.disconnect();

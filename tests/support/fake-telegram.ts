@@ -39,7 +39,7 @@ export interface TelegramCall {
 interface TelegramFault {
   method?: string;
   chatId?: string | number;
-  status: 429 | 500 | 502 | 403 | 400 | 'network';
+  status: 429 | 500 | 502 | 403 | 400 | 409 | 'network';
   /** Seconds, for 429 (default 1). */
   retryAfter?: number;
   description?: string;
@@ -188,7 +188,13 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
       }
       const description =
         fault.description ??
-        (status === 403 ? 'Forbidden: bot was blocked by the user' : status === 400 ? 'Bad Request: chat not found' : 'Internal Server Error');
+        (status === 403
+          ? 'Forbidden: bot was blocked by the user'
+          : status === 400
+            ? 'Bad Request: chat not found'
+            : status === 409
+              ? 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running'
+              : 'Internal Server Error');
       return reply(res, status, { ok: false, error_code: status, description });
     }
 

@@ -189,13 +189,28 @@ export class TelegramAdapter {
       },
     });
     this.state = 'polling';
-    void this.runner.task()?.then(() => {
-      if (this.state === 'polling') {
-        this.state = 'failed';
-        this.lastError = 'polling stopped';
-        this.opts.log.error('telegram polling stopped unexpectedly');
-      }
-    });
+    void this.runner.task()?.then(
+      () => this.pollingEnded(undefined),
+      (err: unknown) => this.pollingEnded(err),
+    );
+  }
+
+  /**
+   * The runner gave up. A 409 Conflict means another process polls with this token: polling
+   * is single-instance (Telegram hands getUpdates to one consumer), so say so rather than
+   * fight over updates; several bot processes need webhook mode (README "Scaling out").
+   */
+  private pollingEnded(err: unknown): void {
+    if (this.state !== 'polling') return;
+    this.state = 'failed';
+    const conflict = typeof err === 'object' && err !== null && (err as { error_code?: unknown }).error_code === 409;
+    if (conflict) {
+      this.lastError = 'another process is polling with this bot token (409 Conflict)';
+      this.opts.log.error('telegram polling: another process polls this bot; polling mode runs in one process only — stop the other one, or use TELEGRAM_MODE=webhook for several', { err });
+    } else {
+      this.lastError = 'polling stopped';
+      this.opts.log.error('telegram polling stopped unexpectedly', err === undefined ? {} : { err });
+    }
   }
 
   private startWebhook(): void {
