@@ -10,8 +10,8 @@
 // where nothing changed only lists and stats the sources (a few ms) instead of hashing them.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -33,7 +33,7 @@ function listSources() {
     for (const e of entries) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts')) files.push(p);
+      else if (/\.(ts|mjs|json)$/.test(e.name)) files.push(p);
     }
   };
   for (const d of SOURCE_DIRS) walk(join(ROOT, d));
@@ -100,6 +100,13 @@ function compile(hash, log) {
       rmSync(tmp, { recursive: true, force: true });
       throw new Error(`xiezuo: compiling the sources failed (tsc exit ${r.status ?? r.signal}); see the errors above.`);
     }
+    // Files tsc does not emit but the code loads beside itself (worker scripts, manifests).
+    for (const f of listSources()) {
+      if (!/\.(mjs|json)$/.test(f) || CONFIG_FILES.some((c) => f === join(ROOT, c))) continue;
+      const to = join(tmp, relative(ROOT, f));
+      mkdirSync(dirname(to), { recursive: true });
+      copyFileSync(f, to);
+    }
     renameSync(tmp, out);
     return out;
   } finally {
@@ -137,10 +144,15 @@ export function ensureBuild({ log = (s) => process.stderr.write(s) } = {}) {
   }
   const hash = hashSources(files);
   const dir = compile(hash, log);
-  const tmp = join(DIST, `current.json.tmp-${process.pid}`);
-  writeFileSync(tmp, JSON.stringify({ hash, list, newest }));
-  renameSync(tmp, join(DIST, 'current.json'));
-  prune(hash);
+  try {
+    const tmp = join(DIST, `current.json.tmp-${process.pid}`);
+    writeFileSync(tmp, JSON.stringify({ hash, list, newest }));
+    renameSync(tmp, join(DIST, 'current.json'));
+    prune(hash);
+  } catch {
+    // A read-only install (the image runs as a user that does not own dist/) still runs the
+    // build it verified by content hash; it only cannot remember the shortcut for next time.
+  }
   return dir;
 }
 

@@ -18,6 +18,9 @@ import { HttpServer } from '../../src/http/server.ts';
 import { createLogger } from '../../src/log.ts';
 import type { RunningWorkers } from '../../src/process.ts';
 import { startWorkers } from '../../jobs/worker.ts';
+import type { Sender } from '../../src/delivery/sender.ts';
+import { SendError } from '../../src/errors.ts';
+import { msg } from '../../src/i18n/index.ts';
 import { type RedisServer, startRedis } from '../support/redis-server.ts';
 import { eventually } from '../support/xiezuo-process.ts';
 
@@ -66,8 +69,15 @@ beforeAll(async () => {
   redis = await startRedis();
   const config = loadConfig({ REDIS_URL: redis.url, REDIS_PREFIX: PREFIX, LOG_LEVEL: 'silent', ADMIN_UI_TOKEN: TOKEN, DELIVERY_LIMITS: '0' });
   const log = createLogger('silent');
-  // No Telegram sender in this process: a Telegram delivery fails permanently, with its reason.
-  app = await createApp(config, { log, senders: {} });
+  // A Telegram sender whose chat is gone: the delivery fails permanently, with its Chinese reason.
+  const gone: Sender = {
+    platform: 'telegram',
+    send: async () => {
+      throw new SendError('telegram 400: Bad Request: chat not found', { permanent: true, platformCode: 400, failure: 'chatNotFound' });
+    },
+    edit: async () => {},
+  };
+  app = await createApp(config, { log, senders: { telegram: gone } });
   workers = await startWorkers(app.services);
   await app.services.outbox.enqueue([
     { id: 'ui-test:1', to: { platform: 'telegram', chatId: '-100200300' }, reply: { blocks: [{ text: '测试通知' }] }, origin: { kind: 'notice', id: 'ui-test' } },
@@ -140,7 +150,7 @@ describe('queue dashboard at /admin/queues', () => {
     await page.screenshot({ path: join(dir, 'queues.png'), fullPage: true });
 
     await page.goto(`${base}${ADMIN_UI_PATH}/queue/deliver-telegram?status=failed`);
-    await page.getByText('未配置 telegram 平台，无法发送').first().waitFor({ timeout: 20_000 });
+    await page.getByText(msg.platforms.sendFailure.chatNotFound!).first().waitFor({ timeout: 20_000 });
     const shot = join(dir, 'failed-delivery.png');
     await page.screenshot({ path: shot, fullPage: true });
     expect(existsSync(shot)).toBe(true);
