@@ -21,6 +21,7 @@ export interface PicturesOptions {
 export class Pictures {
   readonly font: CjkFont | undefined;
   private readonly rasterizer: Rasterizer;
+  private closing = false;
 
   constructor(private readonly opts: PicturesOptions = {}) {
     this.font = opts.font === null ? undefined : (opts.font ?? findCjkFont());
@@ -46,10 +47,16 @@ export class Pictures {
   /** Open the font in the worker ahead of the first request (the first render pays for it otherwise). */
   async warm(): Promise<void> {
     if (!this.font) return;
-    await this.rasterizer.render('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><text x="0" y="8" font-size="8">协作</text></svg>');
+    try {
+      await this.rasterizer.render('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><text x="0" y="8" font-size="8">协作</text></svg>');
+    } catch (e) {
+      // A process that stops during warm-up ends the worker under it: that is no failure.
+      if (!this.closing) throw e;
+    }
   }
 
   close(): Promise<void> {
+    this.closing = true;
     return this.rasterizer.close();
   }
 }

@@ -7,7 +7,7 @@
  * the image's own HEALTHCHECK command exits 0.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,8 +68,11 @@ describe('docker-compose.yml', () => {
 
   it('builds a multi-stage Node 20 slim image with production dependencies only, a non-root user and a HEALTHCHECK on /healthz', () => {
     const df = inlineDockerfile(compose);
-    expect(df.match(/^FROM node:20[-\w.]*slim/gm)).toHaveLength(2);
+    // build (compiles dist/ with the dev dependencies), deps (production modules), runtime.
+    expect(df.match(/^FROM node:20[-\w.]*slim/gm)).toHaveLength(3);
+    expect(df).toMatch(/RUN npm run build/);
     expect(df).toMatch(/RUN npm ci --omit=dev/);
+    expect(df).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
     expect(df).toMatch(/^USER node$/m);
     expect(df).toMatch(/^HEALTHCHECK .*\/healthz/m);
     expect(inlineDockerfile(compose, 'worker')).toBe(df);
@@ -96,8 +99,9 @@ describe("the image's steps on a clean copy of the committed tree", () => {
 
   it('installed production dependencies only, and no test or local state came along', () => {
     expect(existsSync(join(img.dir, 'node_modules', 'pino'))).toBe(true);
-    expect(existsSync(join(img.dir, 'node_modules', 'tsx'))).toBe(true);
-    for (const dev of ['vitest', 'playwright-core', 'pino-pretty', 'dclint', '@biomejs/biome']) expect(existsSync(join(img.dir, 'node_modules', dev)), dev).toBe(false);
+    // The compiled build runs: neither tsx nor TypeScript is in the runtime image.
+    expect(readdirSync(join(img.dir, 'dist')).some((d) => /^[0-9a-f]{16}$/.test(d))).toBe(true);
+    for (const dev of ['vitest', 'playwright-core', 'pino-pretty', 'dclint', '@biomejs/biome', 'tsx']) expect(existsSync(join(img.dir, 'node_modules', dev)), dev).toBe(false);
     expect(existsSync(join(img.dir, 'tests'))).toBe(false);
     expect(existsSync(join(img.dir, '.env'))).toBe(false);
     expect(img.user).toBe('node');
