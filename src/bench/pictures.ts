@@ -47,20 +47,26 @@ export async function benchPictures(): Promise<Record<string, unknown>> {
   const routing = new AlertRouting(await loadRoutingRules(DEFAULT_SEEDS_DIR), new KnowledgeRegionGraph(k.gazetteer, k.pairings.all));
   const plan = routing.plan('wenshan', 'II', false);
   const step = plan.escalation[0];
-  const a = {
+  const a: AlertState = {
     id: 'A-BENCH-01',
+    drill: false,
     region: 'wenshan',
     regionName: k.gazetteer.nameOf('wenshan'),
     type: '地震',
     level: 'II',
+    text: '州府震感强烈',
+    source: 'chat',
+    triggeredBy: { key: 'bench:1', name: 'bench' },
     createdAt: now,
     sentAt: now,
     plan,
     status: 'open',
+    step: step ? 1 : 0,
+    stepBase: 0,
     notified: [...plan.initial, ...(step?.recipients ?? [])],
     acks: Object.fromEntries(plan.initial.slice(0, 2).map((r, i) => [r.group, { by: 'bench', at: now + (i + 1) * 120_000 }])),
     owners: {},
-  } as unknown as AlertState;
+  };
   const timeline: TimelineEvent[] = [
     { at: now, kind: 'sent', text: plan.initial.map((r) => r.group).join('、') },
     ...(step ? [{ at: now + 600_000, kind: 'escalated' as const, tier: step.name, text: step.recipients.map((r) => r.group).join('、') }] : []),

@@ -511,7 +511,8 @@ function pairingDetails(k: KnowledgeView, p: ResolvedPairing, now: number): stri
 /** The parts of a relationship's details; the first `statusParts` say its status and period. */
 function pairingParts(k: KnowledgeView, p: ResolvedPairing, now: number): string[] & { statusParts: number } {
   const g = k.gazetteer;
-  const parts = [] as unknown as string[] & { statusParts: number };
+  const parts: string[] = [];
+  let statusParts = 0;
   const moved = k.pairings.movedTo(p);
   if (moved) parts.push(T.statusLabel(T.pairMoved(g.nameOf(moved.to), moved.period?.start, moved.period?.end)), T.pairPeriod(p.period?.start, p.period?.end));
   else if (periodEnded(p, now)) parts.push(T.statusLabel(T.pairPeriodEnded(p.period?.start, p.period?.end)));
@@ -521,12 +522,12 @@ function pairingParts(k: KnowledgeView, p: ResolvedPairing, now: number): string
   }
   const before = [...new Set(k.pairings.movedFrom(p).map((x) => g.nameOf(x.to)))];
   if (before.length) parts.push(T.pairMovedFrom(before.join('、')));
-  parts.statusParts = parts.length;
+  statusParts = parts.length;
   if (p.fields.length) parts.push(T.pairFields(p.fields.join('、')));
   if (p.leads.length) parts.push(T.pairLeads(p.leads.join('、')));
   if (p.mechanisms.length) parts.push(T.pairMechanisms(p.mechanisms.join('、')));
   if (p.note) parts.push(T.pairNote(p.note));
-  return parts;
+  return Object.assign(parts, { statusParts });
 }
 
 // ---------------------------------------------------------------------------------------------
