@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Knowledge } from '../knowledge/knowledge.ts';
 import { SearchIndex } from '../knowledge/search-index.ts';
 import { readSnapshot, writeSnapshot } from '../knowledge/snapshot-file.ts';
+import { indexSections, restoreIndex } from '../knowledge/snapshot.ts';
 import { DEFAULT_SEEDS_DIR } from '../knowledge/sources.ts';
 
 const COPIES = 1000;
@@ -31,15 +32,7 @@ async function build(file: string): Promise<Record<string, number>> {
   const t0 = performance.now();
   const index = new SearchIndex(bigTexts, bigContexts);
   const build_ms = performance.now() - t0;
-  const p = index.parts();
-  const bytes = writeSnapshot(file, KEY, {
-    ids: { json: ids },
-    index: { json: { size: p.size, scale: p.scale, terms: p.terms } },
-    termBlocks: p.termBlocks,
-    blocks: p.blocks,
-    termMax: p.termMax,
-    post: p.post,
-  });
+  const bytes = writeSnapshot(file, KEY, { ids: { json: ids }, ...indexSections(index) });
   return { clauses: ids.length, build_ms, snapshot_bytes: bytes, build_rss_mib: process.resourceUsage().maxRSS / 1024 };
 }
 
@@ -48,14 +41,8 @@ async function load(file: string, queries: string[]): Promise<Record<string, num
   const s = readSnapshot(file, KEY);
   if (!s) throw new Error(`no valid snapshot at ${file}`);
   const ids = (s.get('ids') as { json: string[] }).json;
-  const meta = (s.get('index') as { json: { size: number; scale: number; terms: string[] } }).json;
-  const index = new SearchIndex({
-    ...meta,
-    termBlocks: s.get('termBlocks') as Int32Array,
-    blocks: s.get('blocks') as Int32Array,
-    termMax: s.get('termMax') as Int32Array,
-    post: s.get('post') as Uint16Array,
-  });
+  const index = restoreIndex(s);
+  if (!index) throw new Error(`snapshot at ${file} holds no search index`);
   const load_ms = performance.now() - t0;
   const lat: number[] = [];
   const run = (q: string) => index.search(q, 10).hits.map((h) => ids[h.doc]);

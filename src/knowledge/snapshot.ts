@@ -121,10 +121,10 @@ function snapshotFile(dir: string, opts: KnowledgeLoadOptions): string {
   return join(dir, `knowledge-${which}.snap`);
 }
 
-function sections(data: KnowledgeData, index: SearchIndex): Record<string, SectionValue> {
+/** A search index as snapshot sections: its term list as JSON, its postings as typed arrays. */
+export function indexSections(index: SearchIndex): Record<string, SectionValue> {
   const p = index.parts();
   return {
-    data: { json: data },
     index: { json: { size: p.size, scale: p.scale, terms: p.terms } },
     termBlocks: p.termBlocks,
     blocks: p.blocks,
@@ -133,17 +133,22 @@ function sections(data: KnowledgeData, index: SearchIndex): Record<string, Secti
   };
 }
 
-function restore(s: Map<string, SectionValue>, files: SeedFiles): Knowledge | undefined {
-  const data = (s.get('data') as { json: KnowledgeData } | undefined)?.json;
+/** The search index of a snapshot read back, or undefined when a section is missing or of the wrong kind. */
+export function restoreIndex(s: Map<string, SectionValue>): SearchIndex | undefined {
   const meta = (s.get('index') as { json: { size: number; scale: number; terms: string[] } } | undefined)?.json;
   const termBlocks = s.get('termBlocks');
   const blocks = s.get('blocks');
   const termMax = s.get('termMax');
   const post = s.get('post');
-  if (!data || !meta || !(termBlocks instanceof Int32Array) || !(blocks instanceof Int32Array)) return undefined;
+  if (!meta || !(termBlocks instanceof Int32Array) || !(blocks instanceof Int32Array)) return undefined;
   if (!(termMax instanceof Int32Array) || !(post instanceof Uint16Array)) return undefined;
-  const index = new SearchIndex({ ...meta, termBlocks, blocks, termMax, post });
-  return Knowledge.build(data, files, index);
+  return new SearchIndex({ ...meta, termBlocks, blocks, termMax, post });
+}
+
+function restore(s: Map<string, SectionValue>, files: SeedFiles): Knowledge | undefined {
+  const data = (s.get('data') as { json: KnowledgeData } | undefined)?.json;
+  const index = restoreIndex(s);
+  return data && index ? Knowledge.build(data, files, index) : undefined;
 }
 
 /**
@@ -163,7 +168,7 @@ export async function loadKnowledgeCached(opts: SnapshotLoadOptions): Promise<Lo
   const { data } = await Knowledge.loadData(opts);
   const knowledge = Knowledge.build(data, files);
   try {
-    writeSnapshot(file, key, sections(data, knowledge.index));
+    writeSnapshot(file, key, { data: { json: data }, ...indexSections(knowledge.index) });
     return { knowledge, snapshot: 'written', file };
   } catch {
     return { knowledge, snapshot: 'unwritable', file };
