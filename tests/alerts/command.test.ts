@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { startRedis, type RedisServer } from '../support/redis-server.ts';
-import { harness, type Harness } from './fixture.ts';
+import { harness, type Harness, telegramInbound } from './fixture.ts';
 import { Router } from '../../src/router.ts';
 import { alert } from '../../commands/alert.ts';
 import { ack } from '../../commands/ack.ts';
@@ -26,15 +26,7 @@ const ask = defineCommand({ name: 'ask', role: null, summary: '', usage: '', arg
 const router = new Router([ask, alert, ack], { defaultCommand: 'ask' });
 
 function inbound(text: string, user = '100', chatId = '100', press?: { action: string; value: string; messageId?: string }): Inbound {
-  return {
-    platform: 'telegram',
-    chat: { platform: 'telegram', chatId },
-    chatType: chatId === user ? 'private' : 'group',
-    user: { platform: 'telegram', id: user, name: `用户${user}` },
-    text,
-    ...(press ? { press } : {}),
-    receivedAt: new Date(h.clock.now()),
-  };
+  return telegramInbound(text, user, chatId, { ...(press ? { press } : {}), at: h.clock.now() });
 }
 const say = (text: string, user = '100', chat = user) => router.handle(inbound(text, user, chat), services);
 const press = (action: string, value: string, user: string, chat: string) =>

@@ -25,7 +25,7 @@ import { AlertStore } from '../../src/alerts/store.ts';
 import { startEscalationWorker } from '../../jobs/escalate.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Level } from '../../src/alerts/levels.ts';
-import type { Destination, Reply } from '../../src/messages.ts';
+import type { Destination, Inbound, Reply } from '../../src/messages.ts';
 
 const seeds = fileURLToPath(new URL('../../seeds/', import.meta.url));
 
@@ -158,4 +158,22 @@ export async function until(check: () => boolean | Promise<boolean>, ms = 5000):
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error('condition not reached in time');
+}
+
+/** A Telegram message (or button press) from user `user` in chat `chatId` (private when the ids match). */
+export function telegramInbound(
+  text: string,
+  user: string,
+  chatId: string,
+  opts: { press?: { action: string; value: string; messageId?: string }; at?: number } = {},
+): Inbound {
+  return {
+    platform: 'telegram',
+    chat: { platform: 'telegram', chatId },
+    chatType: chatId === user ? 'private' : 'group',
+    user: { platform: 'telegram', id: user, name: `用户${user}` },
+    text,
+    ...(opts.press ? { press: opts.press } : {}),
+    receivedAt: new Date(opts.at ?? Date.now()),
+  };
 }

@@ -18,7 +18,7 @@ import { renderText } from '../../src/render/text.ts';
 import { RoleStore } from '../../src/roles/store.ts';
 import { Router } from '../../src/router.ts';
 import type { Services } from '../../src/services.ts';
-import { harness } from '../alerts/fixture.ts';
+import { harness, telegramInbound } from '../alerts/fixture.ts';
 import { RecordingSender, buildApp } from '../delivery/harness.ts';
 import { type RedisServer, startRedis } from '../support/redis-server.ts';
 import { decodePng } from './png.ts';
@@ -36,15 +36,7 @@ afterAll(async () => {
 });
 
 function inbound(text: string, user: string, chatId = user, press?: { action: string; value: string; messageId?: string }): Inbound {
-  return {
-    platform: 'telegram',
-    chat: { platform: 'telegram', chatId },
-    chatType: chatId === user ? 'private' : 'group',
-    user: { platform: 'telegram', id: user, name: `用户${user}` },
-    text,
-    ...(press ? { press } : {}),
-    receivedAt: new Date(),
-  };
+  return telegramInbound(text, user, chatId, press ? { press } : {});
 }
 
 describe('/broadcast status', () => {
