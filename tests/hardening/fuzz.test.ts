@@ -18,6 +18,7 @@ import type { ActionResult } from '../../src/command.ts';
 import type { Reply, UserRef } from '../../src/messages.ts';
 import { renderTelegramParts } from '../../src/platforms/telegram/render.ts';
 import { msg } from '../../src/i18n/index.ts';
+import { keyspace } from '../../src/store/keys.ts';
 import { COORDINATOR, OFFICIAL, type Harness, makeGroup, startHarness } from '../meetings/harness.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 5000);
@@ -58,7 +59,7 @@ local function content(k)
   end
   return t .. ':' .. redis.sha1hex(table.concat(v, '\\1'))
 end
-local keys = redis.call('KEYS', ARGV[1] .. ':*')
+local keys = redis.call('KEYS', '{' .. ARGV[1] .. ':*')
 table.sort(keys)
 local parts = {}
 for _, k in ipairs(keys) do
@@ -68,7 +69,9 @@ for _, k in ipairs(keys) do
 end
 return table.concat(parts, '\\n')
 `;
-const digest = () => redis.eval(DIGEST, 0, prefix, `${prefix}:audit:log`) as Promise<string>;
+/** Every key of this deployment starts with a hash tag `{prefix:family}` (src/store/keys.ts). */
+const auditKey = () => keyspace(prefix, 'audit')('log');
+const digest = () => redis.eval(DIGEST, 0, prefix, auditKey()) as Promise<string>;
 /** The keys whose content differs between two digests, for the failure message. */
 function changed(before: string, after: string): string {
   const a = new Set(before.split('\n'));
@@ -76,9 +79,9 @@ function changed(before: string, after: string): string {
   return [...[...a].filter((x) => !b.has(x)).map((x) => `-${x}`), ...[...b].filter((x) => !a.has(x)).map((x) => `+${x}`)].join(' ').slice(0, 500);
 }
 /** The audit log's newest entry id, and whether a refusal was written after it. */
-const lastAudit = async () => (await redis.xrevrange(`${prefix}:audit:log`, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
+const lastAudit = async () => (await redis.xrevrange(auditKey(), '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
 const deniedSince = async (id: string) =>
-  (await redis.xrange(`${prefix}:audit:log`, `(${id}`, '+')).some(([, f]) => /\.denied$/.test(f[f.indexOf('action') + 1] ?? ''));
+  (await redis.xrange(auditKey(), `(${id}`, '+')).some(([, f]) => /\.denied$/.test(f[f.indexOf('action') + 1] ?? ''));
 
 beforeAll(async () => {
   // No workers: nothing is sent, and nothing changes the store between two digests but the input.
@@ -95,6 +98,9 @@ beforeAll(async () => {
     '/alert 文山 地震 IV 局地小震',
   ])
     await h.say(t);
+  // The digest must see the stored state, or "nothing changed" would hold of nothing.
+  const seeded = await digest();
+  if (!/\{[^}]*:groups\}/.test(seeded) || !/\{[^}]*:meetings\}/.test(seeded)) throw new Error(`the store digest misses the seeded keys: ${seeded.slice(0, 200)}`);
 }, 60_000);
 
 afterAll(async () => {
