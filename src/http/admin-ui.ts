@@ -13,7 +13,7 @@ import { Queue } from 'bullmq';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { StartHook } from '../process.ts';
-import { closeConnection, createBullConnection, reportErrors } from '../store/redis.ts';
+import { closeConnection, createBullConnection, redisTarget, reportErrors } from '../store/redis.ts';
 import { ALL_QUEUES, bullPrefix } from '../../jobs/queues.ts';
 import type { HttpRequest, HttpResult, HttpServer } from './server.ts';
 
@@ -56,7 +56,7 @@ export interface AdminUi {
 export function mountAdminUi(http: HttpServer, config: Config, log: Logger): AdminUi | undefined {
   if (!config.ADMIN_UI_TOKEN) return undefined;
   const writable = config.ADMIN_UI_WRITE;
-  const connection = createBullConnection(config.REDIS_URL);
+  const connection = createBullConnection(redisTarget(config));
   reportErrors(connection, log, 'admin ui');
   const queues = ALL_QUEUES.map((name) => new Queue(name, { connection, prefix: bullPrefix(config) }));
   const server = new ExpressAdapter();

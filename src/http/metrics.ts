@@ -11,7 +11,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { enableProcessMetrics, registry, setRedisProbe } from '../metrics/metrics.ts';
 import type { StartHook } from '../process.ts';
-import { closeConnection, createBullConnection, reportErrors } from '../store/redis.ts';
+import { closeConnection, createBullConnection, redisTarget, reportErrors } from '../store/redis.ts';
 import { ALL_QUEUES, bullPrefix } from '../../jobs/queues.ts';
 import { authorised } from './alert-api.ts';
 import { redisHealth } from './redis-health.ts';
@@ -52,7 +52,7 @@ export function serveMetrics(http: HttpServer, config: Config, redis: Redis | un
   enableProcessMetrics();
   const ping = redisHealth(redis);
   setRedisProbe(async () => (await ping()).ok);
-  const connection = createBullConnection(config.REDIS_URL);
+  const connection = createBullConnection(redisTarget(config));
   reportErrors(connection, log, 'metrics');
   const queues = ALL_QUEUES.map((name) => new Queue(name, { connection, prefix: bullPrefix(config) }));
   const digests = config.METRICS_TOKEN ? [createHash('sha256').update(config.METRICS_TOKEN, 'utf8').digest()] : [];

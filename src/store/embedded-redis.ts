@@ -9,12 +9,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../root.ts';
 import type { Logger } from '../log.ts';
-import { ping } from './redis-server.ts';
+import { freePort, ping } from './redis-server.ts';
 
-/** `.xiezuo/redis/` at the project root (this file sits two folders below it, compiled or not). */
-const DEFAULT_EMBEDDED_DIR = fileURLToPath(new URL('../../.xiezuo/redis', import.meta.url));
+/** `.xiezuo/redis/` at the checkout's root, also when the compiled copy in dist/<build>/ runs. */
+const DEFAULT_EMBEDDED_DIR = join(PROJECT_ROOT, '.xiezuo', 'redis');
 const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
 
@@ -51,17 +51,6 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-async function anyFreePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => done(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
 export async function ensureRedis(o: EmbeddedOptions): Promise<RedisChoice> {
   // Sentinel and Cluster settings define the connection as REDIS_URL does.
   if (o.env.REDIS_URL?.trim() || o.env.REDIS_SENTINELS?.trim() || o.env.REDIS_CLUSTER_NODES?.trim()) return { kind: 'external' };
@@ -70,7 +59,7 @@ export async function ensureRedis(o: EmbeddedOptions): Promise<RedisChoice> {
   mkdirSync(dir, { recursive: true });
   // The default port when it is free, so a `xiezuo worker` started without REDIS_URL finds it too;
   // otherwise (something that is not Redis holds it) any free one.
-  const port = (await portFree(o.port)) ? o.port : await anyFreePort();
+  const port = (await portFree(o.port)) ? o.port : await freePort();
   const args = [
     '--port', String(port),
     '--bind', '127.0.0.1',
