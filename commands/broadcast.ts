@@ -8,7 +8,7 @@ import { type CommandContext, audit, defineCommand } from '../src/command.ts';
 import { Refusal, UserError } from '../src/errors.ts';
 import { msg } from '../src/i18n/index.ts';
 import { type Reply, destinationKey, userKey } from '../src/messages.ts';
-import { isDeliverable } from '../src/groups/destinations.ts';
+import { reachable } from '../src/groups/destinations.ts';
 import { type Broadcast, formatInstant } from '../src/broadcasts/broadcasts.ts';
 import { zonedWithBeijing } from '../src/render/when.ts';
 import { parseWhen } from '../src/time.ts';
@@ -92,16 +92,15 @@ async function draft(ctx: CommandContext, a: ParsedArgs): Promise<Reply> {
   if (!g) throw new UserError(t.unknownGroup(group), t.usage);
   if (!g.destinations.length) throw new UserError(t.emptyGroup(group));
   // Chats on a platform this deployment does not send to would wait for ever: said, not sent.
-  const platforms = services.groups.platforms();
-  const reachable = g.destinations.filter((d) => isDeliverable(d, platforms));
-  const unreachable = g.destinations.filter((d) => !isDeliverable(d, platforms));
-  if (!reachable.length) throw new UserError(t.noReachable(g.name, unreachable.map(destinationKey)));
+  const deliverable = reachable(g.destinations, services.groups.platforms());
+  const unreachable = g.destinations.filter((d) => !deliverable.includes(d));
+  if (!deliverable.length) throw new UserError(t.noReachable(g.name, unreachable.map(destinationKey)));
   const b = await services.broadcasts.draft({
     group: g.name,
     text,
     by: inbound.user,
     chat: inbound.chat,
-    destinations: reachable,
+    destinations: deliverable,
     ...(unreachable.length ? { unreachable } : {}),
     ...(at !== undefined ? { at } : {}),
     ...(zone ? { zone } : {}),

@@ -10,6 +10,7 @@ import { Refusal, UserError } from '../errors.ts';
 import { msg } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
 import { type Destination, type Platform, type Reply, destinationKey, parseDestination } from '../messages.ts';
+import { reachable } from '../groups/destinations.ts';
 import {
   type CardContext,
   alertCard,
@@ -179,8 +180,7 @@ export class AlertService implements DeliveryListener {
 
   /** The chats of a group a message can actually reach here (console placeholders cannot, on Telegram). */
   private deliverable(destinations: Destination[]): Destination[] {
-    const platforms = this.o.groups.platforms?.();
-    return platforms ? destinations.filter((d) => platforms.has(d.platform)) : destinations;
+    return reachable(destinations, this.o.groups.platforms?.());
   }
 
   /** Each group's count of reachable chats (undefined: no such group). */

@@ -22,7 +22,11 @@ export function destinationProblem(d: Destination, configured: ReadonlySet<Platf
   return undefined;
 }
 
-/** A destination on a platform this deployment sends to (console placeholders of the seed are not, on Telegram). */
-export function isDeliverable(d: Destination, configured: ReadonlySet<Platform>): boolean {
-  return configured.has(d.platform);
+/**
+ * The destinations on platforms this deployment sends to (console placeholders of the seed are
+ * not, on Telegram): a message for any other would wait in its platform's queue for ever.
+ * Without a platform set (tests with recording outboxes) every destination counts.
+ */
+export function reachable(destinations: readonly Destination[], configured: ReadonlySet<Platform> | undefined): Destination[] {
+  return configured ? destinations.filter((d) => configured.has(d.platform)) : [...destinations];
 }

@@ -235,7 +235,7 @@ export class Meetings {
    * meeting has moved on since the job was made. Outbox ids are stable per meeting, occurrence,
    * offset and chat, so a retried or duplicated job never sends twice.
    */
-  async fireReminder(job: MeetingReminderJob): Promise<'sent' | 'stale' | 'late' | 'no-group'> {
+  async fireReminder(job: MeetingReminderJob): Promise<'sent' | 'stale' | 'late' | 'no-group' | 'unreachable'> {
     const m = await this.get(job.meetingId);
     if (m?.status !== 'scheduled' || m.generation !== job.generation || m.occurrence !== job.occurrence) {
       this.o.log.info('stale meeting reminder skipped', { ...job });
@@ -254,13 +254,13 @@ export class Meetings {
     const reply = this.reminderReply(m, job.offset);
     // The generation is in the id: after a move to the same instant the old, now stale, queued
     // message must not stand in (by job id) for the new one.
-    await sendToGroup(this.o, group.destinations, `reminder:${m.id}:g${m.generation}:${m.occurrence}:${job.offset}`, reply, {
+    const queued = await sendToGroup(this.o, group.destinations, `reminder:${m.id}:g${m.generation}:${m.occurrence}:${job.offset}`, reply, {
       kind: 'meeting-reminder',
       id: m.id,
       generation: m.generation,
       occurrence: m.occurrence,
     });
-    return 'sent';
+    return queued ? 'sent' : 'unreachable';
   }
 
   /** Run an advance job: a recurring meeting's occurrence has started; schedule the next one. */

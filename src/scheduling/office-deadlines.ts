@@ -138,7 +138,7 @@ export class OfficeDeadlines {
   }
 
   /** Run one reminder job; a done deadline or an older generation makes it a no-op. */
-  async fireReminder(job: DeadlineReminderJob): Promise<'sent' | 'stale' | 'no-group'> {
+  async fireReminder(job: DeadlineReminderJob): Promise<'sent' | 'stale' | 'no-group' | 'unreachable'> {
     const d = await this.get(job.deadlineId);
     if (d?.status !== 'open' || d.generation !== job.generation || !d.group) return 'stale';
     // Workers were down past the due time: the reminder has lost its point.
@@ -146,8 +146,8 @@ export class OfficeDeadlines {
     const group = await this.o.groups.get(d.group);
     if (!group) return 'no-group';
     const origin = { kind: 'deadline-reminder' as const, id: d.id, generation: d.generation };
-    await sendToGroup(this.o, group.destinations, `deadline:${d.id}:${d.generation}:${job.offset}`, this.reminderReply(d, job.offset), origin);
-    return 'sent';
+    const queued = await sendToGroup(this.o, group.destinations, `deadline:${d.id}:${d.generation}:${job.offset}`, this.reminderReply(d, job.offset), origin);
+    return queued ? 'sent' : 'unreachable';
   }
 
   /** Re-create missing reminder jobs of open deadlines (worker start). */

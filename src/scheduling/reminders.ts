@@ -7,12 +7,15 @@ import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.ts';
 import type { Origin, OriginKind, Outbox, OutgoingMessage } from '../delivery/outbox.ts';
 import type { Logger } from '../log.ts';
-import { type Destination, type Reply, destinationKey } from '../messages.ts';
+import { type Destination, type Platform, type Reply, destinationKey } from '../messages.ts';
 import type { ReminderTimers } from './reminder-queue.ts';
+import { reachable } from '../groups/destinations.ts';
 
 /** The slice of the channel-group service reminders need: resolve a group name to its chats. */
 export interface GroupLookup {
   get(name: string): Promise<{ name: string; destinations: Destination[] } | undefined | null>;
+  /** Platforms this deployment sends to; absent: every platform (tests with recording outboxes). */
+  platforms?(): ReadonlySet<Platform>;
 }
 
 /** What a reminder-owning service is built from. */
@@ -46,21 +49,30 @@ export function listenForReminders(
 }
 
 /**
- * One message per chat of the group. `idPrefix` must name everything that makes the message
- * distinct (owner, generation, occurrence, offset), so a retried or duplicated job never sends twice.
+ * One message per chat of the group that this deployment can reach; chats on other platforms
+ * (the seed's console placeholders) are logged, not queued to wait for ever. `idPrefix` must
+ * name everything that makes the message distinct (owner, generation, occurrence, offset), so a
+ * retried or duplicated job never sends twice. Answers how many messages were queued.
  */
 export async function sendToGroup(
-  o: Pick<ReminderOwnerOptions, 'outbox'>,
+  o: Pick<ReminderOwnerOptions, 'outbox' | 'groups' | 'log'>,
   destinations: readonly Destination[],
   idPrefix: string,
   reply: Reply,
   origin: Origin,
-): Promise<void> {
-  if (!destinations.length) return;
+): Promise<number> {
+  const to = reachable(destinations, o.groups.platforms?.());
+  if (to.length < destinations.length)
+    o.log.warn('reminder: chats on platforms this deployment does not send to', {
+      owner: origin.id,
+      skipped: destinations.filter((d) => !to.includes(d)).map(destinationKey),
+    });
+  if (!to.length) return 0;
   await o.outbox.enqueue(
-    destinations.map((to) => ({ id: `${idPrefix}:${destinationKey(to)}`, to, reply, origin })),
+    to.map((d) => ({ id: `${idPrefix}:${destinationKey(d)}`, to: d, reply, origin })),
     { priority: 'normal' },
   );
+  return to.length;
 }
 
 /** Re-create the timer jobs of every live record (worker start: covers a crash between storing and scheduling). */

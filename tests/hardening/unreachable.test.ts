@@ -75,3 +75,26 @@ describe('broadcasts to groups with unreachable chats', () => {
     expect(h.telegram.received.filter((m) => m.to.chatId === '-8801')).toHaveLength(1);
   });
 });
+
+describe('reminders to groups with chats on platforms this deployment does not send to', () => {
+  it('queue only the reachable chats, and a group with none reports the reminder unreachable, not sent', async () => {
+    await makeGroup(h, '混合提醒组', [
+      { platform: 'telegram', chatId: '-8801' },
+      { platform: 'console', chatId: 'placeholder' },
+    ]);
+    const mixed = await h.say('/deadline add 报送材料 2027-03-31 混合提醒组');
+    const mixedId = /D\d+/.exec(mixed.footer ?? '')![0];
+    const d = (await h.app.services.officeDeadlines.get(mixedId))!;
+    expect(await h.app.services.officeDeadlines.fireReminder({ kind: 'deadline', deadlineId: d.id, generation: d.generation, offset: '7d' })).toBe('sent');
+    await until(() => h.telegram.received.some((m) => m.to.chatId === '-8801'), 10_000, 'the Telegram reminder');
+    const consoleQueue = h.app.services.outbox.queue('console');
+    expect(await consoleQueue.count()).toBe(0);
+
+    await makeGroup(h, '占位提醒组', [{ platform: 'console', chatId: 'placeholder2' }]);
+    const none = await h.say('/deadline add 报送材料 2027-03-31 占位提醒组');
+    const noneId = /D\d+/.exec(none.footer ?? '')![0];
+    const n = (await h.app.services.officeDeadlines.get(noneId))!;
+    expect(await h.app.services.officeDeadlines.fireReminder({ kind: 'deadline', deadlineId: n.id, generation: n.generation, offset: '7d' })).toBe('unreachable');
+    expect(await consoleQueue.count()).toBe(0);
+  });
+});
