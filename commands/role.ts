@@ -1,7 +1,7 @@
 /** `/role grant|revoke|list`: admins manage who holds which role. */
 import type { ParsedArgs } from '../src/args.ts';
 import { type CommandContext, audit, defineCommand } from '../src/command.ts';
-import { UserError } from '../src/errors.ts';
+import { Refusal, UserError } from '../src/errors.ts';
 import { msg } from '../src/i18n/index.ts';
 import { type Reply, parseDestination } from '../src/messages.ts';
 import { ROLES, type Role, isRole } from '../src/roles/roles.ts';
@@ -55,7 +55,8 @@ async function grant(ctx: CommandContext, a: ParsedArgs): Promise<Reply> {
 
 async function revoke(ctx: CommandContext, a: ParsedArgs): Promise<Reply> {
   const { user, role, roleName } = userAndRole(a);
-  if (role === 'admin' && ctx.services.roles.isBootstrapAdmin(user)) throw new UserError(t.bootstrapAdmin(user));
+  // A refused privileged change: audited by the router as role.revoke.denied.
+  if (role === 'admin' && ctx.services.roles.isBootstrapAdmin(user)) throw new Refusal(t.bootstrapAdmin(user), `${user} admin (bootstrap)`);
   const removed = await ctx.services.roles.revoke(user, role);
   await audit(ctx, 'role.revoke', `${user} ${role}`);
   return { blocks: [{ text: removed ? t.revoked(user, roleName) : t.notHeld(user, roleName) }], tone: 'notice' };

@@ -5,7 +5,7 @@
  * apology with an error id that matches the log line. Every Refusal, of a command or a button,
  * is written to the audit log here. Words users type select code only through Maps.
  */
-import { dropFirstWord, parseArgs, parsedArgs } from './args.ts';
+import { dropFirstWord, parseArgs } from './args.ts';
 import {
   type Action,
   type ActionResult,
@@ -123,7 +123,8 @@ export class Router<S extends KnowledgeServices = KnowledgeServices> {
   private async run(entry: Entry, argText: string, ctx: CommandContext<S>, setAction: (a: string) => void): Promise<Reply> {
     const { command } = entry;
     if (command.role) await this.withUsage(() => requireRole(ctx.services.access, ctx.inbound.user, command.role!), command.usage);
-    const parsed = parsedArgs.parse(parseArgs(argText, entry.booleans));
+    // parseArgs builds a ParsedArgs itself: no schema check here, on every message.
+    const parsed = parseArgs(argText, entry.booleans);
     const first = parsed.words[0];
     const sub = first !== undefined ? entry.subcommands.get(wordKey(first)) : command.defaultSubcommand ? entry.subcommands.get(command.defaultSubcommand) : undefined;
     if (sub) {

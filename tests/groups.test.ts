@@ -78,6 +78,8 @@ describe('roles and audit', () => {
 
     const denials = (await app.services.audit.latest(50)).filter((e) => e.action.endsWith('.denied'));
     expect(denials.some((e) => e.action === 'role.denied' && e.user === `telegram:${NOBODY}`)).toBe(true);
+    // Revoking a bootstrap admin is a refused privileged change, recorded like any other.
+    expect(denials.some((e) => e.action === 'role.revoke.denied' && e.user === `telegram:${ADMIN}`)).toBe(true);
     expect(denials.some((e) => e.action === 'audit.denied' && e.user === `telegram:${COORD}`)).toBe(true);
   });
 
