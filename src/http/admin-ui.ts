@@ -5,7 +5,6 @@
  * asks for it) or as `Authorization: Bearer <token>`. Read-only unless ADMIN_UI_WRITE=1 allows
  * retrying, cleaning and the rest of bull-board's actions.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
@@ -15,12 +14,11 @@ import type { Logger } from '../log.ts';
 import type { StartHook } from '../process.ts';
 import { closeConnection, createBullConnection, redisTarget, reportErrors } from '../store/redis.ts';
 import { ALL_QUEUES, bullPrefix } from '../../jobs/queues.ts';
+import { parseTokenDigests, tokenDigest, tokenMatches } from './alert-api.ts';
 import type { HttpRequest, HttpResult, HttpServer } from './server.ts';
 
 export const ADMIN_UI_PATH = '/admin/queues';
 const REALM = 'Basic realm="xiezuo queues", charset="UTF-8"';
-
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 /** The token from `Authorization: Basic base64(user:token)` or `Bearer token`, if any. */
 function presentedToken(header: string | undefined): string | undefined {
@@ -34,16 +32,20 @@ function presentedToken(header: string | undefined): string | undefined {
 }
 
 /** Who may pass, and what they may do: a guard for HttpServer.mount. */
-function adminGuard(token: string, writable: boolean): (req: HttpRequest) => HttpResult | undefined {
-  const want = digest(token);
+function adminGuard(token: string, writable: boolean, log: Logger): (req: HttpRequest) => HttpResult | undefined {
+  const digests = parseTokenDigests(tokenDigest(token));
   return (req) => {
     const given = presentedToken(req.header('authorization'));
-    // Digests of equal length, compared in constant time: the token's length leaks nothing either.
-    if (given === undefined || !timingSafeEqual(digest(given), want)) {
+    if (given === undefined || !tokenMatches(given, digests)) {
+      // A refusal leaves a trace (never the token): who keeps knocking is an operator's business.
+      log.warn('admin ui refused', { status: 401, method: req.method, path: req.path, presented: given !== undefined });
       return { status: 401, headers: { 'www-authenticate': REALM }, body: { error: 'unauthorized' } };
     }
     // bull-board hides its buttons in read-only mode; its API must refuse them too.
-    if (!writable && req.method !== 'GET' && req.method !== 'HEAD') return { status: 403, body: { error: 'read_only' } };
+    if (!writable && req.method !== 'GET' && req.method !== 'HEAD') {
+      log.warn('admin ui refused', { status: 403, method: req.method, path: req.path, reason: 'read_only' });
+      return { status: 403, body: { error: 'read_only' } };
+    }
     return undefined;
   };
 }
@@ -67,7 +69,7 @@ export function mountAdminUi(http: HttpServer, config: Config, log: Logger): Adm
     options: { uiConfig: { boardTitle: `xiezuo · ${config.REDIS_PREFIX}`, hideDocsLink: true } },
   });
   const app = server.getRouter() as (req: unknown, res: unknown) => void;
-  http.mount({ prefix: ADMIN_UI_PATH, guard: adminGuard(config.ADMIN_UI_TOKEN, writable), handler: (req, res) => app(req, res) });
+  http.mount({ prefix: ADMIN_UI_PATH, guard: adminGuard(config.ADMIN_UI_TOKEN, writable, log), handler: (req, res) => app(req, res) });
   log.info('queue dashboard mounted', { path: ADMIN_UI_PATH, writable });
   return {
     close: async () => {

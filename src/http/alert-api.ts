@@ -38,8 +38,12 @@ export function tokenDigest(token: string): string {
 /** Whether the Authorization header carries a configured token; every digest is compared, in constant time. */
 export function authorised(header: string | undefined, digests: readonly Buffer[]): boolean {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  if (!m || !digests.length) return false;
-  const given = createHash('sha256').update(m[1]!, 'utf8').digest();
+  return !!m && tokenMatches(m[1]!, digests);
+}
+
+/** Whether `token` is one of the configured ones: digests of equal length, compared in constant time. */
+export function tokenMatches(token: string, digests: readonly Buffer[]): boolean {
+  const given = createHash('sha256').update(token, 'utf8').digest();
   let ok = false;
   for (const d of digests) if (d.length === given.length && timingSafeEqual(d, given)) ok = true;
   return ok;

@@ -4,7 +4,6 @@
  * queue of the deployment by state from BullMQ's own exportPrometheusMetrics. With METRICS_TOKEN
  * set, a scrape must send `Authorization: Bearer <token>`.
  */
-import { createHash } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
@@ -13,7 +12,7 @@ import { enableProcessMetrics, registry, setRedisProbe } from '../metrics/metric
 import type { StartHook } from '../process.ts';
 import { closeConnection, createBullConnection, redisTarget, reportErrors } from '../store/redis.ts';
 import { ALL_QUEUES, bullPrefix } from '../../jobs/queues.ts';
-import { authorised } from './alert-api.ts';
+import { authorised, parseTokenDigests, tokenDigest } from './alert-api.ts';
 import { redisHealth } from './redis-health.ts';
 import { HttpError, type HttpServer } from './server.ts';
 
@@ -55,7 +54,7 @@ export function serveMetrics(http: HttpServer, config: Config, redis: Redis | un
   const connection = createBullConnection(redisTarget(config));
   reportErrors(connection, log, 'metrics');
   const queues = ALL_QUEUES.map((name) => new Queue(name, { connection, prefix: bullPrefix(config) }));
-  const digests = config.METRICS_TOKEN ? [createHash('sha256').update(config.METRICS_TOKEN, 'utf8').digest()] : [];
+  const digests = config.METRICS_TOKEN ? parseTokenDigests(tokenDigest(config.METRICS_TOKEN)) : [];
 
   const queueDepths = async (): Promise<string> => {
     if (connection.status !== 'ready') return '';
