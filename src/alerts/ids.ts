@@ -13,9 +13,8 @@ export function dayStamp(at: number, timeZone: string): string {
   return `${get('year')}${get('month')}${get('day')}`;
 }
 
-/** Prefix of drill ids; `D` was used before office deadlines took D1, D2 … */
+/** Prefix of drill ids; `D` was used before office deadlines took D1, D2 (still read, see normaliseAlertId). */
 const DRILL_PREFIX = 'Y';
-const LEGACY_DRILL_PREFIX = 'D';
 
 export function formatAlertId(drill: boolean, day: string, n: number, prefix = drill ? DRILL_PREFIX : 'A'): string {
   return `${prefix}-${day}-${String(n).padStart(2, '0')}`;
@@ -26,7 +25,8 @@ export function normaliseAlertId(text: string): string | undefined {
   const m = /^([ADY])-?(\d{8})-?(\d{1,4})$/i.exec(text.normalize('NFKC').trim().replace(/[－—–]/g, '-'));
   if (!m) return undefined;
   const p = m[1]!.toUpperCase();
-  return formatAlertId(p !== 'A', m[2]!, Number(m[3]), p === LEGACY_DRILL_PREFIX ? LEGACY_DRILL_PREFIX : p);
+  // The prefix as typed (A, Y, or the legacy drill D) is kept.
+  return formatAlertId(p !== 'A', m[2]!, Number(m[3]), p);
 }
 
 /** Take the next id of the day; the counter key lives three days, long past its day. */

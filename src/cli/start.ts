@@ -53,10 +53,10 @@ export async function main(_argv: string[]): Promise<number> {
   // The chat process opens the CJK font in the render worker now, not on the first picture asked for.
   void app.services.pictures?.warm().catch((e: unknown) => log.warn('pictures warm-up failed', { err: e }));
   const http = new HttpServer(log.child({ part: 'http' }));
-  http.addHealthCheck('redis', redisHealth(app.services.redis));
+  const redisCheck = redisHealth(app.services.redis);
+  http.addHealthCheck('redis', redisCheck);
 
   const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
-  const useConsole = !config.TELEGRAM_BOT_TOKEN && !config.SLACK_BOT_TOKEN;
 
   let telegram: TelegramAdapter | undefined;
   let slack: SlackAdapter | undefined;
@@ -98,7 +98,7 @@ export async function main(_argv: string[]): Promise<number> {
     const s = slack;
     http.addHealthCheck('slack', () => s.health());
   }
-  if (useConsole) senders.console = new ConsoleSender();
+  if (consoleChat) senders.console = new ConsoleSender();
 
   const shutdown = async () => {
     for (const s of stops.reverse()) {
@@ -120,7 +120,7 @@ export async function main(_argv: string[]): Promise<number> {
     } catch (e) {
       const reason = msg.startup.config.httpListenFailed(config.HTTP_HOST, config.HTTP_PORT, e instanceof Error ? e.message : String(e));
       // The console chat works without HTTP; the platforms' webhooks do not.
-      if (!useConsole) throw new StartupError(reason);
+      if (!consoleChat) throw new StartupError(reason);
       log.warn('http disabled', { reason });
     }
     if (telegram) {
@@ -146,7 +146,7 @@ export async function main(_argv: string[]): Promise<number> {
   log.info('xiezuo started', {
     telegram: telegram ? config.TELEGRAM_MODE : 'off',
     slack: slack ? (config.SLACK_APP_TOKEN ? 'socket' : 'http') : 'off',
-    console: useConsole,
+    console: consoleChat,
     http: http.port ?? 'off',
     // Sentinel/Cluster settings override REDIS_URL; the line says which one is in force.
     redis: describeTarget(redisTarget(config)),
@@ -168,12 +168,12 @@ export async function main(_argv: string[]): Promise<number> {
   });
 
   let redisUp = true;
-  if (useConsole) {
+  if (consoleChat) {
     const chat = new ConsoleChat({ router: app.router, services: app.services });
     // Ctrl+D ends the chat and the process; a signal closes the chat the same way.
     void stopped.then(() => chat.close());
     const done = chat.start();
-    redisUp = (await redisHealth(app.services.redis)()).ok;
+    redisUp = (await redisCheck()).ok;
     // One line saying what works without Redis, instead of connection warnings in the prompt
     // (unless start-up has just said so, finding no redis-server to run).
     if (!redisUp && redis.kind !== 'unavailable') chat.notice(msg.platforms.consoleNoRedis);

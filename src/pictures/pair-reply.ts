@@ -29,5 +29,8 @@ export async function pairMapReply(k: KnowledgeView, pictures: Pictures | undefi
   if (!picture || !pictures) return textAnswer;
   const title = T.mapTitle(regionIds.map((r) => k.gazetteer.nameOf(r)).join('—'));
   const reply = await pictures.attach({ title, blocks: [{ text: picture.alt }], tone: 'answer' }, picture);
-  return reply.image ? { ...reply, image: { ...reply.image, standalone: true } } : pictures.attach(textAnswer, picture);
+  if (reply.image) return { ...reply, image: { ...reply.image, standalone: true } };
+  // No picture (no font, or the render failed): the text answer under the note attach() put
+  // first — not a second render of the same picture.
+  return { ...textAnswer, blocks: [reply.blocks[0]!, ...textAnswer.blocks] };
 }
