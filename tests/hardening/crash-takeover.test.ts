@@ -65,7 +65,7 @@ async function startWorker(): Promise<ChildProcess> {
 }
 
 describe('a worker killed at 50 of 200 sends', () => {
-  it('restart: 0 lost, duplicates ≤ in-flight bound, "done" within 10 s of the new worker being up', async () => {
+  it('restart: 0 lost, duplicates ≤ in-flight bound, "done" well inside the old 30 s lock (10 s target, figure printed)', async () => {
     const tos: Destination[] = Array.from({ length: 200 }, (_, i) => ({ platform: 'telegram' as const, chatId: String(-7000 - i) }));
     await app.services.groups.create('二百');
     await app.services.groups.add('二百', tos.map((to) => ({ to })));

@@ -111,6 +111,11 @@ describe("the image's steps on a clean copy of the committed tree", () => {
   for (const service of ['bot', 'worker'] as const) {
     it(`starts as the compose ${service} service: /healthz answers 200 and the image's HEALTHCHECK exits 0`, async () => {
       const s = compose.services[service]!;
+      // The compose file's HEALTH_PORT must name the port this service listens on: checked here,
+      // then only that port is moved to a free one (with HEALTH_PORT following it).
+      const listenVar = service === 'bot' ? 'HTTP_PORT' : 'WORKER_HTTP_PORT';
+      const declared = { ...img.env, ...(s.environment as Record<string, string>) };
+      expect(declared.HEALTH_PORT, `${service} HEALTH_PORT`).toBe(declared[listenVar]);
       const port = await freePort();
       const env: Record<string, string> = {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -121,7 +126,7 @@ describe("the image's steps on a clean copy of the committed tree", () => {
         // Loopback here: the image binds 0.0.0.0 for its container network.
         HTTP_HOST: '127.0.0.1',
         REDIS_PREFIX: `img${service}`,
-        ...(service === 'bot' ? { HTTP_PORT: String(port) } : { WORKER_HTTP_PORT: String(port) }),
+        [listenVar]: String(port),
         HEALTH_PORT: String(port),
       };
       const [cmd, ...args] = [...img.entrypoint, ...(s.command as string[])];
