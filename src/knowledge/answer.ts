@@ -139,10 +139,9 @@ function inContext(k: KnowledgeView, hits: readonly ClauseHit[]): ClauseHit[] {
 
 /** Clause search answer: the top clauses with citations, or an honest "nothing matches". */
 function clauseAnswer(k: KnowledgeView, question: string, opts: AnswerOptions = {}): Answer {
-  const all = inContext(k, k.search(question, Math.max(opts.k ?? 5, CLAUSE_PAGE + 1) + 2)).slice(0, Math.max(opts.k ?? 5, CLAUSE_PAGE + 1));
+  const hits = inContext(k, k.search(question, Math.max(opts.k ?? 5, CLAUSE_PAGE + 1) + 2)).slice(0, Math.max(opts.k ?? 5, CLAUSE_PAGE + 1));
   // Results stay ranked as found; only whether there is a next page depends on the fall-off.
-  const hits = all;
-  const further = onTopic(all).length;
+  const further = onTopic(hits).length;
   const terms = queryTerms(stripQuestionWords(fold(question)));
   const top = hits[0];
   const results: AnswerResult[] = hits.map((h) => clauseResult(k, h.clause, h.score, h.coverage));

@@ -70,6 +70,15 @@ async function readJson(file: string): Promise<unknown | undefined> {
   }
 }
 
+/** Where the seed tables of a seeds folder live (the loader and the snapshot key read the same files). */
+export function seedFiles(seedsDir: string): SeedFiles {
+  return {
+    regions: join(seedsDir, 'regions.json'),
+    pairings: join(seedsDir, 'pairings.json'),
+    deadlines: join(seedsDir, 'deadlines.json'),
+  };
+}
+
 export class Knowledge implements KnowledgeView {
   readonly docs: readonly PlanDoc[];
   readonly gazetteer: Gazetteer;
@@ -141,11 +150,7 @@ export class Knowledge implements KnowledgeView {
       import('./corpus.ts'),
       import('./schema.ts'),
     ]);
-    const files: SeedFiles = {
-      regions: join(opts.seedsDir, 'regions.json'),
-      pairings: join(opts.seedsDir, 'pairings.json'),
-      deadlines: join(opts.seedsDir, 'deadlines.json'),
-    };
+    const files = seedFiles(opts.seedsDir);
     const [docs, regionsRaw, pairingsRaw, deadlinesRaw] = await Promise.all([
       loadCorpus(join(opts.seedsDir, 'plans'), opts.planDirs ?? []),
       readJson(files.regions),

@@ -15,7 +15,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROJECT_ROOT } from '../root.ts';
-import { type KnowledgeData, Knowledge, type KnowledgeLoadOptions, type SeedFiles } from './knowledge.ts';
+import { type KnowledgeData, Knowledge, type KnowledgeLoadOptions, type SeedFiles, seedFiles } from './knowledge.ts';
 import { SearchIndex } from './search-index.ts';
 import { readSnapshot, type SectionValue, writeSnapshot } from './snapshot-file.ts';
 
@@ -74,14 +74,6 @@ function hashFile(h: Hash, file: string): void {
     h.update(`unreadable:${(e as NodeJS.ErrnoException).code ?? ''}`);
   }
   h.update('\0');
-}
-
-function seedFiles(seedsDir: string): SeedFiles {
-  return {
-    regions: join(seedsDir, 'regions.json'),
-    pairings: join(seedsDir, 'pairings.json'),
-    deadlines: join(seedsDir, 'deadlines.json'),
-  };
 }
 
 /**

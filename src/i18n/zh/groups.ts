@@ -3,7 +3,6 @@ export const groups = {
   summary: '管理频道组（跨 Telegram / Slack 的聊天集合）',
   usage:
     '/group list；/group show 组名；/group create 组名 [标题]；/group add 组名 [平台:聊天ID …]；/group remove 组名 [平台:聊天ID]；/group delete 组名',
-  unknownSub: (sub: string) => `不认识的子命令“${sub}”。`,
   missingName: '请写明频道组名称。',
   badName: (name: string) => `频道组名称“${name}”无效：不能含空格或冒号，长度 1–40 个字。`,
   badDestination: (text: string) => `“${text}”不是有效的聊天地址，应写成 平台:聊天ID，例如 telegram:-100123 或 slack:C0123。`,

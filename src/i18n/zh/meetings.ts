@@ -38,7 +38,6 @@ export const meetings = {
 
   // Errors (each is followed by the usage line)
   missingSub: '请指明要做什么：add、list、show、move、cancel、ics、rsvp 或 templates。',
-  unknownSub: (s: string) => `不认识的子命令“${s}”。`,
   missingAddArgs: '请给出会议名称、时间和频道组。',
   missingWhen: '请给出会议时间，例如 2026-12-10 09:30。',
   missingGroup: '请在时间后写上频道组名称，例如 沪连。',

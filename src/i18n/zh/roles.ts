@@ -2,7 +2,6 @@
 export const roles = {
   summary: '管理角色：授予、撤销、列出（仅管理员）',
   usage: '/role grant 平台:用户ID 角色；/role revoke 平台:用户ID 角色；/role list（角色：official 官员、coordinator 协调员、emergency 应急、admin 管理员）',
-  unknownSub: (sub: string) => `不认识的子命令“${sub}”。`,
   badUser: (text: string) => `“${text}”不是有效的用户，应写成 平台:用户ID，例如 telegram:12345 或 slack:U0123。`,
   badRole: (text: string) => `没有“${text}”这个角色。可选：official（官员）、coordinator（协调员）、emergency（应急）、admin（管理员）。`,
   missing: '请写明用户和角色。',
