@@ -111,7 +111,9 @@ export class TelegramAdapter {
     const apiRoot = opts.apiRoot.replace(/\/+$/, '');
     this.bot = new Bot(opts.token, { client: { apiRoot, timeoutSeconds: 60 } });
     this.sender = new TelegramSender(this.bot.api, opts.callbacks);
-    const replay = opts.replay ?? replayGuardOf(opts.services, opts.log);
+    // Only webhooks are replayed (a retried POST, several processes behind a balancer); polling's
+    // getUpdates offset already hands each update out once, so it pays no Redis round trip.
+    const replay = opts.mode === 'webhook' ? (opts.replay ?? replayGuardOf(opts.services, opts.log)) : undefined;
     // update_id is unique per bot; the bot id (the token's first part) keeps two bots on one Redis apart.
     const botId = opts.token.split(':', 1)[0] ?? '';
     if (replay) {
