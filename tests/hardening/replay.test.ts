@@ -19,7 +19,6 @@ import { type SlackBot, startSlackBot } from '../support/slack-bot.ts';
 
 let server: RedisServer;
 let redis: Redis;
-const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   server = await startRedis();
@@ -65,6 +64,17 @@ describe('Telegram webhook: the same update_id twice', () => {
   const post = (url: string, body: unknown) =>
     fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: JSON.stringify(body) });
   const answersTo = (chat: number) => tg.callsTo('sendMessage').filter((c) => String(c.body.chat_id) === String(chat));
+  const BARRIER = '屏障';
+  /**
+   * A fresh update to the chat on every process, answered: each process handles one chat's
+   * updates in order, so a duplicate it had let through would have been answered by then.
+   * (In place of a fixed sleep, which a slow machine could outlast.)
+   */
+  const barrier = async (chat: number, firstId: number) => {
+    for (const [i, url] of urls.entries()) await post(url, { update_id: firstId + i, ...tg.privateText(chat, `/echo ${BARRIER}${i}`) });
+    await tg.waitForCall('sendMessage', () => answersTo(chat).filter((c) => String(c.body.text).includes(BARRIER)).length === urls.length);
+  };
+  const repliesTo = (chat: number) => answersTo(chat).filter((c) => !String(c.body.text).includes(BARRIER));
 
   it('is answered once, whether posted again to the same process or to another one', async () => {
     const update = { update_id: 9001, ...tg.privateText(801, '/echo 一次') };
@@ -72,8 +82,8 @@ describe('Telegram webhook: the same update_id twice', () => {
     await tg.waitForCall('sendMessage', (c) => String(c.body.chat_id) === '801');
     expect((await post(urls[0]!, update)).status).toBe(200);
     expect((await post(urls[1]!, update)).status).toBe(200);
-    await settle(300);
-    expect(answersTo(801)).toHaveLength(1);
+    await barrier(801, 9101);
+    expect(repliesTo(801)).toHaveLength(1);
   });
 
   it('a new update_id with the same text is answered again', async () => {
@@ -87,8 +97,8 @@ describe('Telegram webhook: the same update_id twice', () => {
     const update = { update_id: 9004, ...tg.privateText(803, '/echo 并发') };
     await Promise.all([post(urls[0]!, update), post(urls[1]!, update)]);
     await tg.waitForCall('sendMessage', (c) => String(c.body.chat_id) === '803');
-    await settle(300);
-    expect(answersTo(803)).toHaveLength(1);
+    await barrier(803, 9111);
+    expect(repliesTo(803)).toHaveLength(1);
   });
 });
 
@@ -109,7 +119,19 @@ describe('Slack HTTP: retried event_id and byte-identical signed requests', () =
     await slack.close();
   });
 
-  const posts = (channel: string) => slack.callsTo('chat.postMessage').filter((c) => c.body.channel === channel);
+  const BARRIER = '屏障';
+  const posts = (channel: string) =>
+    slack.callsTo('chat.postMessage').filter((c) => c.body.channel === channel && !String(c.body.text ?? '').includes(BARRIER));
+  /** A fresh mention to the channel on every process, answered: in place of a fixed sleep after the duplicates. */
+  const barrier = async (channel: string) => {
+    const all = () => slack.callsTo('chat.postMessage').filter((c) => c.body.channel === channel && String(c.body.text ?? '').includes(BARRIER));
+    const before = all().length;
+    for (const [i, b] of bots.entries()) {
+      const ev = eventBody({ type: 'app_mention', user: 'U5', text: `<@${FAKE_BOT_USER}> echo ${BARRIER}${i}`, ts: `17000009${i}0.000100`, channel });
+      await send(b.url, ev, slackHeaders(ev.body, SECRET, ev.contentType));
+    }
+    await slack.waitForCall('chat.postMessage', () => all().length === before + bots.length);
+  };
   const send = (url: string, req: { body: string; contentType: string }, headers: Record<string, string>) =>
     fetch(url, { method: 'POST', headers, body: req.body }).then((r) => r.status);
 
@@ -122,7 +144,7 @@ describe('Slack HTTP: retried event_id and byte-identical signed requests', () =
     const retry = { ...slackHeaders(ev.body, SECRET, ev.contentType, { timestamp: later }), 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' };
     expect(await send(bots[0]!.url, ev, retry)).toBe(200);
     expect(await send(bots[1]!.url, ev, retry)).toBe(200);
-    await settle(300);
+    await barrier('C900');
     expect(posts('C900')).toHaveLength(1);
   });
 
@@ -133,7 +155,7 @@ describe('Slack HTTP: retried event_id and byte-identical signed requests', () =
     await slack.waitForCall('chat.postMessage', (c) => c.body.channel === 'C901');
     expect(await send(bots[1]!.url, cmd, headers)).toBe(200);
     expect(await send(bots[0]!.url, cmd, headers)).toBe(200);
-    await settle(300);
+    await barrier('C901');
     expect(posts('C901')).toHaveLength(1);
     const again = slashCommandBody({ text: 'echo 命令', channel: 'C901', responseUrl: slack.responseUrl() });
     expect(await send(bots[1]!.url, again, slackHeaders(again.body, SECRET, again.contentType))).toBe(200);
