@@ -68,11 +68,17 @@ async function status(ctx: CommandContext, a: ParsedArgs): Promise<Reply> {
   return attachPicture(ctx.services.pictures, bc.reportReply(b, outcomes), () => deliveryChartPicture(b, outcomes));
 }
 
+/** Cancel for its drafter or an admin, audited; false when it is past cancelling. Command and button share it. */
+async function cancelBroadcast(ctx: CommandContext, b: Broadcast): Promise<boolean> {
+  await requireOwnerOrAdmin(ctx, b);
+  if (!(await ctx.services.broadcasts.cancel(b.id))) return false;
+  await audit(ctx, 'broadcast.cancel', b.id);
+  return true;
+}
+
 async function cancel(ctx: CommandContext, a: ParsedArgs): Promise<Reply> {
   const b = await named(ctx, a);
-  await requireOwnerOrAdmin(ctx, b);
-  if (!(await ctx.services.broadcasts.cancel(b.id))) throw new UserError(t.notCancellable(b.id));
-  await audit(ctx, 'broadcast.cancel', b.id);
+  if (!(await cancelBroadcast(ctx, b))) throw new UserError(t.notCancellable(b.id));
   return { blocks: [{ text: t.cancelled(b.id) }], tone: 'notice' };
 }
 
@@ -160,12 +166,9 @@ export const broadcast = defineCommand({
     cancel: {
       role: 'coordinator',
       async run(ctx, id) {
-        const bc = ctx.services.broadcasts;
-        const b = await bc.get(id);
+        const b = await ctx.services.broadcasts.get(id);
         if (!b) return { toast: t.unknownId(id) };
-        await requireOwnerOrAdmin(ctx, b);
-        if (!(await bc.cancel(b.id))) return { toast: t.notCancellable(b.id) };
-        await audit(ctx, 'broadcast.cancel', b.id);
+        if (!(await cancelBroadcast(ctx, b))) return { toast: t.notCancellable(b.id) };
         return { edit: { blocks: [{ text: t.cancelled(b.id) }], tone: 'notice' }, toast: t.cancel };
       },
     },
