@@ -73,6 +73,8 @@ describe('docker-compose.yml', () => {
     expect(df).toMatch(/RUN npm run build/);
     expect(df).toMatch(/RUN npm ci --omit=dev/);
     expect(df).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    // The pictures need a CJK font in the image itself.
+    expect(df).toMatch(/apt-get install .*fonts-noto-cjk/);
     expect(df).toMatch(/^USER node$/m);
     expect(df).toMatch(/^HEALTHCHECK .*\/healthz/m);
     expect(inlineDockerfile(compose, 'worker')).toBe(df);

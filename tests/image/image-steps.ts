@@ -36,6 +36,8 @@ export interface BuiltImage {
   healthcheck: string[];
   expose: string[];
   stages: string[];
+  /** Debian packages the image installs (checked present on this host instead). */
+  debianPackages: string[];
   /** Every instruction carried out, in order (for the report). */
   log: string[];
 }
@@ -106,7 +108,7 @@ export function buildImage(opts: { root: string; work: string; dockerfile: strin
   copyFiltered(clean, context, dockerignore(readFileSync(join(clean, '.dockerignore'), 'utf8')));
 
   const stages = new Map<string, string>();
-  const img: BuiltImage = { dir: '', entrypoint: [], cmd: [], env: {}, user: undefined, healthcheck: [], expose: [], stages: [], log: [] };
+  const img: BuiltImage = { dir: '', entrypoint: [], cmd: [], env: {}, user: undefined, healthcheck: [], expose: [], stages: [], debianPackages: [], log: [] };
   let dir = '';
   let workdir = '/';
   const inStage = (p: string) => join(dir, p.startsWith('/') ? relative(workdir, p) : p);
@@ -153,9 +155,19 @@ export function buildImage(opts: { root: string; work: string; dockerfile: strin
         }
         break;
       }
-      case 'RUN':
+      case 'RUN': {
+        // Debian packages are the base image's business, not this host's: they must already be
+        // here (.ci/run installs them), and the rest of the line is not run.
+        const apt = /\bapt-get install\b(.*?)(?:&&|$)/.exec(arg);
+        if (apt) {
+          const pkgs = apt[1]!.split(/\s+/).filter((w) => w && !w.startsWith('-'));
+          for (const p of pkgs) execFileSync('dpkg', ['-s', p], { stdio: 'pipe' });
+          img.debianPackages.push(...pkgs);
+          break;
+        }
         execFileSync('/bin/sh', ['-c', arg], { cwd: dir, stdio: 'pipe', env: { ...process.env, ...img.env, ...opts.runEnv } });
         break;
+      }
       case 'USER':
         img.user = arg;
         break;
