@@ -3,7 +3,7 @@
  * workers use it); commands see only `CommandServices` — no Redis connection, no senders — and
  * the knowledge commands only `KnowledgeServices`, which `xiezuo ask` builds without Redis.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './store/redis.ts';
 import type { AlertService } from './alerts/service.ts';
 import type { Broadcasts } from './broadcasts/broadcasts.ts';
 import type { Clock } from './clock.ts';
@@ -57,7 +57,7 @@ export interface CommandServices extends KnowledgeServices {
 /** Everything a process holds: the command services plus the delivery plumbing. */
 export interface Services extends CommandServices {
   /** Shared command connection (lazy); each service keeps to its own key family. */
-  redis: Redis;
+  redis: RedisClient;
   /** Delivery: enqueue messages, listen for outcomes by origin kind. */
   outbox: BullOutbox;
   sentMarkers: SentMarkers;

@@ -4,7 +4,7 @@
  * reason when the routing rules are invalid or name a region the gazetteer does not know.
  */
 import type { ConnectionOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Outbox } from '../delivery/outbox.ts';
@@ -25,7 +25,7 @@ import { AlertStore } from './store.ts';
 export interface AlertParts {
   config: Config;
   seedsDir: string;
-  redis: Redis;
+  redis: RedisClient;
   bullConnection: ConnectionOptions;
   clock: Clock;
   log: Logger;

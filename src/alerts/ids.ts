@@ -4,7 +4,7 @@
  * nor for an office deadline (D3). Drill ids issued before took D-; they are still read. The day
  * is the configured zone's day, the counter a per-day Redis INCR.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.ts';
 
 /** YYYYMMDD of an instant in a time zone. */
 export function dayStamp(at: number, timeZone: string): string {
@@ -31,7 +31,7 @@ export function normaliseAlertId(text: string): string | undefined {
 
 /** Take the next id of the day; the counter key lives three days, long past its day. */
 export async function nextAlertId(
-  redis: Redis,
+  redis: RedisClient,
   counterKey: (day: string, drill: boolean) => string,
   at: number,
   timeZone: string,

@@ -14,7 +14,7 @@
  *   stats:<kind>      hash of counters (created, level:II, escalated, acknowledged, resolved …)
  * Drills and real alerts never share an index, a counter or a statistic.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.ts';
 import { foldCompact } from '../knowledge/fold.ts';
 import { keyspace } from '../store/redis.ts';
 import { nextAlertId } from './ids.ts';
@@ -123,7 +123,7 @@ export class AlertStore {
   private readonly k: (...parts: string[]) => string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.k = keyspace(prefix, 'alerts');

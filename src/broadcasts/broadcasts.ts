@@ -10,7 +10,7 @@
  * broadcast, and finally replaced by the report.
  */
 import { typedId } from '../args.ts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { type Destination, type Reply, type UserRef, destinationKey, parseDestination, userKey } from '../messages.ts';
@@ -83,7 +83,7 @@ for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 return 1
 `;
 
-type RecordingRedis = Redis & { xzBroadcastRecord(...a: (string | number)[]): Promise<number[]> };
+type RecordingRedis = RedisClient & { xzBroadcastRecord(...a: (string | number)[]): Promise<number[]> };
 
 export function formatInstant(ms: number, zone: string): string {
   const w = wallTime(ms, zone);
@@ -92,7 +92,7 @@ export function formatInstant(ms: number, zone: string): string {
 }
 
 export interface BroadcastsOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   outbox: BullOutbox;
   /** This process's senders: previews are edited through them with progress. */
@@ -105,7 +105,7 @@ export interface BroadcastsOptions {
 
 export class Broadcasts {
   private readonly key: (...p: string[]) => string;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly outbox: BullOutbox;
   private readonly senders: Senders;
   private readonly clock: Clock;

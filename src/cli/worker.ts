@@ -3,7 +3,7 @@
  * job families registered). Any number may run against one Redis; SIGINT/SIGTERM close them
  * gracefully (active jobs finish), and a SIGKILL loses nothing (stalled jobs are taken over).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.ts';
 import { createApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { createLogger, logStrayRejections } from '../log.ts';
@@ -24,7 +24,7 @@ import { serveMetrics } from '../http/metrics.ts';
  * already taken (a second worker on one host with the same WORKER_HTTP_PORT) costs that worker
  * its endpoint, never its work.
  */
-async function workerHttp(config: Config, redis: Redis, running: RunningWorkers, log: Logger): Promise<{ port: number | undefined; close(): Promise<void> }> {
+async function workerHttp(config: Config, redis: RedisClient, running: RunningWorkers, log: Logger): Promise<{ port: number | undefined; close(): Promise<void> }> {
   const http = new HttpServer(log.child({ part: 'http' }));
   http.addHealthCheck('redis', redisHealth(redis));
   http.addHealthCheck('workers', () => {

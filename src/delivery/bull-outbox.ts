@@ -5,7 +5,7 @@
  * workers must build the same services (createApp does).
  */
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.ts';
 import { reportErrors } from '../store/redis.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
@@ -22,7 +22,7 @@ const BULK = 500;
 
 export interface BullOutboxOptions {
   /** BullMQ producer connection. */
-  connection: Redis;
+  connection: RedisClient;
   config: Config;
   log: Logger;
   now: () => number;
@@ -32,7 +32,7 @@ export class BullOutbox implements Outbox {
   private readonly listeners = new Map<OriginKind, DeliveryListener>();
   private readonly queues = new Map<Platform, Queue>();
 
-  private readonly connection: Redis;
+  private readonly connection: RedisClient;
   private readonly config: Config;
   private readonly log: Logger;
   private readonly now: () => number;

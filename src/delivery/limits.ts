@@ -8,7 +8,7 @@
  * Windows are strict (at most `limit` sends in any window of `windowMs`) plus a guard margin, so
  * jitter between our clock and the platform's arrival times never packs one more in.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.ts';
 import type { Config } from '../config.ts';
 import { type Destination, destinationKey } from '../messages.ts';
 import { destinationKeyspace } from '../store/keys.ts';
@@ -89,7 +89,7 @@ export function destinationKeys(prefix: string, to: Destination): (...parts: str
 
 export class RateLimits {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly config: Config,
   ) {}

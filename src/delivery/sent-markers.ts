@@ -15,7 +15,7 @@
  * crashed worker at most DELIVERY_CONCURRENCY duplicates per platform queue
  * (tests/delivery/crash.test.ts counts them).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.ts';
 import type { Destination } from '../messages.ts';
 import type { BucketKeys } from './limits.ts';
 import { LIMITS_LUA, destinationKeys } from './limits.ts';
@@ -63,13 +63,13 @@ export type Gate =
   | { state: 'wait'; ms: number }
   | { state: 'go' };
 
-type Scripted = Redis & {
+type Scripted = RedisClient & {
   [begin: `xzDeliveryBegin${number}`]: (...a: (string | number)[]) => Promise<[string, string]>;
   xzDeliveryFinish(...a: (string | number)[]): Promise<number>;
   xzDeliveryRelease(...a: (string | number)[]): Promise<number>;
 };
 
-function scripted(redis: Redis): Scripted {
+function scripted(redis: RedisClient): Scripted {
   const r = redis as Scripted;
   // defineCommand sends EVALSHA (falling back to EVAL once), so scripts cross the wire once.
   // BEGIN is defined once per key count (sent, claim, block + 0–2 buckets) rather than with a
@@ -91,7 +91,7 @@ export class SentMarkers {
   private readonly redis: Scripted;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly prefix: string,
   ) {
     this.redis = scripted(redis);

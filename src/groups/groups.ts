@@ -5,7 +5,7 @@
  * Keys (prefix:groups:…): `index` hash name → JSON meta; `dest:<name>` hash destinationKey →
  * label ('' when none). Names are kept as typed (Chinese), trimmed.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.ts';
 import type { Clock } from '../clock.ts';
 import { type Destination, PLATFORMS, type Platform, destinationKey, parseDestination } from '../messages.ts';
 import { keyspace } from '../store/redis.ts';
@@ -45,7 +45,7 @@ export class Groups {
   private readonly key: (...p: string[]) => string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     private readonly clock: Clock,
     /**

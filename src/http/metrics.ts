@@ -5,7 +5,7 @@
  * set, a scrape must send `Authorization: Bearer <token>`.
  */
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { enableProcessMetrics, registry, setRedisProbe } from '../metrics/metrics.ts';
@@ -47,7 +47,7 @@ export interface MetricsEndpoint {
 }
 
 /** Serve GET /metrics on `http` for a process whose command connection is `redis`. */
-export function serveMetrics(http: HttpServer, config: Config, redis: Redis | undefined, log: Logger): MetricsEndpoint {
+export function serveMetrics(http: HttpServer, config: Config, redis: RedisClient | undefined, log: Logger): MetricsEndpoint {
   enableProcessMetrics();
   const ping = redisHealth(redis);
   setRedisProbe(async () => (await ping()).ok);

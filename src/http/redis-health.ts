@@ -1,10 +1,10 @@
 /** /healthz entry for Redis (bot and worker processes): PING with a short timeout. */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.ts';
 import type { HealthState } from './server.ts';
 
 const REDIS_PING_TIMEOUT_MS = 500;
 
-export function redisHealth(redis: Redis | undefined): () => Promise<HealthState> {
+export function redisHealth(redis: RedisClient | undefined): () => Promise<HealthState> {
   return async () => {
     if (!redis) return { ok: false, state: 'not configured' };
     let timer: NodeJS.Timeout | undefined;

@@ -7,7 +7,7 @@
  * When Redis cannot be reached the update is handled anyway: a rare double answer beats a
  * command that silently never runs.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.ts';
 import type { Logger } from '../log.ts';
 import { keyspace } from '../store/redis.ts';
 
@@ -21,7 +21,7 @@ export class ReplayGuard {
   private readonly key: (...p: string[]) => string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     private readonly log: Logger,
     private readonly windowS = REPLAY_WINDOW_S,
@@ -41,6 +41,6 @@ export class ReplayGuard {
 }
 
 /** The guard for an app's services; undefined where there is no Redis (adapter tests, `xiezuo ask`). */
-export function replayGuardOf(services: { redis?: Redis; config: { REDIS_PREFIX: string } }, log: Logger): ReplayGuard | undefined {
+export function replayGuardOf(services: { redis?: RedisClient; config: { REDIS_PREFIX: string } }, log: Logger): ReplayGuard | undefined {
   return services.redis ? new ReplayGuard(services.redis, services.config.REDIS_PREFIX, log) : undefined;
 }

@@ -2,7 +2,7 @@
  * Append-only audit log of privileged actions: who, what, when, from which chat. A Redis stream
  * capped at AUDIT_MAX entries (approximate trimming keeps XADD O(1)); entries are never edited.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.ts';
 import type { Clock } from '../clock.ts';
 import { type Destination, type UserRef, destinationKey, userKey } from '../messages.ts';
 import { keyspace } from '../store/redis.ts';
@@ -36,7 +36,7 @@ export interface AuditInput {
 }
 
 export interface AuditLogOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   clock: Clock;
   /** Entries kept (the stream is trimmed approximately to this length). */
@@ -46,7 +46,7 @@ export interface AuditLogOptions {
 export class AuditLog {
   private readonly key: string;
 
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly clock: Clock;
   private readonly max: number;
 

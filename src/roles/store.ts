@@ -6,7 +6,7 @@
  * also ask); OPEN_ASK keeps asking open to everyone; the console is the local operator and holds
  * every role.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.ts';
 import type { Access } from './access.ts';
 import { type UserRef, userKey } from '../messages.ts';
 import { Refusal } from '../errors.ts';
@@ -22,7 +22,7 @@ export interface RoleHolder {
 }
 
 export interface RoleStoreOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   /** Bootstrap admins from the environment (ADMINS); they can never be revoked in chat. */
   admins: Set<string>;
@@ -33,7 +33,7 @@ export interface RoleStoreOptions {
 export class RoleStore implements Access {
   private readonly key: (...p: string[]) => string;
 
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly admins: Set<string>;
   private readonly openAsk: boolean;
 

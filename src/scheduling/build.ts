@@ -3,7 +3,7 @@
  * their shared reminders queue, for createApp. One function so the composition root stays a
  * few lines per domain.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Outbox } from '../delivery/outbox.ts';
@@ -18,8 +18,8 @@ import { QueueReminderTimers, createReminderQueue } from './reminder-queue.ts';
 export interface SchedulingDeps {
   config: Config;
   seedsDir: string;
-  redis: Redis;
-  bullConnection: Redis;
+  redis: RedisClient;
+  bullConnection: RedisClient;
   clock: Clock;
   log: Logger;
   groups: GroupLookup;

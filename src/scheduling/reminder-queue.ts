@@ -9,7 +9,7 @@
  * thing it reminds of has moved on.
  */
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.ts';
 import { REMINDERS_QUEUE, bullPrefix, reminderJobOptions } from '../../jobs/queues.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
@@ -42,7 +42,7 @@ export interface DeadlineReminderJob {
 export type ReminderJob = MeetingReminderJob | MeetingAdvanceJob | DeadlineReminderJob;
 
 /** The producer side of the reminders queue, under the deployment's BullMQ prefix. */
-export function createReminderQueue(connection: Redis, config: Pick<Config, 'REDIS_PREFIX'>): Queue {
+export function createReminderQueue(connection: RedisClient, config: Pick<Config, 'REDIS_PREFIX'>): Queue {
   return new Queue(REMINDERS_QUEUE, { connection, prefix: bullPrefix(config) });
 }
 

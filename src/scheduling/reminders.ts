@@ -3,7 +3,7 @@
  * channel group through delivery, let delivery ask before each send whether a queued reminder is
  * still wanted, and re-create their timer jobs at worker start.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.ts';
 import type { Clock } from '../clock.ts';
 import type { Origin, OriginKind, Outbox, OutgoingMessage } from '../delivery/outbox.ts';
 import type { Logger } from '../log.ts';
@@ -20,7 +20,7 @@ export interface GroupLookup {
 
 /** What a reminder-owning service is built from. */
 export interface ReminderOwnerOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   timers: ReminderTimers;
   outbox: Outbox;

@@ -6,6 +6,9 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 
+/** A connection of any mode: a single server or Sentinel-watched master (`Redis`), or a `Cluster`. */
+export type RedisClient = Redis | Cluster;
+
 /** Where Redis is: one server, a Sentinel-watched master, or a Cluster (src/config.ts). */
 export type RedisTarget =
   | { mode: 'single'; url: string }
@@ -78,11 +81,11 @@ function roleOptions(role: ConnectionRole): RedisOptions {
 /**
  * The one place connections are built; no part calls `new Redis` itself. `target` is the
  * configured RedisTarget (a bare URL means single mode: tests and the bench pass their
- * private server's). A Cluster client is returned typed as Redis: the command surface the
- * services use (commands, multi, eval, defineCommand, pipelines) is the same, and every
- * multi-key command and script touches one hash slot (src/store/keys.ts).
+ * private server's). Services take either kind (`RedisClient`): the command surface they use
+ * (commands, multi, eval, defineCommand, pipelines) is the same, and every multi-key command
+ * and script touches one hash slot (src/store/keys.ts).
  */
-function connectRedis(target: RedisTarget | string, role: ConnectionRole, extra: RedisOptions = {}): Redis {
+function connectRedis(target: RedisTarget | string, role: ConnectionRole, extra: RedisOptions = {}): RedisClient {
   const t: RedisTarget = typeof target === 'string' ? { mode: 'single', url: target } : target;
   const opts = { ...roleOptions(role), ...extra };
   if (t.mode === 'single') return new Redis(t.url, opts);
@@ -122,16 +125,16 @@ function connectRedis(target: RedisTarget | string, role: ConnectionRole, extra:
     retryDelayOnClusterDown: 300,
     redisOptions: { ...nodeOpts, ...auth },
   });
-  return cluster as unknown as Redis;
+  return cluster;
 }
 
 /** A connection for service commands (see ConnectionRole). */
-export function createRedis(target: RedisTarget | string, extra: RedisOptions = {}): Redis {
+export function createRedis(target: RedisTarget | string, extra: RedisOptions = {}): RedisClient {
   return connectRedis(target, 'commands', extra);
 }
 
 /** A connection for BullMQ: `worker` (the default) for Workers, `producer` for Queues that add jobs. */
-export function createBullConnection(target: RedisTarget | string, role: 'producer' | 'worker' = 'worker'): Redis {
+export function createBullConnection(target: RedisTarget | string, role: 'producer' | 'worker' = 'worker'): RedisClient {
   return connectRedis(target, role);
 }
 
@@ -180,19 +183,19 @@ export function reportErrors(emitter: { on(event: 'error', listener: (err: Error
 const throttles = new WeakMap<Logger, Map<string, { last: number; suppressed: number }>>();
 
 /** Close a connection: QUIT when it is up, otherwise drop it (QUIT would wait for a server that is not there). */
-export async function closeConnection(c: Redis): Promise<void> {
+export async function closeConnection(c: RedisClient): Promise<void> {
   if (c.status === 'ready') await c.quit().catch(() => c.disconnect());
   else c.disconnect();
 }
 
 /** One JSON record stored under `key`, or undefined. */
-export async function readJson<T>(redis: Redis, key: string): Promise<T | undefined> {
+export async function readJson<T>(redis: RedisClient, key: string): Promise<T | undefined> {
   const raw = await redis.get(key);
   return raw ? (JSON.parse(raw) as T) : undefined;
 }
 
 /** The JSON records whose ids a sorted set holds, in its order; ids whose record is gone are skipped. */
-export async function readIndexed<T>(redis: Redis, indexKey: string, recordKey: (id: string) => string): Promise<T[]> {
+export async function readIndexed<T>(redis: RedisClient, indexKey: string, recordKey: (id: string) => string): Promise<T[]> {
   const ids = await redis.zrange(indexKey, '0', '-1');
   if (!ids.length) return [];
   const raws = await redis.mget(ids.map(recordKey));
@@ -207,7 +210,7 @@ const COMPARE_AND_SET = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.cal
  * to stop; `missing` is thrown when there is no record.
  */
 export async function updateJson<T>(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   change: (before: T) => T,
   missing: () => Error,
@@ -223,6 +226,6 @@ export async function updateJson<T>(
 }
 
 /** Replace a JSON record only if it still holds `before` (serialised the same way it was read). */
-export async function replaceJsonIf<T>(redis: Redis, key: string, before: T, after: T): Promise<boolean> {
+export async function replaceJsonIf<T>(redis: RedisClient, key: string, before: T, after: T): Promise<boolean> {
   return (await redis.eval(COMPARE_AND_SET, 1, key, JSON.stringify(before), JSON.stringify(after))) === 1;
 }

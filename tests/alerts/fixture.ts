@@ -5,8 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
-import { createBullConnection, createRedis } from '../../src/store/redis.ts';
+import { createBullConnection, createRedis, type RedisClient } from '../../src/store/redis.ts';
 import { bullPrefix } from '../../jobs/queues.ts';
 import type { Worker } from 'bullmq';
 import { ManualClock } from '../../src/clock.ts';
@@ -82,7 +81,7 @@ export async function seedGroups(groups: Groups, routing: AlertRouting): Promise
 }
 
 export interface Harness {
-  redis: Redis;
+  redis: RedisClient;
   service: AlertService;
   store: AlertStore;
   outbox: RecordingOutbox;

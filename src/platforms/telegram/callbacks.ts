@@ -5,7 +5,7 @@
  * store, and a Redis store lets a button sent by a worker process be pressed in the bot process.
  */
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/redis.ts';
 import { keyspace } from '../../store/redis.ts';
 
 export const CALLBACK_DATA_MAX_BYTES = 64;
@@ -35,7 +35,7 @@ export class MemoryCallbackStore implements CallbackStore {
 export class RedisCallbackStore implements CallbackStore {
   private readonly key: (...p: string[]) => string;
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.key = keyspace(prefix, 'tgcb');
