@@ -123,6 +123,8 @@ const envSchema = z.object({
   DELIVERY_LOCK_MS: z.coerce.number().int().min(500).default(5000),
   /** Telegram: messages per second per bot (all chats together). */
   DELIVERY_TELEGRAM_PER_S: z.coerce.number().min(0).default(25),
+  /** Telegram: live replies (answers to commands) per second per bot, across every bot process; with DELIVERY_TELEGRAM_PER_S at most 30. */
+  DELIVERY_TELEGRAM_LIVE_PER_S: z.coerce.number().int().min(0).default(5),
   /** Telegram: messages per chat per DELIVERY_TELEGRAM_CHAT_WINDOW_MS (about 1/s). */
   DELIVERY_TELEGRAM_CHAT_LIMIT: z.coerce.number().int().min(0).default(1),
   DELIVERY_TELEGRAM_CHAT_WINDOW_MS: z.coerce.number().int().min(1).default(1000),

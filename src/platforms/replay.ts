@@ -15,7 +15,7 @@ import { keyspace } from '../store/redis.ts';
  * How long a claim is kept. Longer than Slack's signature window (5 min) and its retry schedule
  * (about 1 min, 5 min), and than any sensible Telegram redelivery of a webhook we answered.
  */
-const REPLAY_WINDOW_S = 3600;
+export const REPLAY_WINDOW_S = 3600;
 
 export class ReplayGuard {
   private readonly key: (...p: string[]) => string;

@@ -17,6 +17,15 @@
  *                                (src/delivery/sent-markers.ts) checks the sent-marker, takes
  *                                the claim and the rate-limit slots of one chat at once:
  *     sent:<messageId>, claim:<messageId>, block, chat, group  (limits: src/delivery/limits.ts)
+ *   {xiezuo:inbox:<source>:<chat>}:…   one slot per chat of a webhook source (Telegram
+ *                                `telegram:<bot id>`): the chat queue's scripts
+ *                                (src/platforms/chat-queue.ts) claim an update, append it and take
+ *                                the drain lease together:
+ *     seen:<update id>, q (the list), lease
+ *   {xiezuo:inbox}:pending:<source>  chats that may hold queued updates (swept for orphans)
+ *   {xiezuo:live}:<platform>, :<platform>:block  the bot-wide window of live replies
+ *                                (src/delivery/live-limits.ts); their per-chat slots are the
+ *                                destination's `chat`/`group` buckets above
  *   {xiezuo:bull}:<queue>:…      BullMQ (jobs/queues.ts bullPrefix): BullMQ's scripts touch
  *                                several keys of a queue, and all queues share one tag, as
  *                                BullMQ documents for Cluster. So all queue traffic is on one
@@ -35,6 +44,11 @@ export function keyspace(prefix: string, family: string): (...parts: string[]) =
 /** Key builder for one destination's delivery keys: all in the slot of `{prefix:dest:<destinationKey>}`. */
 export function destinationKeyspace(prefix: string, destinationKey: string): (...parts: string[]) => string {
   return tagged(`${prefix}:dest:${destinationKey}`);
+}
+
+/** Key builder for one chat's inbound queue: all in the slot of `{prefix:inbox:<source>:<chat>}`. */
+export function inboxKeyspace(prefix: string, source: string, chat: string): (...parts: string[]) => string {
+  return tagged(`${prefix}:inbox:${source}:${chat}`);
 }
 
 function tagged(tag: string): (...parts: string[]) => string {

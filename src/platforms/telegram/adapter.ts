@@ -9,8 +9,8 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
-import { Bot, type Context, webhookCallback } from 'grammy';
-import type { BotCommand, CallbackQuery, Message, UserFromGetMe } from 'grammy/types';
+import { Api, Bot, type Context, webhookCallback } from 'grammy';
+import type { BotCommand, CallbackQuery, Message, Update, UserFromGetMe } from 'grammy/types';
 import type { HealthState, HttpServer } from '../../http/server.ts';
 import { msg } from '../../i18n/index.ts';
 import type { Logger } from '../../log.ts';
@@ -20,6 +20,8 @@ import type { Services } from '../../services.ts';
 import { StartupError } from '../../errors.ts';
 import { withAnswerRetry } from '../answer-retry.ts';
 import { type ReplayGuard, replayGuardOf } from '../replay.ts';
+import { ChatQueue } from '../chat-queue.ts';
+import { LiveLimits } from '../../delivery/live-limits.ts';
 import { type CallbackStore, decodeCallback } from './callbacks.ts';
 import { TelegramSender, toSendError } from './sender.ts';
 
@@ -100,9 +102,24 @@ function addressedText(m: Message, me: UserFromGetMe, knows: (command: string) =
 
 type AdapterState = 'created' | 'starting' | 'polling' | 'webhook' | 'stopped' | 'failed';
 
+/** Bot API methods that send a message, and so count against Telegram's per-chat and per-bot limits. */
+const SENDING = new Set(['sendMessage', 'sendPhoto', 'sendDocument']);
+
+/** The chat an update belongs to; undefined for those without one (an inline button's press). */
+function chatOfUpdate(u: Update): string | undefined {
+  const id = u.message?.chat.id ?? u.edited_message?.chat.id ?? u.callback_query?.message?.chat.id;
+  return id === undefined ? undefined : String(id);
+}
+
 export class TelegramAdapter {
   readonly bot: Bot;
   readonly sender: TelegramSender;
+  /** Live answers: through the Redis-global limits in webhook mode, else the sender itself. */
+  private readonly answers: TelegramSender;
+  /** Webhook mode with Redis: each chat's updates handled in order across every bot process. */
+  private readonly queue: ChatQueue | undefined;
+  /** Updates the chat queue hands over: claimed (replay-checked) when they were queued. */
+  private readonly queued = new WeakSet<Update>();
   private state: AdapterState = 'created';
   private lastError: string | undefined;
   private runner: RunnerHandle | undefined;
@@ -116,19 +133,50 @@ export class TelegramAdapter {
     const replay = opts.mode === 'webhook' ? (opts.replay ?? replayGuardOf(opts.services, opts.log)) : undefined;
     // update_id is unique per bot; the bot id (the token's first part) keeps two bots on one Redis apart.
     const botId = opts.token.split(':', 1)[0] ?? '';
+    const redis = opts.mode === 'webhook' ? (opts.services as { redis?: Services['redis'] }).redis : undefined;
+    const prefix = opts.services.config.REDIS_PREFIX;
+    this.queue = redis && new ChatQueue({ redis, prefix, source: `telegram:${botId}`, log: opts.log, handle: (p) => this.handleQueued(p) });
+    this.answers = redis ? new TelegramSender(this.limitedApi(new LiveLimits(redis, prefix, opts.services.config, opts.log)), opts.callbacks) : this.sender;
     if (replay) {
       this.bot.use(async (ctx, next) => {
-        if (await replay.first(`telegram:${botId}:${ctx.update.update_id}`)) return next();
+        if (this.queued.has(ctx.update) || await replay.first(`telegram:${botId}:${ctx.update.update_id}`)) return next();
         opts.log.info('telegram update replayed; dropped', { update: ctx.update.update_id });
       });
     }
-    // The runner handles updates concurrently; one chat's messages are still answered in order.
+    // The runner handles updates concurrently; one chat's messages are still answered in order
+    // (across processes, the chat queue keeps that order; this keeps it for the rest).
     this.bot.use(sequentialize((ctx: Context) => (ctx.chat ? String(ctx.chat.id) : undefined)));
     this.bot.on('callback_query', (ctx) => this.onPress(ctx));
     this.bot.on('message', (ctx) => this.onMessage(ctx));
     this.bot.catch((err) => {
       opts.log.error('telegram update failed', { err: err.error, update: err.ctx.update.update_id });
     });
+  }
+
+  /**
+   * A second client for live answers whose sending calls first take their slots in the
+   * Redis-global limits (src/delivery/live-limits.ts). The bot's own `api` stays unpaced: the
+   * delivery workers in this process send through it behind the send gate, which paces them.
+   */
+  private limitedApi(limits: LiveLimits): Api {
+    const api = new Api(this.opts.token, { apiRoot: this.opts.apiRoot.replace(/\/+$/, ''), timeoutSeconds: 60 });
+    api.config.use(async (prev, method, payload, signal) => {
+      const chatId = (payload as { chat_id?: unknown }).chat_id;
+      if (!SENDING.has(method) || chatId === undefined) return prev(method, payload, signal);
+      return limits.send({ platform: 'telegram', chatId: String(chatId) }, () => prev(method, payload, signal));
+    });
+    return api;
+  }
+
+  /** One update from the chat queue: the whole middleware stack, the reply sent, before the next. */
+  private async handleQueued(payload: string): Promise<void> {
+    const update = JSON.parse(payload) as Update;
+    this.queued.add(update);
+    try {
+      await this.bot.handleUpdate(update);
+    } catch (e) {
+      this.opts.log.error('telegram update failed', { err: e, update: update.update_id });
+    }
   }
 
   health(): HealthState {
@@ -171,6 +219,7 @@ export class TelegramAdapter {
     // Set first: the runner's task settles during stop() and must not read as a crash.
     this.state = 'stopped';
     if (r?.isRunning()) await r.stop();
+    await this.queue?.stop();
   }
 
   /** Commands for Telegram's menu: names must match [a-z0-9_]{1,32}, descriptions ≤ 256 chars. */
@@ -237,6 +286,17 @@ export class TelegramAdapter {
         log.warn('telegram webhook: malformed update', { body: req.text().slice(0, 200) });
         return { status: 400, body: { error: 'malformed_update' } };
       }
+      const chat = chatOfUpdate(update as Update);
+      if (this.queue && chat !== undefined) {
+        const id = (update as Update).update_id;
+        try {
+          if (!(await this.queue.accept(chat, String(id), req.text()))) log.info('telegram update replayed; dropped', { update: id });
+          return { status: 200, body: {} };
+        } catch (e) {
+          // Redis unreachable: handle it here (the replay guard lets it through too) rather than lose it.
+          log.warn('telegram chat queue unavailable; handling the update here', { err: e, update: id });
+        }
+      }
       let refused = false;
       try {
         await handle(update, () => {}, req.header(SECRET_HEADER), () => {
@@ -249,6 +309,7 @@ export class TelegramAdapter {
       return refused ? { status: 401, body: { error: 'unauthorized' } } : { status: 200, body: {} };
     });
     this.state = 'webhook';
+    this.queue?.start();
     if (this.opts.webhookUrl) {
       void this.bot.api
         .setWebhook(this.opts.webhookUrl, { secret_token: webhookSecret, allowed_updates: ['message', 'callback_query'] })
@@ -303,7 +364,7 @@ export class TelegramAdapter {
       ...(m.is_topic_message && m.message_thread_id !== undefined ? { threadId: String(m.message_thread_id) } : {}),
     };
     try {
-      await withAnswerRetry(() => this.sender.send(to, reply, m.chat.type === 'private' ? {} : { replyTo: m.message_id }));
+      await withAnswerRetry(() => this.answers.send(to, reply, m.chat.type === 'private' ? {} : { replyTo: m.message_id }));
     } catch (e) {
       // The answer is lost for good: say whose, so an operator can follow up by hand.
       this.opts.log.error('telegram reply lost', {
@@ -348,7 +409,7 @@ export class TelegramAdapter {
     await this.answerQuery(q, result.toast);
     if (result.edit) {
       try {
-        await this.sender.edit(chat, String(message.message_id), result.edit);
+        await this.answers.edit(chat, String(message.message_id), result.edit);
       } catch (e) {
         // Too old to edit (or deleted): say it in a new message instead.
         log.info('telegram edit failed, sending instead', { err: toSendError(e).message, chat: chat.chatId });
@@ -369,7 +430,7 @@ export class TelegramAdapter {
 
   private async sendLogged(to: { platform: 'telegram'; chatId: string; threadId?: string }, reply: Reply, user?: number): Promise<void> {
     try {
-      await withAnswerRetry(() => this.sender.send(to, reply));
+      await withAnswerRetry(() => this.answers.send(to, reply));
     } catch (e) {
       this.opts.log.error('telegram reply lost', { err: e, chat: to.chatId, user, answer: (reply.title ?? reply.blocks[0]?.text ?? '').slice(0, 200) });
     }
