@@ -161,4 +161,16 @@ describe('Slack HTTP: retried event_id and byte-identical signed requests', () =
     expect(await send(bots[1]!.url, again, slackHeaders(again.body, SECRET, again.contentType))).toBe(200);
     await slack.waitForCall('chat.postMessage', () => posts('C901').length === 2);
   });
+
+  it('one channel’s mentions, posted in turn to the two processes and acknowledged at once, are answered in order', async () => {
+    // The first answer meets a 429 and waits a second: without the order kept, the others would pass it.
+    slack.fail({ method: 'chat.postMessage', channel: 'C902', status: 429, retryAfter: 1, times: 1 });
+    const answered = () => slack.delivered('chat.postMessage').filter((c) => c.body.channel === 'C902');
+    for (let i = 0; i < 8; i++) {
+      const ev = eventBody({ type: 'app_mention', user: 'U5', text: `<@${FAKE_BOT_USER}> echo 第${i}条`, ts: `17000010${i}0.000100`, channel: 'C902' });
+      expect(await send(bots[i % 2]!.url, ev, slackHeaders(ev.body, SECRET, ev.contentType))).toBe(200);
+    }
+    await slack.waitForCall('chat.postMessage', () => answered().length === 8);
+    expect(answered().map((c) => /第(\d)条/.exec(JSON.stringify(c.body))?.[1])).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
+  });
 });

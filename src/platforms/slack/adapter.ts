@@ -19,6 +19,8 @@ import type { Router } from '../../router.ts';
 import type { Services } from '../../services.ts';
 import { withAnswerRetry } from '../answer-retry.ts';
 import { type ReplayGuard, replayGuardOf } from '../replay.ts';
+import { ChatQueue } from '../chat-queue.ts';
+import type { RedisClient } from '../../store/redis.ts';
 import { parseActionId, renderSlack, renderSlackFileFallback } from './render.ts';
 import { SlackSender, createSlackClient, slackErrorCode, toSendError } from './sender.ts';
 import { verifySlackSignature } from './verify.ts';
@@ -103,10 +105,21 @@ function boltLogger(log: Logger): BoltLogger {
 class SlackHttpReceiver implements Receiver {
   private app: App | undefined;
   private running = false;
+  /** With Redis: each channel's events handled in order across bot processes (src/platforms/chat-queue.ts). */
+  private readonly queue: ChatQueue | undefined;
 
   constructor(
-    private readonly opts: { http: HttpServer; signingSecret: string; clock: Clock; log: Logger; replay?: ReplayGuard | undefined },
+    private readonly opts: {
+      http: HttpServer;
+      signingSecret: string;
+      clock: Clock;
+      log: Logger;
+      replay?: ReplayGuard | undefined;
+      redis?: { client: RedisClient; prefix: string } | undefined;
+    },
   ) {
+    this.queue =
+      opts.redis && new ChatQueue({ redis: opts.redis.client, prefix: opts.redis.prefix, source: 'slack', log: opts.log, handle: (p) => this.handleQueued(p) });
     opts.http.route('POST', SLACK_EVENTS_PATH, (req) => this.handle(req.body, (n) => req.header(n), req.header('content-type')), {
       bodyLimit: SLACK_BODY_LIMIT,
     });
@@ -118,10 +131,22 @@ class SlackHttpReceiver implements Receiver {
 
   async start(): Promise<void> {
     this.running = true;
+    this.queue?.start();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    await this.queue?.stop();
+  }
+
+  /** One event from the chat queue, acknowledged already (its HTTP 200 went out when it was queued). */
+  private async handleQueued(payload: string): Promise<void> {
+    const body = JSON.parse(payload) as Record<string, unknown>;
+    try {
+      await this.app?.processEvent({ body, ack: async () => {} });
+    } catch (e) {
+      this.opts.log.error('slack event failed', { err: e, type: body.type });
+    }
   }
 
   async handle(raw: Buffer, header: (name: string) => string | undefined, contentType: string | undefined): Promise<HttpResult> {
@@ -148,6 +173,19 @@ class SlackHttpReceiver implements Receiver {
     }
     if (body.ssl_check === '1') return { status: 200 };
     if (body.type === 'url_verification') return { status: 200, body: { challenge: body.challenge } };
+    // Events (mentions, DMs) are answered by a message of ours, not in the HTTP response: queue
+    // them per channel and acknowledge at once. Slash commands and presses answer in the ack.
+    const event = body.event as { channel?: unknown } | undefined;
+    if (this.queue && body.type === 'event_callback' && typeof body.event_id === 'string' && typeof event?.channel === 'string') {
+      try {
+        if (!(await this.queue.accept(`${String(body.team_id ?? '')}:${event.channel}`, body.event_id, JSON.stringify(body))))
+          log.info('slack request replayed; dropped', { type: body.type, retry: header('x-slack-retry-num') });
+        return { status: 200 };
+      } catch (e) {
+        // Redis unreachable: handle it here, unordered, rather than lose it.
+        log.warn('slack chat queue unavailable; handling the event here', { err: e });
+      }
+    }
     const replayId = slackReplayId(body, header('x-slack-signature'));
     if (replayId && this.opts.replay && !(await this.opts.replay.first(replayId))) {
       log.info('slack request replayed; dropped', { type: body.type, retry: header('x-slack-retry-num') });
@@ -240,6 +278,7 @@ export class SlackAdapter {
         clock: opts.clock ?? opts.services.clock,
         log: opts.log,
         replay,
+        redis: (opts.services as { redis?: RedisClient }).redis && { client: opts.services.redis, prefix: opts.services.config.REDIS_PREFIX },
       });
       this.app = new App({ ...common, receiver });
     }
