@@ -12,6 +12,9 @@ import { COORDINATOR, shanghai, until } from '../meetings/harness.ts';
 import type { Destination } from '../../src/messages.ts';
 import { destinationKeys } from '../../src/delivery/limits.ts';
 import { bullKeyPrefix, keyspace } from '../../src/store/keys.ts';
+import { ChatQueue } from '../../src/platforms/chat-queue.ts';
+import { LiveLimits } from '../../src/delivery/live-limits.ts';
+import { createLogger } from '../../src/log.ts';
 
 const TIMEOUT_MS = 2500;
 let cluster: RedisCluster;
@@ -107,5 +110,21 @@ describe('against a 3-master Redis Cluster', () => {
     expect(h.sentTo(ALERT_CHATS['应急协调中心']!, a2)).toHaveLength(0);
     expect(h.errors.filter((e) => /CROSSSLOT/.test(e))).toEqual([]);
     expect(h.errors).toEqual([]);
+  });
+
+  it('the webhook chat queue and the live-answer limits: each script on one slot', async () => {
+    const { redis, config } = h.app.services;
+    const handled: string[] = [];
+    const queue = new ChatQueue({ redis, prefix: h.prefix, source: 'telegram:1', log: createLogger('silent'), handle: async (p) => void handled.push(p) });
+    for (let i = 0; i < 5; i++) expect(await queue.accept('555', `u${i}`, `m${i}`)).toBe(true);
+    expect(await queue.accept('555', 'u0', 'm0')).toBe(false);
+    await until(() => handled.length === 5, 10_000, 'queued updates handled');
+    await queue.stop();
+    expect(handled).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+
+    const live = new LiveLimits(redis, h.prefix, config, createLogger('silent'));
+    const at: number[] = [];
+    for (let i = 0; i < 2; i++) await live.send({ platform: 'telegram', chatId: '-556' }, async () => void at.push(Date.now()));
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(1000);
   });
 });

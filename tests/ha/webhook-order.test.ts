@@ -17,6 +17,7 @@ import { TELEGRAM_WEBHOOK_PATH } from '../../src/platforms/telegram/adapter.ts';
 import { startRedis, type RedisServer } from '../support/redis-server.ts';
 import { type FakeTelegram, startFakeTelegram } from '../support/fake-telegram.ts';
 import { eventually, spawnXiezuo, type XiezuoProcess } from '../support/xiezuo-process.ts';
+import { maxInWindow } from '../delivery/harness.ts';
 
 const SECRET = 'order_secret_0123456789';
 const CHATS = 50;
@@ -96,16 +97,6 @@ async function post(update: unknown): Promise<number> {
   }
 }
 
-/** Largest number of `times` (ascending) within any window of `ms`. */
-function maxInWindow(times: number[], ms: number): number {
-  let best = 0;
-  for (let i = 0, j = 0; j < times.length; j++) {
-    while (times[j]! - times[i]! >= ms) i++;
-    best = Math.max(best, j - i + 1);
-  }
-  return best;
-}
-
 describe('two bot processes in webhook mode behind a round-robin balancer', () => {
   it('answer 1,000 updates (10% posted twice) once each, in each chat’s order, within Telegram’s limits', async () => {
     const started = Date.now();
@@ -142,7 +133,7 @@ describe('two bot processes in webhook mode behind a round-robin balancer', () =
       list.push({ seq: Number(m![2]), at: s.at });
       byChat.set(m![1]!, list);
     }
-    const overall = maxInWindow(sends.map((s) => s.at).sort((a, b) => a - b), 1000);
+    const overall = maxInWindow(sends.map((s) => s.at), 1000);
     let perChat = 0;
     let minGap = Number.POSITIVE_INFINITY;
     for (const list of byChat.values()) {
