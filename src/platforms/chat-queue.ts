@@ -140,12 +140,16 @@ export class ChatQueue {
     const k = this.keys(chat);
     const token = randomUUID();
     // Indexed first, so no queued chat is ever missing from the index the sweep reads.
-    const [, state] = await Promise.all([
+    const [indexed, accepted] = await Promise.allSettled([
       this.redis.zadd(this.pending, Date.now(), chat),
       this.redis.xzChatAccept(k.seen(id), k.list, k.lease, String(REPLAY_WINDOW_S), payload, token, String(this.leaseMs)),
     ]);
-    if (state === 2) this.drain(chat, token);
-    return state !== 0;
+    if (accepted.status === 'rejected') throw accepted.reason;
+    // Queued but not indexed (on a Cluster the index may sit on a node that failed): the chat's
+    // next update indexes it again; only a drainer dying before then would leave it waiting.
+    if (indexed.status === 'rejected') this.o.log.warn('chat queue: index write failed', { err: indexed.reason, chat });
+    if (accepted.value === 2) this.drain(chat, token);
+    return accepted.value !== 0;
   }
 
   /** Start sweeping for chats whose drainer died. */
