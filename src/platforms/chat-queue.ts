@@ -148,7 +148,11 @@ export class ChatQueue {
     // Queued but not indexed (on a Cluster the index may sit on a node that failed): the chat's
     // next update indexes it again; only a drainer dying before then would leave it waiting.
     if (indexed.status === 'rejected') this.o.log.warn('chat queue: index write failed', { err: indexed.reason, chat });
-    if (accepted.value === 2) this.drain(chat, token);
+    if (accepted.value === 2) {
+      // Shutting down: leave the chat to the other processes rather than start on it.
+      if (this.stopping) await this.handBack(chat, token);
+      else this.drain(chat, token);
+    }
     return accepted.value !== 0;
   }
 
@@ -192,6 +196,12 @@ export class ChatQueue {
     }
   }
 
+  /** Give the chat's lease up and point the other processes' sweep at the chat now. */
+  private async handBack(chat: string, token: string): Promise<void> {
+    await this.redis.xzChatKeep(this.keys(chat).lease, token, '0');
+    await this.redis.zadd(this.pending, 0, chat);
+  }
+
   private drain(chat: string, token: string): void {
     const run = this.drainLoop(chat, token).finally(() => this.drains.delete(run));
     this.drains.add(run);
@@ -217,10 +227,8 @@ export class ChatQueue {
           log.error('chat queue: update failed', { err, chat });
         }
         if (this.stopping) {
-          // Pop what was handled, give the chat back and point the sweep of the others at it.
           await this.redis.xzChatNext(k.list, k.lease, head, token);
-          await this.redis.xzChatKeep(k.lease, token, '0');
-          await this.redis.zadd(this.pending, 0, chat);
+          await this.handBack(chat, token);
           return;
         }
         head = await this.redis.xzChatNext(k.list, k.lease, head, token);

@@ -80,4 +80,29 @@ describe('ChatQueue', () => {
     expect(byB).toEqual(['m2', 'm3', 'm4', 'm5']);
     await b.q.stop();
   });
+
+  it('a process shutting down finishes the update in hand and hands the chat on at once, without waiting for its lease to run out', async () => {
+    const slow = { leaseMs: 30_000, sweepMs: 100 };
+    const byA: string[] = [];
+    const byB: string[] = [];
+    let release = () => {};
+    const a = queue(
+      'handover',
+      async (p) => {
+        byA.push(p);
+        if (p === 'm1') await new Promise<void>((r) => (release = r));
+      },
+      slow,
+    );
+    for (let i = 0; i < 5; i++) await a.q.accept('9', `u${i}`, `m${i}`);
+    await eventually(async () => (byA.includes('m1') ? true : undefined), 5_000, 'A at m1');
+    const stopped = a.q.stop();
+    const b = queue('handover', async (p) => void byB.push(p), slow);
+    release();
+    await stopped;
+    await eventually(async () => (byB.length >= 3 ? true : undefined), 5_000, 'B went on');
+    expect(byA).toEqual(['m0', 'm1']);
+    expect(byB).toEqual(['m2', 'm3', 'm4']);
+    await b.q.stop();
+  });
 });

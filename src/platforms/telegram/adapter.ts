@@ -6,6 +6,11 @@
  * Addressing: private chats — every text. Groups — commands (`/pair 大连`, `/pair@thisbot 大连`;
  * a bare `/cmd` the router does not know is left for other bots), messages mentioning the bot,
  * and replies to the bot's messages. Everything else in a group is ignored.
+ *
+ * Webhook mode with Redis (several processes behind a balancer): each update is queued in its
+ * chat's Redis list and answered 200 at once; one process at a time handles a chat's updates in
+ * order (src/platforms/chat-queue.ts), and live answers keep Telegram's limits across processes
+ * (src/delivery/live-limits.ts).
  */
 import { timingSafeEqual } from 'node:crypto';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
