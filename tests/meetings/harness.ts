@@ -14,6 +14,8 @@ import type { Sender, Senders, SentMessage } from '../../src/delivery/sender.ts'
 import { startWorkers } from '../../jobs/worker.ts';
 import type { RunningWorkers } from '../../src/process.ts';
 import { startRedis, type RedisServer } from '../support/redis-server.ts';
+import { type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
+import { type SlackBot, startSlackBot } from '../support/slack-bot.ts';
 
 export interface Received {
   to: Destination;
@@ -124,6 +126,39 @@ export function useHarness(opts: HarnessOptions & { groups?: Record<string, Dest
     await h.close?.();
   });
   return h;
+}
+
+/** What the Slack tests sign their requests with. */
+export const SLACK_SECRET = 'slack-signing-secret';
+
+export interface SlackHarness {
+  h: Harness;
+  /** The Web API stand-in. */
+  slack: FakeSlack;
+  /** Real Bolt (HTTP mode) in front of the app; tests post signed requests to `bot.url`. */
+  bot: SlackBot;
+}
+
+/**
+ * useHarness behind real Bolt: the Slack stand-in, the app, and a SlackAdapter whose Sender the
+ * workers deliver with (they were handed the senders object, filled in once the adapter runs).
+ * Filled in by beforeAll and closed by afterAll, like useHarness.
+ */
+export function useSlackHarness(opts: Omit<HarnessOptions, 'senders'> = {}): SlackHarness {
+  const s = { h: {}, slack: {}, bot: {} } as SlackHarness;
+  beforeAll(async () => {
+    Object.assign(s.slack, await startFakeSlack());
+    const senders: Senders = {};
+    Object.assign(s.h, await startHarness({ ...opts, senders }));
+    Object.assign(s.bot, await startSlackBot({ slack: s.slack, router: s.h.app.router, services: s.h.app.services, signingSecret: SLACK_SECRET }));
+    senders.slack = s.bot.adapter.sender;
+  });
+  afterAll(async () => {
+    await s.bot.close?.();
+    await s.h.close?.();
+    await s.slack.close?.();
+  });
+  return s;
 }
 
 /** Each command is refused with a reply that contains `want` and ends with the usage line. */
