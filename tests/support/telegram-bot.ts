@@ -10,12 +10,13 @@ import { loadConfig } from '../../src/config.ts';
 import type { Senders } from '../../src/delivery/sender.ts';
 import type { Logger } from '../../src/log.ts';
 import { createLogger } from '../../src/log.ts';
-import { TelegramAdapter } from '../../src/platforms/telegram/adapter.ts';
+import { TELEGRAM_WEBHOOK_PATH, TelegramAdapter } from '../../src/platforms/telegram/adapter.ts';
 import { MemoryCallbackStore } from '../../src/platforms/telegram/callbacks.ts';
 import type { Router } from '../../src/router.ts';
 import type { RunningWorkers } from '../../src/process.ts';
 import type { Services } from '../../src/services.ts';
 import { type FakeTelegram, startFakeTelegram } from './fake-telegram.ts';
+import { type HttpBot, startHttpBot } from './http-bot.ts';
 import { type RedisServer, startRedis } from './redis-server.ts';
 
 export async function startTelegramBot(opts: { tg: FakeTelegram; router: Router; services: Services; token?: string; log?: Logger }): Promise<TelegramAdapter> {
@@ -31,6 +32,26 @@ export async function startTelegramBot(opts: { tg: FakeTelegram; router: Router;
   });
   await adapter.start();
   return adapter;
+}
+
+export type TelegramWebhookBot = HttpBot<TelegramAdapter>;
+
+/**
+ * Real grammy in webhook mode, as `xiezuo start` runs it behind a public URL: a TelegramAdapter
+ * on its own HttpServer on a free loopback port, with an in-memory button store, started.
+ */
+export async function startTelegramWebhookBot(opts: { tg: FakeTelegram; router: Router; services: Services; secret: string; webhookUrl?: string }): Promise<TelegramWebhookBot> {
+  return startHttpBot(TELEGRAM_WEBHOOK_PATH, opts, (parts) =>
+    new TelegramAdapter({
+      ...parts,
+      token: '123:TEST',
+      apiRoot: opts.tg.apiRoot,
+      mode: 'webhook',
+      webhookSecret: opts.secret,
+      ...(opts.webhookUrl ? { webhookUrl: opts.webhookUrl } : {}),
+      callbacks: new MemoryCallbackStore(),
+    }),
+  );
 }
 
 /**
