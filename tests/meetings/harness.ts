@@ -202,3 +202,22 @@ export function shanghai(ms: number): string {
 export function text(reply: Reply): string {
   return [reply.title ?? '', ...reply.blocks.map((b) => `${b.heading ?? ''} ${b.text}`), reply.footer ?? ''].join('\n');
 }
+
+/** A start time `ms` ahead, on a whole second (times are typed to the second). */
+export function ahead(ms: number): number {
+  return Math.ceil((Date.now() + ms) / 1000) * 1000;
+}
+
+/** The meeting (M…) or deadline (D…) id a reply names: in its footer, else its first block. */
+export function idOf(reply: Pick<Reply, 'footer' | 'blocks'>): string {
+  const m = /[MD]\d+/.exec(`${reply.footer ?? ''} ${reply.blocks[0]?.text ?? ''}`);
+  if (!m) throw new Error(`no meeting or deadline id in ${JSON.stringify(reply)}`);
+  return m[0];
+}
+
+/** Type a command that must be accepted (a notice): its reply, and the id of what it made. */
+export async function accepted(h: Harness, command: string): Promise<{ reply: Reply; id: string }> {
+  const reply = await h.say(command);
+  expect(reply.tone, text(reply)).toBe('notice');
+  return { reply, id: idOf(reply) };
+}
