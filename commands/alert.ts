@@ -4,7 +4,7 @@
  * the pressing chat belongs to; confirm/cancel on the III–IV preview.
  */
 import type { ParsedArgs } from '../src/args.ts';
-import { type ActionResult, type CommandContext, type Subcommand, audit, defineCommand } from '../src/command.ts';
+import { type Action, type ActionResult, type CommandContext, type Subcommand, audit, defineCommand } from '../src/command.ts';
 import { UserError } from '../src/errors.ts';
 import { msg } from '../src/i18n/index.ts';
 import { liveCard } from '../src/alerts/cards.ts';
@@ -110,6 +110,21 @@ function followUp(names: string[], kind: 'update' | 'resolve', missingText: stri
   };
 }
 
+/** 确认发送 / 取消 on a pending alert's card: decide it, audit `alert.<kind>`, edit the card in place. */
+function pendingDecision(kind: 'confirm' | 'cancel'): Action {
+  return {
+    role: 'emergency',
+    async run(ctx, value) {
+      const id = AlertService.id(value);
+      const by = actorOf(ctx);
+      const reply = kind === 'confirm' ? (await alerts(ctx).confirm(id, by)).reply : await alerts(ctx).cancel(id, by);
+      await audit(ctx, `alert.${kind}`, id);
+      // Cancelling has no toast of its own: the card's one line (已取消 …) says it.
+      return { toast: kind === 'confirm' ? t.confirmedToast : (reply.blocks[0]?.text ?? ''), edit: reply };
+    },
+  };
+}
+
 export const alert = defineCommand({
   name: 'alert',
   aliases: ['警报', '应急'],
@@ -138,23 +153,7 @@ export const alert = defineCommand({
   actions: {
     ack: { role: null, run: (ctx, value) => pressAck(ctx, value, 'ack') },
     own: { role: null, run: (ctx, value) => pressAck(ctx, value, 'own') },
-    confirm: {
-      role: 'emergency',
-      async run(ctx, value) {
-        const id = AlertService.id(value);
-        const r = await alerts(ctx).confirm(id, actorOf(ctx));
-        await audit(ctx, 'alert.confirm', id);
-        return { toast: t.confirmedToast, edit: r.reply };
-      },
-    },
-    cancel: {
-      role: 'emergency',
-      async run(ctx, value) {
-        const id = AlertService.id(value);
-        const reply = await alerts(ctx).cancel(id, actorOf(ctx));
-        await audit(ctx, 'alert.cancel', id);
-        return { toast: reply.blocks[0]?.text ?? '', edit: reply };
-      },
-    },
+    confirm: pendingDecision('confirm'),
+    cancel: pendingDecision('cancel'),
   },
 });

@@ -1,21 +1,14 @@
 /** /ask (alias /clause) — answer a question from the plans, each fact with its citation. Plain text routes here too. */
-import type { ParsedArgs } from '../src/args.ts';
-import { defineCommand } from '../src/command.ts';
+import { knowledgeCommand } from './knowledge-command.ts';
 import { UserError } from '../src/errors.ts';
 import { msg } from '../src/i18n/index.ts';
 import { clausePage } from '../src/knowledge/answer.ts';
 import { answerButtons, fullClauseReply, parseMoreValue } from '../src/knowledge/answer-buttons.ts';
 import type { Reply } from '../src/messages.ts';
-import type { KnowledgeServices } from '../src/services.ts';
 
 const T = msg.knowledge;
 
-export const ask = defineCommand<ParsedArgs, KnowledgeServices>({
-  name: 'ask',
-  aliases: ['clause', 'q'],
-  role: 'official',
-  summary: T.askSummary,
-  usage: T.askUsage,
+export const ask = knowledgeCommand('ask', ['clause', 'q'], {
   async run(ctx, args) {
     const question = args.text.trim();
     if (!question) throw new UserError(T.askEmpty, T.askUsage);

@@ -4,11 +4,12 @@
  * add/done manage an office's own deadlines (commands/deadline-office.ts); anything else is a query.
  */
 import type { ParsedArgs } from '../src/args.ts';
-import { type CommandContext, defineCommand } from '../src/command.ts';
+import type { CommandContext } from '../src/command.ts';
 import { UserError } from '../src/errors.ts';
 import { msg } from '../src/i18n/index.ts';
 import { deadlineQuery } from '../src/knowledge/answer.ts';
 import type { Reply } from '../src/messages.ts';
+import { knowledgeCommand } from './knowledge-command.ts';
 import { type DeadlineServices, officeDeadlineBlock, officeDeadlineSubcommands } from './deadline-office.ts';
 
 const T = msg.knowledge;
@@ -23,12 +24,7 @@ async function query(ctx: CommandContext<DeadlineServices>, args: ParsedArgs): P
   return office ? { ...reply, blocks: [...reply.blocks, office] } : reply;
 }
 
-export const deadline = defineCommand<ParsedArgs, DeadlineServices>({
-  name: 'deadline',
-  aliases: ['deadlines', '期限'],
-  role: 'official',
-  summary: T.deadlineSummary,
-  usage: T.deadlineUsage,
+export const deadline = knowledgeCommand<DeadlineServices>('deadline', ['deadlines', '期限'], {
   subcommands: officeDeadlineSubcommands,
   flags: { booleans: ['overdue', 'upcoming'] },
   run: query,

@@ -1,7 +1,5 @@
 /** /pair — a region's pairing relationships (对口支援, 对口合作, 结对 …), or those between two regions. */
-import type { ParsedArgs } from '../src/args.ts';
-import { defineCommand } from '../src/command.ts';
-import type { KnowledgeServices } from '../src/services.ts';
+import { knowledgeCommand } from './knowledge-command.ts';
 import { UserError } from '../src/errors.ts';
 import { msg } from '../src/i18n/index.ts';
 import { pairingAnswer } from '../src/knowledge/answer.ts';
@@ -10,12 +8,7 @@ import { mapButtonRow, pairMapReply, splitMapWord } from '../src/pictures/pair-r
 
 const T = msg.knowledge;
 
-export const pair = defineCommand<ParsedArgs, KnowledgeServices>({
-  name: 'pair',
-  aliases: ['pairs', '结对'],
-  role: 'official',
-  summary: T.pairSummary,
-  usage: T.pairUsage,
+export const pair = knowledgeCommand('pair', ['pairs', '结对'], {
   async run(ctx, args) {
     const k = ctx.services.knowledge;
     if (!args.words.length) throw new UserError(T.pairEmpty, T.pairUsage);

@@ -1,7 +1,5 @@
 /** /toc — list the documents, or show one document's outline (labels and headings). */
-import type { ParsedArgs } from '../src/args.ts';
-import { defineCommand } from '../src/command.ts';
-import type { KnowledgeServices } from '../src/services.ts';
+import { knowledgeCommand } from './knowledge-command.ts';
 import { UserError } from '../src/errors.ts';
 import { msg } from '../src/i18n/index.ts';
 import { outlineButton, outlineReply } from '../src/knowledge/answer-buttons.ts';
@@ -12,12 +10,7 @@ const T = msg.knowledge;
 /** Outline buttons under the document list: two per row, at most this many documents. */
 const MAX_DOC_BUTTONS = 12;
 
-export const toc = defineCommand<ParsedArgs, KnowledgeServices>({
-  name: 'toc',
-  aliases: ['docs', '提纲'],
-  role: 'official',
-  summary: T.tocSummary,
-  usage: T.tocUsage,
+export const toc = knowledgeCommand('toc', ['docs', '提纲'], {
   async run(ctx, args) {
     const k = ctx.services.knowledge;
     const name = args.words.join(' ').trim();

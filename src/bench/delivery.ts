@@ -10,7 +10,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { Queue, Worker } from 'bullmq';
+import { type Job, Queue, Worker } from 'bullmq';
 import { createApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
@@ -64,6 +64,37 @@ async function until(cond: () => boolean | Promise<boolean>, stepMs = 10): Promi
   while (!(await cond())) await new Promise((r) => setTimeout(r, stepMs));
 }
 
+/**
+ * MESSAGES plain BullMQ jobs (`data(i)` each) through one queue and one worker of `concurrency`,
+ * each on a connection of its own, added in batches of 500: ms from the first add to the last
+ * job completed. Closes all it opened.
+ */
+async function timePlainJobs(
+  redisUrl: string,
+  name: string,
+  concurrency: number,
+  data: (i: number) => Record<string, number>,
+  processor: (job: Job) => Promise<void>,
+): Promise<number> {
+  const conn = createBullConnection(redisUrl);
+  const queue = new Queue(name, { connection: conn, prefix: 'bench-noop' });
+  let done = 0;
+  const workerConn = createBullConnection(redisUrl);
+  const worker = new Worker(name, processor, { connection: workerConn, prefix: 'bench-noop', concurrency });
+  worker.on('completed', () => void done++);
+  await worker.waitUntilReady();
+  const t0 = performance.now();
+  for (let i = 0; i < MESSAGES; i += 500)
+    await queue.addBulk(Array.from({ length: Math.min(500, MESSAGES - i) }, (_, k) => ({ name, data: data(i + k), opts: { removeOnComplete: true } })));
+  await until(() => done >= MESSAGES);
+  const ms = performance.now() - t0;
+  await worker.close();
+  await queue.close();
+  await conn.quit();
+  await workerConn.quit();
+  return ms;
+}
+
 export async function benchDelivery(): Promise<Record<string, unknown>> {
   const redis = await startRedis();
   const stand = await standIn();
@@ -81,48 +112,20 @@ export async function benchDelivery(): Promise<Record<string, unknown>> {
   const concurrency = config.DELIVERY_CONCURRENCY;
   try {
     // Plain BullMQ: the same number of jobs, processors that do nothing, same concurrency.
-    const noopConn = createBullConnection(redis.url);
-    const noopQueue = new Queue('bench-noop', { connection: noopConn, prefix: 'bench-noop' });
-    let done = 0;
-    const noopWorkerConn = createBullConnection(redis.url);
-    const noopWorker = new Worker('bench-noop', async () => undefined, { connection: noopWorkerConn, prefix: 'bench-noop', concurrency });
-    noopWorker.on('completed', () => void done++);
-    await noopWorker.waitUntilReady();
-    const t0 = performance.now();
-    for (let i = 0; i < MESSAGES; i += 500)
-      await noopQueue.addBulk(Array.from({ length: Math.min(500, MESSAGES - i) }, (_, k) => ({ name: 'noop', data: { i: i + k }, opts: { removeOnComplete: true } })));
-    await until(() => done >= MESSAGES);
-    const noopMs = performance.now() - t0;
-    await noopWorker.close();
-    await noopQueue.close();
-    await noopConn.quit();
-    await noopWorkerConn.quit();
+    const noopMs = await timePlainJobs(redis.url, 'bench-noop', concurrency, (i) => ({ i }), async () => undefined);
 
     // The floor set by the platform call alone: BullMQ jobs that only call the same Sender (no
     // claim, marker, buckets or outcome) — shows how much of the gap is HTTP, not the pipeline.
     const senders = { telegram: new TelegramSender(createTelegramApi(TOKEN, stand.root), new MemoryCallbackStore()) };
-    const httpConn = createBullConnection(redis.url);
-    const httpQueue = new Queue('bench-http', { connection: httpConn, prefix: 'bench-noop' });
-    let httpDone = 0;
-    const httpWorkerConn = createBullConnection(redis.url);
-    const httpWorker = new Worker(
+    const httpMs = await timePlainJobs(
+      redis.url,
       'bench-http',
+      concurrency,
+      (i) => ({ chat: -2_000_000 - i }),
       async (job) => {
         await senders.telegram.send({ platform: 'telegram', chatId: String(job.data.chat) }, { blocks: [{ text: '基准测试通知' }] });
       },
-      { connection: httpWorkerConn, prefix: 'bench-noop', concurrency },
     );
-    httpWorker.on('completed', () => void httpDone++);
-    await httpWorker.waitUntilReady();
-    const th = performance.now();
-    for (let i = 0; i < MESSAGES; i += 500)
-      await httpQueue.addBulk(Array.from({ length: Math.min(500, MESSAGES - i) }, (_, k) => ({ name: 'send', data: { chat: -2_000_000 - i - k }, opts: { removeOnComplete: true } })));
-    await until(() => httpDone >= MESSAGES);
-    const httpMs = performance.now() - th;
-    await httpWorker.close();
-    await httpQueue.close();
-    await httpConn.quit();
-    await httpWorkerConn.quit();
 
     // The pipeline.
     const app = await createApp(config, { senders, log: createLogger('silent') });

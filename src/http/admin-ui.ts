@@ -8,12 +8,10 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { Queue } from 'bullmq';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { StartHook } from '../process.ts';
-import { closeConnection, createBullConnection, redisTarget, reportErrors } from '../store/redis.ts';
-import { ALL_QUEUES, bullPrefix } from '../../jobs/queues.ts';
+import { openAllQueues } from './all-queues.ts';
 import { parseTokenDigests, tokenDigest, tokenMatches } from './alert-api.ts';
 import type { HttpRequest, HttpResult, HttpServer } from './server.ts';
 
@@ -58,25 +56,18 @@ export interface AdminUi {
 export function mountAdminUi(http: HttpServer, config: Config, log: Logger): AdminUi | undefined {
   if (!config.ADMIN_UI_TOKEN) return undefined;
   const writable = config.ADMIN_UI_WRITE;
-  const connection = createBullConnection(redisTarget(config));
-  reportErrors(connection, log, 'admin ui');
-  const queues = ALL_QUEUES.map((name) => new Queue(name, { connection, prefix: bullPrefix(config) }));
+  const all = openAllQueues(config, log, 'admin ui');
   const server = new ExpressAdapter();
   server.setBasePath(ADMIN_UI_PATH);
   createBullBoard({
-    queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: !writable, allowRetries: writable, description: config.REDIS_PREFIX })),
+    queues: all.queues.map((q) => new BullMQAdapter(q, { readOnlyMode: !writable, allowRetries: writable, description: config.REDIS_PREFIX })),
     serverAdapter: server,
     options: { uiConfig: { boardTitle: `xiezuo · ${config.REDIS_PREFIX}`, hideDocsLink: true } },
   });
   const app = server.getRouter() as (req: unknown, res: unknown) => void;
   http.mount({ prefix: ADMIN_UI_PATH, guard: adminGuard(config.ADMIN_UI_TOKEN, writable, log), handler: (req, res) => app(req, res) });
   log.info('queue dashboard mounted', { path: ADMIN_UI_PATH, writable });
-  return {
-    close: async () => {
-      await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
-      await closeConnection(connection);
-    },
-  };
+  return { close: () => all.close() };
 }
 
 export const adminUiHook: StartHook = {

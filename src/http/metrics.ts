@@ -4,14 +4,12 @@
  * queue of the deployment by state from BullMQ's own exportPrometheusMetrics. With METRICS_TOKEN
  * set, a scrape must send `Authorization: Bearer <token>`.
  */
-import { Queue } from 'bullmq';
 import type { RedisClient } from '../store/redis.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { enableProcessMetrics, registry, setRedisProbe } from '../metrics/metrics.ts';
 import type { StartHook } from '../process.ts';
-import { closeConnection, createBullConnection, redisTarget, reportErrors } from '../store/redis.ts';
-import { ALL_QUEUES, bullPrefix } from '../../jobs/queues.ts';
+import { openAllQueues } from './all-queues.ts';
 import { authorised, parseTokenDigests, tokenDigest } from './alert-api.ts';
 import { redisHealth } from './redis-health.ts';
 import { HttpError, type HttpServer } from './server.ts';
@@ -51,17 +49,15 @@ export function serveMetrics(http: HttpServer, config: Config, redis: RedisClien
   enableProcessMetrics();
   const ping = redisHealth(redis);
   setRedisProbe(async () => (await ping()).ok);
-  const connection = createBullConnection(redisTarget(config));
-  reportErrors(connection, log, 'metrics');
-  const queues = ALL_QUEUES.map((name) => new Queue(name, { connection, prefix: bullPrefix(config) }));
+  const all = openAllQueues(config, log, 'metrics');
   const digests = config.METRICS_TOKEN ? parseTokenDigests(tokenDigest(config.METRICS_TOKEN)) : [];
 
   const queueDepths = async (): Promise<string> => {
-    if (connection.status !== 'ready') return '';
+    if (!all.ready()) return '';
     let timer: NodeJS.Timeout | undefined;
     try {
       const texts = await Promise.race([
-        Promise.all(queues.map((q) => q.exportPrometheusMetrics())),
+        Promise.all(all.queues.map((q) => q.exportPrometheusMetrics())),
         new Promise<string[]>((resolve) => {
           timer = setTimeout(() => resolve([]), QUEUE_SCRAPE_TIMEOUT_MS);
         }),
@@ -83,12 +79,7 @@ export function serveMetrics(http: HttpServer, config: Config, redis: RedisClien
     return { status: 200, body: own + depths, headers: { 'content-type': registry.contentType } };
   });
 
-  return {
-    close: async () => {
-      await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
-      await closeConnection(connection);
-    },
-  };
+  return { close: () => all.close() };
 }
 
 /** GET /metrics on the bot's HTTP server. */

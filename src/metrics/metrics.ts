@@ -17,70 +17,27 @@ const LATENESS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300];
 
 export type DeliveryOutcomeLabel = 'sent' | 'retried' | 'rate_limited' | 'failed_permanent' | 'failed_exhausted' | 'skipped';
 
+/** A counter in this registry; labels typed from the names given. */
+function counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
+  return new Counter({ name, help, labelNames, registers });
+}
+
+/** A histogram in this registry, with its own buckets. */
+function histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]): Histogram<L> {
+  return new Histogram({ name, help, labelNames, buckets, registers });
+}
+
 export const metrics = {
-  deliveries: new Counter({
-    name: 'xiezuo_deliveries_total',
-    help: 'Delivery attempts by platform and outcome (sent, retried, rate_limited, failed_permanent, failed_exhausted, skipped)',
-    labelNames: ['platform', 'outcome'] as const,
-    registers,
-  }),
-  deliveryLatency: new Histogram({
-    name: 'xiezuo_delivery_latency_seconds',
-    help: 'From when a message was due to when the platform accepted it, by platform and origin kind',
-    labelNames: ['platform', 'origin'] as const,
-    buckets: DELIVERY_BUCKETS,
-    registers,
-  }),
-  replyLatency: new Histogram({
-    name: 'xiezuo_reply_latency_seconds',
-    help: 'Time to build the reply to a chat message (questions and commands), by command',
-    labelNames: ['command'] as const,
-    buckets: REPLY_BUCKETS,
-    registers,
-  }),
-  alerts: new Counter({
-    name: 'xiezuo_alerts_total',
-    help: 'Alert state changes by level and state (sent, acknowledged, escalated, raised, resolved, cancelled)',
-    labelNames: ['level', 'state', 'drill'] as const,
-    registers,
-  }),
-  firstAck: new Histogram({
-    name: 'xiezuo_alert_first_ack_seconds',
-    help: 'From an alert being sent to its first acknowledgement',
-    labelNames: ['level', 'drill'] as const,
-    buckets: ACK_BUCKETS,
-    registers,
-  }),
-  escalations: new Counter({
-    name: 'xiezuo_alert_escalations_total',
-    help: 'Escalation steps taken because nobody acknowledged in time',
-    labelNames: ['level', 'drill'] as const,
-    registers,
-  }),
-  reminders: new Counter({
-    name: 'xiezuo_reminders_total',
-    help: 'Reminder jobs run, by kind and result (sent, stale, late …)',
-    labelNames: ['kind', 'result'] as const,
-    registers,
-  }),
-  reminderLateness: new Histogram({
-    name: 'xiezuo_reminder_lateness_seconds',
-    help: 'How long after its due instant a reminder job started',
-    labelNames: ['kind'] as const,
-    buckets: LATENESS_BUCKETS,
-    registers,
-  }),
-  jobs: new Counter({
-    name: 'xiezuo_jobs_total',
-    help: 'BullMQ jobs this process finished, by queue and outcome (completed, retried, failed)',
-    labelNames: ['queue', 'outcome'] as const,
-    registers,
-  }),
-  workersRunning: new Gauge({
-    name: 'xiezuo_workers_running',
-    help: 'BullMQ workers running in this process (0 on a bot started with WORKERS=0)',
-    registers,
-  }),
+  deliveries: counter('xiezuo_deliveries_total', 'Delivery attempts by platform and outcome (sent, retried, rate_limited, failed_permanent, failed_exhausted, skipped)', ['platform', 'outcome']),
+  deliveryLatency: histogram('xiezuo_delivery_latency_seconds', 'From when a message was due to when the platform accepted it, by platform and origin kind', ['platform', 'origin'], DELIVERY_BUCKETS),
+  replyLatency: histogram('xiezuo_reply_latency_seconds', 'Time to build the reply to a chat message (questions and commands), by command', ['command'], REPLY_BUCKETS),
+  alerts: counter('xiezuo_alerts_total', 'Alert state changes by level and state (sent, acknowledged, escalated, raised, resolved, cancelled)', ['level', 'state', 'drill']),
+  firstAck: histogram('xiezuo_alert_first_ack_seconds', 'From an alert being sent to its first acknowledgement', ['level', 'drill'], ACK_BUCKETS),
+  escalations: counter('xiezuo_alert_escalations_total', 'Escalation steps taken because nobody acknowledged in time', ['level', 'drill']),
+  reminders: counter('xiezuo_reminders_total', 'Reminder jobs run, by kind and result (sent, stale, late …)', ['kind', 'result']),
+  reminderLateness: histogram('xiezuo_reminder_lateness_seconds', 'How long after its due instant a reminder job started', ['kind'], LATENESS_BUCKETS),
+  jobs: counter('xiezuo_jobs_total', 'BullMQ jobs this process finished, by queue and outcome (completed, retried, failed)', ['queue', 'outcome']),
+  workersRunning: new Gauge({ name: 'xiezuo_workers_running', help: 'BullMQ workers running in this process (0 on a bot started with WORKERS=0)', registers }),
 };
 
 type Probe = () => Promise<boolean>;

@@ -6,8 +6,8 @@
 import type { AlertState, TimelineEvent } from '../alerts/store.ts';
 import { msg } from '../i18n/index.ts';
 import { wallTime } from '../time.ts';
-import type { Box, Picture } from './picture.ts';
-import { esc, n, svgDoc, text, textWidth } from './svg.ts';
+import { type Box, type Picture, picture } from './picture.ts';
+import { esc, n, text, textWidth } from './svg.ts';
 
 const T = msg.pictures;
 const WIDTH = 1100;
@@ -118,13 +118,5 @@ export function ackTimelinePicture(a: AlertState, timeline: readonly TimelineEve
     T.timelineAltHead(a.id),
     ...rows.map((r) => T.timelineAltLine(r.group, r.sentAt !== undefined ? clock(r.sentAt, zone, seconds) : '—', r.ackAt !== undefined ? clock(r.ackAt, zone, seconds) : '', r.escalated)),
   ].join('\n');
-  return {
-    svg: svgDoc(WIDTH, height, body),
-    width: WIDTH,
-    height,
-    alt,
-    name: `alert-${esc(a.id)}.png`,
-    marks,
-    titleBox: { x: 40, y: 20, w: Math.min(textWidth(T.timelineTitle(a.id), 26), WIDTH - 80), h: 36 },
-  };
+  return picture({ width: WIDTH, height, body, alt, name: `alert-${esc(a.id)}.png`, marks, titleBox: { x: 40, y: 20, w: Math.min(textWidth(T.timelineTitle(a.id), 26), WIDTH - 80), h: 36 } });
 }

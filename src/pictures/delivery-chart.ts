@@ -6,8 +6,8 @@
 import type { Broadcast, BroadcastOutcome } from '../broadcasts/broadcasts.ts';
 import { msg } from '../i18n/index.ts';
 import { PLATFORMS, destinationKey } from '../messages.ts';
-import type { Box, Picture } from './picture.ts';
-import { rect, svgDoc, text, textWidth } from './svg.ts';
+import { type Box, type Picture, picture } from './picture.ts';
+import { rect, text, textWidth } from './svg.ts';
 
 const T = msg.pictures;
 const WIDTH = 1000;
@@ -74,13 +74,5 @@ export function deliveryChartPicture(b: Pick<Broadcast, 'id' | 'group' | 'destin
     body.push(rect(x, ly - 13, 22, 16, { fill: BAR_COLOURS[key] }), text(x + 30, ly, key === 'failed' ? T.failed_ : T[key], { 'font-size': 15, fill: '#333333' }));
   });
   const alt = [T.chartAltHead(b.id, b.group), ...rows.map((r) => T.chartAltLine(r.label, r.delivered, r.pending, r.failed, r.delivered + r.pending + r.failed))].join('\n');
-  return {
-    svg: svgDoc(WIDTH, height, body),
-    width: WIDTH,
-    height,
-    alt,
-    name: `broadcast-${b.id}.png`,
-    marks,
-    titleBox: { x: 40, y: 20, w: Math.min(textWidth(T.chartTitle(b.id, b.group), 26), WIDTH - 80), h: 36 },
-  };
+  return picture({ width: WIDTH, height, body, alt, name: `broadcast-${b.id}.png`, marks, titleBox: { x: 40, y: 20, w: Math.min(textWidth(T.chartTitle(b.id, b.group), 26), WIDTH - 80), h: 36 } });
 }

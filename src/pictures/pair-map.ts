@@ -10,8 +10,8 @@
 import { msg } from '../i18n/index.ts';
 import type { KnowledgeView } from '../knowledge/view.ts';
 import { Pairings, type ResolvedPairing, periodEnded } from '../knowledge/pairings.ts';
-import type { Box, Picture } from './picture.ts';
-import { esc, n, rect, svgDoc, text, textWidth } from './svg.ts';
+import { type Box, type Picture, picture } from './picture.ts';
+import { esc, n, rect, text, textWidth } from './svg.ts';
 
 const T = msg.pictures;
 
@@ -241,13 +241,5 @@ export function pairMapPicture(k: KnowledgeView, regionIds: readonly string[], n
     ),
   ].join('\n');
 
-  return {
-    svg: svgDoc(WIDTH, height, body),
-    width: WIDTH,
-    height,
-    alt,
-    name: `pair-map-${esc(regionIds.join('-'))}.png`,
-    marks: [...nodeBox.values()],
-    titleBox: { x: 40, y: 18, w: Math.min(textWidth(T.mapTitle(who), 28), WIDTH - 80), h: 40 },
-  };
+  return picture({ width: WIDTH, height, body, alt, name: `pair-map-${esc(regionIds.join('-'))}.png`, marks: [...nodeBox.values()], titleBox: { x: 40, y: 18, w: Math.min(textWidth(T.mapTitle(who), 28), WIDTH - 80), h: 40 } });
 }

@@ -1,4 +1,5 @@
 /** What each picture builder returns: the SVG to rasterise and everything said about it in words. */
+import { svgDoc } from './svg.ts';
 
 export interface Box {
   x: number;
@@ -19,4 +20,10 @@ export interface Picture {
   marks: Box[];
   /** Where the title is written: tests check its glyphs are drawn. */
   titleBox: Box;
+}
+
+/** A picture from its SVG body: the document is drawn at the size the picture declares. */
+export function picture(p: Omit<Picture, 'svg'> & { body: string[] }): Picture {
+  const { body, ...rest } = p;
+  return { svg: svgDoc(p.width, p.height, body), ...rest };
 }

@@ -310,13 +310,12 @@ export class Meetings {
     blocks.push({ heading: msg.meetings.fieldGroup, text: m.group });
     blocks.push({ text: msg.meetings.reminderAsk });
     if (tally) blocks.push({ heading: msg.meetings.tallyHeading, text: msg.meetings.tally(tally.yes, tally.no, tally.delegate) });
-    return {
-      title: msg.meetings.reminderTitle(m.title),
-      blocks,
-      buttons: [this.rsvpButtons(m)],
-      footer: m.id,
-      tone: 'notice',
-    };
+    return this.rsvpNotice(m, msg.meetings.reminderTitle(m.title), blocks);
+  }
+
+  /** A notice to the meeting's group that asks for a reply: its 参加 / 不参加 buttons, its id below. */
+  private rsvpNotice(m: Meeting, title: string, blocks: Reply['blocks']): Reply {
+    return { title, blocks, buttons: [this.rsvpButtons(m)], footer: m.id, tone: 'notice' };
   }
 
   /** 参加 / 不参加 / 委派他人, routed to commands/meeting.ts as meeting.yes|no|delegate. */
@@ -393,13 +392,7 @@ export class Meetings {
       { text: msg.meetings.movedNotice(this.show(before.occurrence, before.zone), this.show(after.occurrence, after.zone)) },
     ];
     if (after.where) blocks.push({ heading: msg.meetings.fieldWhere, text: after.where });
-    return {
-      title: msg.meetings.movedNoticeTitle(after.title),
-      blocks,
-      buttons: [this.rsvpButtons(after)],
-      footer: after.id,
-      tone: 'notice',
-    };
+    return this.rsvpNotice(after, msg.meetings.movedNoticeTitle(after.title), blocks);
   }
 
   private cancelledNotice(m: Meeting): Reply {

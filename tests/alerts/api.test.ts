@@ -1,40 +1,25 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
-import { startRedis, type RedisServer } from '../support/redis-server.ts';
-import { harness, type Harness } from './fixture.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useAlertHarness } from './fixture.ts';
 import { HttpServer } from '../../src/http/server.ts';
 import { authorised, parseTokenDigests, registerAlertApi, tokenDigest } from '../../src/http/alert-api.ts';
 import { createLogger } from '../../src/log.ts';
-import { AuditLog } from '../../src/roles/audit.ts';
 import { msg } from '../../src/i18n/index.ts';
 
 const TOKEN = 'duty-desk-7f3a9c';
-let server: RedisServer;
-let h: Harness;
+const h = useAlertHarness();
 let http: HttpServer;
 let base: string;
-let audit: AuditLog;
 const logged: string[] = [];
 
-beforeAll(async () => {
-  server = await startRedis();
-});
-afterAll(async () => {
-  await server.dispose();
-});
 beforeEach(async () => {
-  const prefix = `t${randomUUID().slice(0, 8)}`;
-  h = await harness(server.url, prefix);
-  audit = new AuditLog({ redis: h.redis, prefix, clock: h.clock, max: 100 });
   const log = createLogger('debug');
   const capture = { ...log, info: (m: string, c?: Record<string, unknown>) => logged.push(m + JSON.stringify(c)), warn: (m: string, c?: Record<string, unknown>) => logged.push(m + JSON.stringify(c)), debug: () => {}, error: (m: string, c?: Record<string, unknown>) => logged.push(m + JSON.stringify(c)), child: () => capture };
   http = new HttpServer(capture);
-  registerAlertApi(http, { service: h.service, audit, tokens: `${tokenDigest('other-token')},${tokenDigest(TOKEN)}`, log: capture });
+  registerAlertApi(http, { service: h.service, audit: h.audit, tokens: `${tokenDigest('other-token')},${tokenDigest(TOKEN)}`, log: capture });
   base = `http://127.0.0.1:${await http.listen(0, '127.0.0.1')}`;
 });
 afterEach(async () => {
   await http.close();
-  await h.close();
 });
 
 const post = (body: unknown, token: string | null = TOKEN) =>
@@ -83,7 +68,7 @@ describe('POST /api/alerts', () => {
   it('writes an audit entry for every alert it starts or joins, as api:<source>', async () => {
     await post(good);
     await post({ ...good, text: '续报', source: undefined });
-    const entries = await audit.latest(5);
+    const entries = await h.audit.latest(5);
     expect(entries).toHaveLength(2);
     expect(entries[1]).toMatchObject({ user: 'api:省地震局监测', chat: 'api', action: 'alert.trigger' });
     expect(entries[1]!.detail).toMatch(/^A-20261122-01 sent 文山 地震 II$/);

@@ -1,12 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
-import { startRedis, type RedisServer } from '../support/redis-server.ts';
-import { harness, type Harness, telegramInbound } from './fixture.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { telegramInbound, useAlertHarness } from './fixture.ts';
 import { Router } from '../../src/router.ts';
 import { alert } from '../../commands/alert.ts';
 import { ack } from '../../commands/ack.ts';
 import { RoleStore } from '../../src/roles/store.ts';
-import { AuditLog } from '../../src/roles/audit.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import type { Services } from '../../src/services.ts';
@@ -17,11 +14,9 @@ import { z } from 'zod';
 import { msg } from '../../src/i18n/index.ts';
 import { escalationJobId } from '../../src/alerts/escalation.ts';
 
-let server: RedisServer;
-let h: Harness;
+const h = useAlertHarness();
 let services: Services;
 let roles: RoleStore;
-let audit: AuditLog;
 const ask = defineCommand({ name: 'ask', role: null, summary: '', usage: '', args: z.any(), run: async () => ({ blocks: [] }) });
 const router = new Router([ask, alert, ack], { defaultCommand: 'ask' });
 
@@ -34,30 +29,18 @@ const press = (action: string, value: string, user: string, chat: string) =>
 const chatOf = (group: string) => h.chats[group]!.split(':')[1]!;
 const all = (r: Reply) => renderText(r);
 
-beforeAll(async () => {
-  server = await startRedis();
-});
-afterAll(async () => {
-  await server.dispose();
-});
 beforeEach(async () => {
-  const prefix = `t${randomUUID().slice(0, 8)}`;
-  h = await harness(server.url, prefix);
-  roles = new RoleStore({ redis: h.redis, prefix, admins: new Set(), openAsk: true });
-  audit = new AuditLog({ redis: h.redis, prefix, clock: h.clock, max: 100 });
+  roles = new RoleStore({ redis: h.redis, prefix: h.prefix, admins: new Set(), openAsk: true });
   services = {
     config: loadConfig({}),
     clock: h.clock,
     log: createLogger('silent'),
     access: roles,
     roles,
-    audit,
+    audit: h.audit,
     alerts: h.service,
   } as unknown as Services;
   await roles.grant('telegram:100', 'emergency');
-});
-afterEach(async () => {
-  await h.close();
 });
 
 describe('/alert', () => {
@@ -76,7 +59,7 @@ describe('/alert', () => {
     for (const g of ['文山应急', '上海应急', '应急领导小组', '应急协调中心']) expect(text).toContain(g);
     expect(h.outbox.sent).toHaveLength(3);
     expect(h.outbox.sent[0]!.message.reply.blocks[0]?.text).toBe('州府震感强烈，已有房屋倒塌');
-    expect((await audit.latest(5)).map((e) => e.action)).toContain('alert.trigger');
+    expect((await h.audit.latest(5)).map((e) => e.action)).toContain('alert.trigger');
   });
 
   it('accepts the level in other forms and places (重大, 2, level before type)', async () => {

@@ -3,7 +3,9 @@
  * private redis-server, real Groups and a real BullMQ escalation queue and worker. The Outbox is
  * a recording one — delivery itself is tested by the delivery tests and by telegram.test.ts.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { createBullConnection, createRedis, type RedisClient } from '../../src/store/redis.ts';
 import { bullPrefix } from '../../jobs/queues.ts';
@@ -25,6 +27,8 @@ import { startEscalationWorker } from '../../jobs/escalate.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Level } from '../../src/alerts/levels.ts';
 import type { Destination, Inbound, Reply } from '../../src/messages.ts';
+import { AuditLog } from '../../src/roles/audit.ts';
+import { type RedisServer, startRedis } from '../support/redis-server.ts';
 
 const seeds = fileURLToPath(new URL('../../seeds/', import.meta.url));
 
@@ -82,11 +86,14 @@ export async function seedGroups(groups: Groups, routing: AlertRouting): Promise
 
 export interface Harness {
   redis: RedisClient;
+  /** The key prefix of this harness alone. */
+  prefix: string;
   service: AlertService;
   store: AlertStore;
   outbox: RecordingOutbox;
   escalations: EscalationQueue;
   clock: ManualClock;
+  audit: AuditLog;
   chats: Record<string, string>;
   routing: AlertRouting;
   /** Every card edit the service made (refreshCards), in order. */
@@ -126,11 +133,13 @@ export async function harness(url: string, prefix: string, timeouts?: Partial<Re
   const workers: Worker[] = [];
   return {
     redis,
+    prefix,
     service,
     store,
     outbox,
     escalations,
     clock,
+    audit: new AuditLog({ redis, prefix, clock, max: 100 }),
     chats,
     routing,
     edits,
@@ -147,6 +156,35 @@ export async function harness(url: string, prefix: string, timeouts?: Partial<Re
       await bull.quit();
     },
   };
+}
+
+/**
+ * What each alert test file sets up: a private redis-server for the file and, before each test,
+ * a fresh harness on a key prefix of its own, closed after the test. The object returned is that
+ * harness, filled in again before each test; `restart` swaps it for one with other timeouts.
+ */
+export function useAlertHarness(timeouts?: Partial<Record<Level, number>>): Harness & { restart(timeouts: Partial<Record<Level, number>>): Promise<void> } {
+  let server: RedisServer | undefined;
+  const fresh = (t?: Partial<Record<Level, number>>) => harness(server!.url, `t${randomUUID().slice(0, 8)}`, t);
+  const h = {
+    restart: async (t: Partial<Record<Level, number>>) => {
+      await h.close();
+      Object.assign(h, await fresh(t));
+    },
+  } as Harness & { restart(timeouts: Partial<Record<Level, number>>): Promise<void> };
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterAll(async () => {
+    await server?.dispose();
+  });
+  beforeEach(async () => {
+    Object.assign(h, await fresh(timeouts));
+  });
+  afterEach(async () => {
+    await h.close?.();
+  });
+  return h;
 }
 
 /** Wait until `check` holds, polling every 20 ms, up to `ms`. */

@@ -1,30 +1,15 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
-import { startRedis, type RedisServer } from '../support/redis-server.ts';
-import { harness, until, type Harness } from './fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { type Harness, until, useAlertHarness } from './fixture.ts';
 import { RegionLookupError } from '../../src/alerts/service.ts';
 import { escalationJobId } from '../../src/alerts/escalation.ts';
 import { UserError } from '../../src/errors.ts';
 
-let server: RedisServer;
-let h: Harness;
+// Short timeouts: escalation must be observable in well under a second.
+const h = useAlertHarness({ I: 300, II: 300, III: 300, IV: 300 });
 const by = { key: 'telegram:42', name: '值班员' };
 const trigger = (over: Partial<Parameters<Harness['service']['trigger']>[0]> = {}) =>
   h.service.trigger({ region: '文山', type: '地震', level: 'II', text: '州府震感强烈，已有房屋倒塌', drill: false, forceNew: false, by, source: 'chat', ...over });
 
-beforeAll(async () => {
-  server = await startRedis();
-});
-afterAll(async () => {
-  await server.dispose();
-});
-beforeEach(async () => {
-  // Short timeouts: escalation must be observable in well under a second.
-  h = await harness(server.url, `t${randomUUID().slice(0, 8)}`, { I: 300, II: 300, III: 300, IV: 300 });
-});
-afterEach(async () => {
-  await h.close();
-});
 
 describe('trigger', () => {
   it('II sends at once to 文山, 上海 and leadership with alert priority, with a readable id', async () => {
@@ -210,11 +195,8 @@ describe('duplicates: pending previews and graver triggers', () => {
   });
 
   it('a graver trigger raises the open alert: leadership is reached, everyone re-notified, escalation re-armed at the new timeout', async () => {
-    h = await (async () => {
-      await h.close();
-      // IV waits long, I short: an escalation seen soon can only come from the raised level.
-      return harness(server.url, `t${randomUUID().slice(0, 8)}`, { I: 300, II: 300, III: 60_000, IV: 60_000 });
-    })();
+    // IV waits long, I short: an escalation seen soon can only come from the raised level.
+    await h.restart({ I: 300, II: 300, III: 60_000, IV: 60_000 });
     h.startWorker();
     const iv = await trigger({ level: 'IV', skipPreview: true });
     expect(h.outbox.chats('s').sort()).toEqual([h.chats['文山应急'], h.chats['上海应急']].sort());

@@ -2,19 +2,10 @@
  * The issue's done-when, end to end through real grammy against the Telegram stand-in: the
  * bot's adapter, the router, the alert service, BullMQ delivery and escalation workers.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
-import { startRedis, type RedisServer } from '../support/redis-server.ts';
-import { startFakeTelegram, type FakeTelegram, type TelegramCall } from '../support/fake-telegram.ts';
-import { startTelegramBot } from '../support/telegram-bot.ts';
-import { createApp, type App } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/log.ts';
-import type { TelegramAdapter } from '../../src/platforms/telegram/adapter.ts';
-import type { Senders } from '../../src/delivery/sender.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TelegramCall } from '../support/fake-telegram.ts';
+import { useTelegramApp } from '../support/telegram-bot.ts';
 import { AlertStore } from '../../src/alerts/store.ts';
-import { startWorkers } from '../../jobs/worker.ts';
-import type { RunningWorkers } from '../../src/process.ts';
 
 const TIMEOUT_MS = 2500;
 const CHATS: Record<string, number> = {
@@ -26,11 +17,7 @@ const CHATS: Record<string, number> = {
 };
 const OFFICER = 42;
 
-let redis: RedisServer;
-let tg: FakeTelegram;
-let app: App;
-let adapter: TelegramAdapter;
-let workers: RunningWorkers;
+const { tg, app } = useTelegramApp({ DELIVERY_LIMITS: '0', ALERT_TIMEOUTS_MS: `II=${TIMEOUT_MS}` });
 let store: AlertStore;
 
 const to = (chat: number) => (c: TelegramCall) => String(c.body.chat_id) === String(chat);
@@ -38,38 +25,12 @@ const textOf = (c: TelegramCall) => String(c.body.text ?? '');
 const sendsTo = (chat: number, needle: string) => tg.delivered('sendMessage').filter((c) => to(chat)(c) && textOf(c).includes(needle));
 
 beforeAll(async () => {
-  redis = await startRedis();
-  tg = await startFakeTelegram();
-  const prefix = `t${randomUUID().slice(0, 8)}`;
-  const config = loadConfig({
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: prefix,
-    LOG_LEVEL: 'silent',
-    TELEGRAM_BOT_TOKEN: '123:TEST',
-    TELEGRAM_API_ROOT: tg.apiRoot,
-    DELIVERY_LIMITS: '0',
-    ALERT_TIMEOUTS_MS: `II=${TIMEOUT_MS}`,
-  });
-  const senders: Senders = {};
-  const log = createLogger('silent');
-  app = await createApp(config, { senders, log });
-  adapter = await startTelegramBot({ tg, router: app.router, services: app.services, log });
-  senders.telegram = adapter.sender;
-  workers = await startWorkers(app.services);
   for (const [g, chat] of Object.entries(CHATS)) {
     await app.services.groups.create(g);
     await app.services.groups.add(g, [{ to: { platform: 'telegram', chatId: String(chat) } }]);
   }
   await app.services.roles.grant(`telegram:${OFFICER}`, 'emergency');
-  store = new AlertStore(app.services.redis, prefix);
-});
-
-afterAll(async () => {
-  await adapter?.stop();
-  await workers?.close();
-  await app?.close();
-  await tg?.close();
-  await redis?.dispose();
+  store = new AlertStore(app.services.redis, app.services.config.REDIS_PREFIX);
 });
 
 async function trigger(text: string): Promise<string> {

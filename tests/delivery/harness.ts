@@ -94,6 +94,17 @@ export async function withWorkers(app: App): Promise<RunningWorkers> {
   return startWorkers(app.services);
 }
 
+/** The app with its delivery workers running, and one close for both. */
+export async function startWithWorkers<A extends App>(app: A): Promise<{ app: A; workers: RunningWorkers; close(): Promise<void> }> {
+  const workers = await withWorkers(app);
+  // Workers first: they use the app's connections.
+  const close = async () => {
+    await workers.close();
+    await app.close();
+  };
+  return { app, workers, close };
+}
+
 export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 15_000, stepMs = 20): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await cond())) {

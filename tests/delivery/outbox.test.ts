@@ -8,7 +8,7 @@ import { SendError } from '../../src/errors.ts';
 import type { DeliveryOutcome, OutgoingMessage } from '../../src/delivery/outbox.ts';
 import type { Destination } from '../../src/messages.ts';
 import { startRedis, type RedisServer } from '../support/redis-server.ts';
-import { RecordingSender, buildApp, maxInWindow, waitFor, withWorkers } from './harness.ts';
+import { RecordingSender, buildApp, maxInWindow, startWithWorkers, waitFor } from './harness.ts';
 
 let redis: RedisServer;
 beforeAll(async () => {
@@ -37,11 +37,7 @@ async function setup(env: Record<string, string> = {}) {
       outcomes.set(m.id, [...(outcomes.get(m.id) ?? []), o]);
     },
   });
-  const workers = await withWorkers(app);
-  const close = async () => {
-    await workers.close();
-    await app.close();
-  };
+  const { close } = await startWithWorkers(app);
   return { tg, sl, app, outcomes, close };
 }
 

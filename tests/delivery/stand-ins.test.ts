@@ -15,7 +15,7 @@ import { SlackSender, createSlackClient } from '../../src/platforms/slack/sender
 import type { Destination } from '../../src/messages.ts';
 import { renderText } from '../../src/render/text.ts';
 import type { RunningWorkers } from '../../src/process.ts';
-import { buildApp, maxInWindow, waitFor, withWorkers } from './harness.ts';
+import { buildApp, maxInWindow, startWithWorkers, waitFor } from './harness.ts';
 
 let redis: RedisServer;
 let tg: FakeTelegram;
@@ -38,15 +38,7 @@ async function setup(env: Record<string, string>): Promise<{ app: App; workers: 
     },
     env,
   );
-  const workers = await withWorkers(app);
-  return {
-    app,
-    workers,
-    close: async () => {
-      await workers.close();
-      await app.close();
-    },
-  };
+  return startWithWorkers(app);
 }
 
 async function broadcast(app: App, group: string, text: string): Promise<string> {

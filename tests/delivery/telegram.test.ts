@@ -4,18 +4,9 @@
  * broadcasts and confirms; every chat receives it once and the preview shows progress and the
  * report. A user without the role is refused and nothing is sent.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
-import { startRedis, type RedisServer } from '../support/redis-server.ts';
-import { startFakeTelegram, type FakeTelegram, type TelegramCall } from '../support/fake-telegram.ts';
-import { startTelegramBot } from '../support/telegram-bot.ts';
-import { createApp, type App } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/log.ts';
-import type { TelegramAdapter } from '../../src/platforms/telegram/adapter.ts';
-import type { Senders } from '../../src/delivery/sender.ts';
-import { startWorkers } from '../../jobs/worker.ts';
-import type { RunningWorkers } from '../../src/process.ts';
+import { describe, expect, it } from 'vitest';
+import type { TelegramCall } from '../support/fake-telegram.ts';
+import { useTelegramApp } from '../support/telegram-bot.ts';
 import { waitFor } from './harness.ts';
 
 const ADMIN = 10;
@@ -23,11 +14,11 @@ const COORD = 20;
 const STRANGER = 30;
 const CHATS = Array.from({ length: 50 }, (_, i) => -1000100 - i);
 
-let redis: RedisServer;
-let tg: FakeTelegram;
-let app: App;
-let adapter: TelegramAdapter;
-let workers: RunningWorkers;
+const { tg, app } = useTelegramApp({
+  ADMINS: `telegram:${ADMIN}`,
+  // Real per-chat rules, bot-wide rate lifted so the test stays quick.
+  DELIVERY_TELEGRAM_PER_S: '0',
+});
 
 const textOf = (c: TelegramCall) => String(c.body.text ?? '');
 const toChat = (chat: number) => (c: TelegramCall) => String(c.body.chat_id) === String(chat);
@@ -37,34 +28,6 @@ async function say(user: number, text: string, needle: string | RegExp): Promise
   tg.pushUpdate(tg.privateText(user, text));
   return tg.waitForCall('sendMessage', (c) => tg.calls.indexOf(c) >= before && toChat(user)(c) && (typeof needle === 'string' ? textOf(c).includes(needle) : needle.test(textOf(c))));
 }
-
-beforeAll(async () => {
-  redis = await startRedis();
-  tg = await startFakeTelegram();
-  const config = loadConfig({
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`,
-    LOG_LEVEL: 'silent',
-    ADMINS: `telegram:${ADMIN}`,
-    TELEGRAM_BOT_TOKEN: '123:TEST',
-    TELEGRAM_API_ROOT: tg.apiRoot,
-    // Real per-chat rules, bot-wide rate lifted so the test stays quick.
-    DELIVERY_TELEGRAM_PER_S: '0',
-  });
-  const senders: Senders = {};
-  app = await createApp(config, { senders, log: createLogger('silent') });
-  adapter = await startTelegramBot({ tg, router: app.router, services: app.services });
-  senders.telegram = adapter.sender;
-  workers = await startWorkers(app.services);
-});
-
-afterAll(async () => {
-  await adapter?.stop();
-  await workers?.close();
-  await app?.close();
-  await tg?.close();
-  await redis?.dispose();
-});
 
 describe('broadcast through the Telegram stand-in', () => {
   it('a user without the role is refused and nothing is sent', async () => {

@@ -5,17 +5,14 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpServer } from '../../src/http/server.ts';
 import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/log.ts';
-import { MemoryCallbackStore } from '../../src/platforms/telegram/callbacks.ts';
-import { TELEGRAM_WEBHOOK_PATH, TelegramAdapter } from '../../src/platforms/telegram/adapter.ts';
 import type { Services } from '../../src/services.ts';
 import { fixtureApp } from '../platforms/fixture.ts';
 import { startRedis, type RedisServer } from '../support/redis-server.ts';
 import { type FakeTelegram, startFakeTelegram } from '../support/fake-telegram.ts';
 import { type FakeSlack, eventBody, slackHeaders, slashCommandBody, startFakeSlack, FAKE_BOT_USER } from '../support/fake-slack.ts';
 import { type SlackBot, startSlackBot } from '../support/slack-bot.ts';
+import { type TelegramWebhookBot, startTelegramWebhookBot } from '../support/telegram-bot.ts';
 
 let server: RedisServer;
 let redis: Redis;
@@ -37,27 +34,15 @@ function app(prefix: string) {
 
 describe('Telegram webhook: the same update_id twice', () => {
   let tg: FakeTelegram;
-  const adapters: TelegramAdapter[] = [];
-  const https: HttpServer[] = [];
-  const urls: string[] = [];
+  const bots: TelegramWebhookBot[] = [];
   const secret = 'replay_secret';
 
   beforeAll(async () => {
     tg = await startFakeTelegram();
-    for (let i = 0; i < 2; i++) {
-      const { router, services } = app('replaytg');
-      const http = new HttpServer(createLogger('silent'));
-      const port = await http.listen(0, '127.0.0.1');
-      const adapter = new TelegramAdapter({ token: '123:TEST', apiRoot: tg.apiRoot, mode: 'webhook', webhookSecret: secret, router, services, log: createLogger('silent'), http, callbacks: new MemoryCallbackStore() });
-      await adapter.start();
-      adapters.push(adapter);
-      https.push(http);
-      urls.push(`http://127.0.0.1:${port}${TELEGRAM_WEBHOOK_PATH}`);
-    }
+    for (let i = 0; i < 2; i++) bots.push(await startTelegramWebhookBot({ tg, ...app('replaytg'), secret }));
   });
   afterAll(async () => {
-    for (const a of adapters) await a.stop();
-    for (const h of https) await h.close();
+    for (const b of bots) await b.close();
     await tg.close();
   });
 
@@ -71,31 +56,31 @@ describe('Telegram webhook: the same update_id twice', () => {
    * (In place of a fixed sleep, which a slow machine could outlast.)
    */
   const barrier = async (chat: number, firstId: number) => {
-    for (const [i, url] of urls.entries()) await post(url, { update_id: firstId + i, ...tg.privateText(chat, `/echo ${BARRIER}${i}`) });
-    await tg.waitForCall('sendMessage', () => answersTo(chat).filter((c) => String(c.body.text).includes(BARRIER)).length === urls.length);
+    for (const [i, b] of bots.entries()) await post(b.url, { update_id: firstId + i, ...tg.privateText(chat, `/echo ${BARRIER}${i}`) });
+    await tg.waitForCall('sendMessage', () => answersTo(chat).filter((c) => String(c.body.text).includes(BARRIER)).length === bots.length);
   };
   const repliesTo = (chat: number) => answersTo(chat).filter((c) => !String(c.body.text).includes(BARRIER));
 
   it('is answered once, whether posted again to the same process or to another one', async () => {
     const update = { update_id: 9001, ...tg.privateText(801, '/echo 一次') };
-    expect((await post(urls[0]!, update)).status).toBe(200);
+    expect((await post(bots[0]!.url, update)).status).toBe(200);
     await tg.waitForCall('sendMessage', (c) => String(c.body.chat_id) === '801');
-    expect((await post(urls[0]!, update)).status).toBe(200);
-    expect((await post(urls[1]!, update)).status).toBe(200);
+    expect((await post(bots[0]!.url, update)).status).toBe(200);
+    expect((await post(bots[1]!.url, update)).status).toBe(200);
     await barrier(801, 9101);
     expect(repliesTo(801)).toHaveLength(1);
   });
 
   it('a new update_id with the same text is answered again', async () => {
-    await post(urls[1]!, { update_id: 9002, ...tg.privateText(802, '/echo 甲') });
-    await post(urls[0]!, { update_id: 9003, ...tg.privateText(802, '/echo 甲') });
+    await post(bots[1]!.url, { update_id: 9002, ...tg.privateText(802, '/echo 甲') });
+    await post(bots[0]!.url, { update_id: 9003, ...tg.privateText(802, '/echo 甲') });
     await tg.waitForCall('sendMessage', () => answersTo(802).length === 2);
     expect(answersTo(802)).toHaveLength(2);
   });
 
   it('two updates posted at the same moment to two processes: one answer', async () => {
     const update = { update_id: 9004, ...tg.privateText(803, '/echo 并发') };
-    await Promise.all([post(urls[0]!, update), post(urls[1]!, update)]);
+    await Promise.all([post(bots[0]!.url, update), post(bots[1]!.url, update)]);
     await tg.waitForCall('sendMessage', (c) => String(c.body.chat_id) === '803');
     await barrier(803, 9111);
     expect(repliesTo(803)).toHaveLength(1);

@@ -1,10 +1,9 @@
 /** Routing, ranking and honest "no match" answers, through Knowledge and the chat commands. */
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EnvAccess } from '../../src/roles/access.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
-import { Knowledge } from '../../src/knowledge/knowledge.ts';
+import type { Knowledge } from '../../src/knowledge/knowledge.ts';
 import { createLogger } from '../../src/log.ts';
 import type { Inbound } from '../../src/messages.ts';
 import { renderText } from '../../src/render/text.ts';
@@ -15,11 +14,11 @@ import { deadline } from '../../commands/deadline.ts';
 import { help } from '../../commands/help.ts';
 import { pair } from '../../commands/pair.ts';
 import { toc } from '../../commands/toc.ts';
+import { loadSeedKnowledge } from '../support/seeds.ts';
 
-const SEEDS = fileURLToPath(new URL('../../seeds', import.meta.url));
 let k: Knowledge;
 beforeAll(async () => {
-  k = await Knowledge.load({ seedsDir: SEEDS });
+  k = await loadSeedKnowledge();
 });
 
 describe('ranking', () => {

@@ -1,14 +1,13 @@
 /** Integrity of seeds/: every pairing and deadline points at an existing clause, every region resolves. */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Knowledge } from '../../src/knowledge/knowledge.ts';
+import type { Knowledge } from '../../src/knowledge/knowledge.ts';
 import { foldCompact } from '../../src/knowledge/fold.ts';
+import { SEEDS, loadSeedKnowledge } from '../support/seeds.ts';
 
-const SEEDS = fileURLToPath(new URL('../../seeds', import.meta.url));
 let k: Knowledge;
 beforeAll(async () => {
-  k = await Knowledge.load({ seedsDir: SEEDS });
+  k = await loadSeedKnowledge();
 });
 
 const json = (f: string) => JSON.parse(readFileSync(`${SEEDS}/${f}`, 'utf8')) as { id: string }[];

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StartupError } from '../../src/errors.ts';
 import { Knowledge } from '../../src/knowledge/knowledge.ts';
+import { SEEDS } from '../support/seeds.ts';
 
-const SEEDS = fileURLToPath(new URL('../../seeds', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 const dirs: string[] = [];
 

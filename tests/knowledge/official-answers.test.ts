@@ -14,7 +14,7 @@ import { toc } from '../../commands/toc.ts';
 import { KnowledgeRegionGraph } from '../../src/alerts/graph.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
-import { Knowledge } from '../../src/knowledge/knowledge.ts';
+import type { Knowledge } from '../../src/knowledge/knowledge.ts';
 import { createLogger } from '../../src/log.ts';
 import type { ActionResult } from '../../src/command.ts';
 import type { Button, Inbound, Reply } from '../../src/messages.ts';
@@ -22,14 +22,14 @@ import { renderText } from '../../src/render/text.ts';
 import { EnvAccess } from '../../src/roles/access.ts';
 import { Router } from '../../src/router.ts';
 import type { Services } from '../../src/services.ts';
+import { loadSeedKnowledge } from '../support/seeds.ts';
 
-const SEEDS = fileURLToPath(new URL('../../seeds', import.meta.url));
 const UNSEEN = fileURLToPath(new URL('../fixtures/plans-unseen', import.meta.url));
 const MAX_REPLY = 1500;
 
 let k: Knowledge;
 beforeAll(async () => {
-  k = await Knowledge.load({ seedsDir: SEEDS, planDirs: [UNSEEN] });
+  k = await loadSeedKnowledge([UNSEEN]);
 });
 
 const clock = new ManualClock(Date.UTC(2026, 5, 1));

@@ -2,17 +2,16 @@
  * Pairing status relative to the clock: seeds keep `status: active` as the plans state it, but a
  * relationship whose plan period is over is shown as such (状态：规划期已结束（…）), never 进行中.
  */
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pairingAnswer } from '../../src/knowledge/answer.ts';
-import { Knowledge } from '../../src/knowledge/knowledge.ts';
+import type { Knowledge } from '../../src/knowledge/knowledge.ts';
 import { periodEndInstant, periodEnded } from '../../src/knowledge/pairings.ts';
 import { renderText } from '../../src/render/text.ts';
+import { loadSeedKnowledge } from '../support/seeds.ts';
 
-const SEEDS = fileURLToPath(new URL('../../seeds', import.meta.url));
 let k: Knowledge;
 beforeAll(async () => {
-  k = await Knowledge.load({ seedsDir: SEEDS });
+  k = await loadSeedKnowledge();
 });
 
 describe('pairing status against the clock', () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { flagProblem, parseArgs } from '../../src/args.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { expectRefused, text, useHarness } from './harness.ts';
+import { accepted, expectRefused, idOf, text, useHarness } from './harness.ts';
 
 // 2026-11-23 17:00 Beijing.
 const clock = new ManualClock(Date.UTC(2026, 10, 23, 9, 0));
@@ -49,19 +49,17 @@ describe('/meeting add flags', () => {
 
 describe('/deadline add date, time and group', () => {
   it('reads `2026-12-31 17:00` as the due time, not as a group called 17:00', async () => {
-    const r = await h.say('/deadline add 报送 2026-12-31 17:00');
-    expect(r.tone, text(r)).toBe('notice');
-    const id = /D\d+/.exec(r.footer ?? '')![0];
+    const { reply: r, id } = await accepted(h, '/deadline add 报送 2026-12-31 17:00');
     const d = (await h.app.services.officeDeadlines.get(id))!;
     expect(new Date(d.dueAt).toISOString()).toBe('2026-12-31T09:00:00.000Z'); // 17:00 Beijing
     expect(d.group).toBeUndefined();
     expect(text(r)).toContain('2026年12月31日（周四）17:00');
 
     const withGroup = await h.say('/deadline add 报送 2026-12-31 17:00 沪连');
-    const g = (await h.app.services.officeDeadlines.get(/D\d+/.exec(withGroup.footer ?? '')![0]))!;
+    const g = (await h.app.services.officeDeadlines.get(idOf(withGroup)))!;
     expect([new Date(g.dueAt).toISOString(), g.group]).toEqual(['2026-12-31T09:00:00.000Z', '沪连']);
     const dateOnly = await h.say('/deadline add 报送 2026-12-31 沪连');
-    const o = (await h.app.services.officeDeadlines.get(/D\d+/.exec(dateOnly.footer ?? '')![0]))!;
+    const o = (await h.app.services.officeDeadlines.get(idOf(dateOnly)))!;
     expect([o.dueDate, o.group]).toEqual(['2026-12-31', '沪连']);
     expect(text(dateOnly)).toContain('2026年12月31日（周四）｜');
   });

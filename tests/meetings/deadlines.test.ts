@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
-import { OFFICIAL, expectRefused, text, useHarness } from './harness.ts';
+import { accepted, expectRefused, idOf, OFFICIAL, text, useHarness } from './harness.ts';
 
 // 2026-11-23 17:00 Beijing: a fixed "now" so dates and overdue states are stable.
 const clock = new ManualClock(Date.UTC(2026, 10, 23, 9, 0));
@@ -12,9 +12,7 @@ const h = useHarness({ clock, workers: false, groups: { 沪连: [{ platform: 'te
 
 describe('/deadline add and done', () => {
   it('stores a deadline with owner and group, schedules 7d and 1d reminders, and lists it', async () => {
-    const r = await h.say('/deadline add "报送2027年度对口合作计划" 2026-12-31 沪连 --owner 市科技局');
-    expect(r.tone, text(r)).toBe('notice');
-    const id = /D\d+/.exec(r.footer ?? '')![0];
+    const { reply: r, id } = await accepted(h, '/deadline add "报送2027年度对口合作计划" 2026-12-31 沪连 --owner 市科技局');
     const d = (await h.app.services.officeDeadlines.get(id))!;
     expect(d.dueDate).toBe('2026-12-31');
     expect(new Date(d.dueAt).toISOString()).toBe('2026-12-31T01:00:00.000Z'); // 09:00 Beijing
@@ -35,7 +33,7 @@ describe('/deadline add and done', () => {
 
   it('shows overdue office deadlines with the overdue filter', async () => {
     const r = await h.say('/deadline add 提交对口合作成效评估 2026-11-30 --owner 市发展改革委');
-    const id = /D\d+/.exec(r.footer ?? '')![0];
+    const id = idOf(r);
     clock.set(Date.UTC(2026, 11, 2));
     try {
       const overdue = await h.say('/deadline --overdue', OFFICIAL);

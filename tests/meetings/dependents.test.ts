@@ -5,14 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
-import { OFFICIAL, makeGroup, text, useHarness } from './harness.ts';
+import { idOf, makeGroup, OFFICIAL, text, useHarness } from './harness.ts';
 
 const clock = new ManualClock(Date.UTC(2026, 10, 23, 9, 0));
 const h = useHarness({ clock, workers: false, groups: { 沪连: [{ platform: 'telegram', chatId: '-3201' }] } });
 
 describe('RSVPs and moves', () => {
   it('answers given before a move do not count for the new time', async () => {
-    const id = /M\d+/.exec((await h.say('/meeting add "改期回执会" 2026-12-10 09:30 沪连 --remind 1d')).footer ?? '')![0];
+    const id = idOf(await h.say('/meeting add "改期回执会" 2026-12-10 09:30 沪连 --remind 1d'));
     await h.press('meeting.yes', id, OFFICIAL);
     expect((await h.app.services.meetings.tally((await h.app.services.meetings.get(id))!)).yes).toBe(1);
     await h.say(`/meeting move ${id} 2026-12-12 09:30`);
@@ -26,8 +26,8 @@ describe('RSVPs and moves', () => {
 describe('/group delete', () => {
   it('is refused while a meeting or deadline uses the group, naming them; allowed once they are gone', async () => {
     await makeGroup(h, '沪喀', [{ platform: 'telegram', chatId: '-3202' }]);
-    const m = /M\d+/.exec((await h.say('/meeting add "沪喀会" 2026-12-10 09:30 沪喀')).footer ?? '')![0];
-    const d = /D\d+/.exec((await h.say('/deadline add 报送 2026-12-31 沪喀')).footer ?? '')![0];
+    const m = idOf(await h.say('/meeting add "沪喀会" 2026-12-10 09:30 沪喀'));
+    const d = idOf(await h.say('/deadline add 报送 2026-12-31 沪喀'));
     const refused = await h.say('/group delete 沪喀');
     expect(refused.tone).toBe('error');
     expect(refused.blocks[0]!.text).toContain(`仍被 ${m}、${d} 使用`);

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REMINDERS_QUEUE, bullPrefix } from '../../jobs/queues.ts';
 import type { Destination, Reply } from '../../src/messages.ts';
 import { createBullConnection } from '../../src/store/redis.ts';
-import { OFFICIAL, type Harness, makeGroup, shanghai, sleep, startHarness, text, until } from './harness.ts';
+import { ahead, type Harness, idOf, makeGroup, OFFICIAL, shanghai, sleep, startHarness, text, until } from './harness.ts';
 
 const GROUP: Destination[] = [
   { platform: 'telegram', chatId: '-2001' },
@@ -65,16 +65,6 @@ function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
     child.once('exit', () => resolve());
     child.kill(signal);
   });
-}
-
-function ahead(ms: number): number {
-  return Math.ceil((Date.now() + ms) / 1000) * 1000;
-}
-
-function idOf(reply: Reply): string {
-  const m = /M\d+/.exec(`${reply.footer ?? ''} ${reply.blocks[0]?.text ?? ''}`);
-  if (!m) throw new Error(`no meeting id in ${text(reply)}`);
-  return m[0];
 }
 
 const remindersOf = (id: string) => sunk.filter((s) => s.reply.footer === id && s.reply.title?.startsWith('会议提醒'));

@@ -14,6 +14,8 @@ import type { Sender, Senders, SentMessage } from '../../src/delivery/sender.ts'
 import { startWorkers } from '../../jobs/worker.ts';
 import type { RunningWorkers } from '../../src/process.ts';
 import { startRedis, type RedisServer } from '../support/redis-server.ts';
+import { type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
+import { type SlackBot, startSlackBot } from '../support/slack-bot.ts';
 
 export interface Received {
   to: Destination;
@@ -126,6 +128,39 @@ export function useHarness(opts: HarnessOptions & { groups?: Record<string, Dest
   return h;
 }
 
+/** What the Slack tests sign their requests with. */
+export const SLACK_SECRET = 'slack-signing-secret';
+
+export interface SlackHarness {
+  h: Harness;
+  /** The Web API stand-in. */
+  slack: FakeSlack;
+  /** Real Bolt (HTTP mode) in front of the app; tests post signed requests to `bot.url`. */
+  bot: SlackBot;
+}
+
+/**
+ * useHarness behind real Bolt: the Slack stand-in, the app, and a SlackAdapter whose Sender the
+ * workers deliver with (they were handed the senders object, filled in once the adapter runs).
+ * Filled in by beforeAll and closed by afterAll, like useHarness.
+ */
+export function useSlackHarness(opts: Omit<HarnessOptions, 'senders'> = {}): SlackHarness {
+  const s = { h: {}, slack: {}, bot: {} } as SlackHarness;
+  beforeAll(async () => {
+    Object.assign(s.slack, await startFakeSlack());
+    const senders: Senders = {};
+    Object.assign(s.h, await startHarness({ ...opts, senders }));
+    Object.assign(s.bot, await startSlackBot({ slack: s.slack, router: s.h.app.router, services: s.h.app.services, signingSecret: SLACK_SECRET }));
+    senders.slack = s.bot.adapter.sender;
+  });
+  afterAll(async () => {
+    await s.bot.close?.();
+    await s.h.close?.();
+    await s.slack.close?.();
+  });
+  return s;
+}
+
 /** Each command is refused with a reply that contains `want` and ends with the usage line. */
 export async function expectRefused(h: Harness, cases: readonly [string, string][], usage: RegExp): Promise<void> {
   for (const [cmd, want] of cases) {
@@ -166,4 +201,23 @@ export function shanghai(ms: number): string {
 
 export function text(reply: Reply): string {
   return [reply.title ?? '', ...reply.blocks.map((b) => `${b.heading ?? ''} ${b.text}`), reply.footer ?? ''].join('\n');
+}
+
+/** A start time `ms` ahead, on a whole second (times are typed to the second). */
+export function ahead(ms: number): number {
+  return Math.ceil((Date.now() + ms) / 1000) * 1000;
+}
+
+/** The meeting (M…) or deadline (D…) id a reply names: in its footer, else its first block. */
+export function idOf(reply: Pick<Reply, 'footer' | 'blocks'>): string {
+  const m = /[MD]\d+/.exec(`${reply.footer ?? ''} ${reply.blocks[0]?.text ?? ''}`);
+  if (!m) throw new Error(`no meeting or deadline id in ${JSON.stringify(reply)}`);
+  return m[0];
+}
+
+/** Type a command that must be accepted (a notice): its reply, and the id of what it made. */
+export async function accepted(h: Harness, command: string): Promise<{ reply: Reply; id: string }> {
+  const reply = await h.say(command);
+  expect(reply.tone, text(reply)).toBe('notice');
+  return { reply, id: idOf(reply) };
 }

@@ -6,7 +6,7 @@
 import { keyspace } from '../../src/store/keys.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Destination } from '../../src/messages.ts';
-import { COORDINATOR, OFFICIAL, type Harness, expectRefused, makeGroup, shanghai, sleep, startHarness, text, until } from './harness.ts';
+import { ahead, COORDINATOR, expectRefused, type Harness, idOf, makeGroup, OFFICIAL, shanghai, sleep, startHarness, text, until } from './harness.ts';
 
 const GROUP: Destination[] = [
   { platform: 'telegram', chatId: '-1001' },
@@ -25,17 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-
-/** A start time `ms` ahead, on a whole second (times are typed to the second). */
-function ahead(ms: number): number {
-  return Math.ceil((Date.now() + ms) / 1000) * 1000;
-}
-
-function idOf(reply: { footer?: string; blocks: { text: string }[] }): string {
-  const m = /M\d+/.exec(`${reply.footer ?? ''} ${reply.blocks[0]?.text ?? ''}`);
-  if (!m) throw new Error(`no meeting id in ${JSON.stringify(reply)}`);
-  return m[0];
-}
 
 function remindersOf(id: string) {
   return h.received().filter((r) => r.reply.footer === id && r.reply.title?.startsWith('会议提醒'));

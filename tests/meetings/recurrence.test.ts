@@ -9,7 +9,7 @@ import { REMINDERS_QUEUE, bullPrefix } from '../../jobs/queues.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { createBullConnection } from '../../src/store/redis.ts';
 import { wallTime } from '../../src/time.ts';
-import { text, useHarness } from './harness.ts';
+import { accepted, idOf, text, useHarness } from './harness.ts';
 
 let queue: Queue;
 let conn: ReturnType<typeof createBullConnection>;
@@ -30,9 +30,7 @@ const jobIds = async () => (await queue.getDelayed()).map((j) => j.id).sort();
 
 describe('recurrence', () => {
   it('a yearly Berlin meeting on New Year’s Eve moves to the next year at 23:30 Berlin time', async () => {
-    const r = await h.say('/meeting add "柏林年终例会" 2026-12-31 23:30 沪连 --tz Europe/Berlin --remind 1d,1h --every yearly');
-    expect(r.tone, text(r)).toBe('notice');
-    const id = /M\d+/.exec(r.footer ?? '')![0];
+    const { reply: r, id } = await accepted(h, '/meeting add "柏林年终例会" 2026-12-31 23:30 沪连 --tz Europe/Berlin --remind 1d,1h --every yearly');
     const m0 = (await h.app.services.meetings.get(id))!;
     expect(new Date(m0.occurrence).toISOString()).toBe('2026-12-31T22:30:00.000Z');
     expect(text(r)).toContain('2027年12月31日（周五）23:30 Europe/Berlin');
@@ -60,7 +58,7 @@ describe('recurrence', () => {
   it('a weekly meeting across a DST change in New York keeps its local time', async () => {
     clock.set(Date.UTC(2027, 2, 1));
     const r = await h.say('/meeting add "纽约周会" 2027-03-11 10:00 沪连 --tz America/New_York --remind 1h --every weekly');
-    const id = /M\d+/.exec(r.footer ?? '')![0];
+    const id = idOf(r);
     const m0 = (await h.app.services.meetings.get(id))!;
     clock.set(m0.occurrence);
     await h.app.services.meetings.advance({ kind: 'advance', meetingId: id, generation: 1, occurrence: m0.occurrence });
@@ -73,7 +71,7 @@ describe('recurrence', () => {
   it('a reminder running late says how long is really left, and none is sent once the meeting has begun', async () => {
     clock.set(Date.UTC(2027, 4, 1));
     const r = await h.say('/meeting add "迟到的提醒" 2027-05-10 10:00 沪连 --remind 1d');
-    const id = /M\d+/.exec(r.footer ?? '')![0];
+    const id = idOf(r);
     const m = (await h.app.services.meetings.get(id))!;
     clock.set(m.occurrence - 3 * 3600_000);
     expect(h.app.services.meetings.reminderReply(m, '1d').blocks[0]!.text).toBe('距会议开始还有约3小时。');
@@ -94,7 +92,7 @@ describe('recurrence', () => {
 
   it('move with a time alone keeps the date; the old generation’s jobs are gone and the new ones are there', async () => {
     clock.set(Date.UTC(2027, 5, 1));
-    const id = /M\d+/.exec((await h.say('/meeting add "改时间" 2027-06-10 09:30 沪连 --remind 1h')).footer ?? '')![0];
+    const id = idOf(await h.say('/meeting add "改时间" 2027-06-10 09:30 沪连 --remind 1h'));
     const before = (await h.app.services.meetings.get(id))!;
     const r = await h.say(`/meeting move ${id} 14:00`);
     expect(r.tone, text(r)).toBe('notice');

@@ -6,38 +6,19 @@
  */
 import ICAL from 'ical.js';
 import { occurrences } from '../../src/time.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { msg } from '../../src/i18n/index.ts';
-import type { Senders } from '../../src/delivery/sender.ts';
-import { type FakeSlack, postSigned, slashCommandBody, startFakeSlack } from '../support/fake-slack.ts';
-import { type SlackBot, startSlackBot } from '../support/slack-bot.ts';
-import { type Harness, makeGroup, startHarness } from './harness.ts';
+import { postSigned, slashCommandBody } from '../support/fake-slack.ts';
+import { SLACK_SECRET, makeGroup, useSlackHarness } from './harness.ts';
 
-const SECRET = 'slack-signing-secret';
-
-let slack: FakeSlack;
-let h: Harness;
-let bot: SlackBot;
-let url: string;
+const { h, slack, bot } = useSlackHarness({ workers: false });
 let id: string;
 
 beforeAll(async () => {
-  slack = await startFakeSlack();
-  const senders: Senders = {};
-  h = await startHarness({ senders, workers: false });
-  bot = await startSlackBot({ slack, router: h.app.router, services: h.app.services, signingSecret: SECRET });
-  url = bot.url;
-  senders.slack = bot.adapter.sender;
   await makeGroup(h, '沪连', [{ platform: 'slack', chatId: 'C100' }]);
   // The 31st at 07:30 Shanghai time: 23:30 UTC on the 30th, the case a UTC-anchored rule gets wrong.
   const added = await h.say('/meeting add "沪连对口合作联席会议" 2031-01-31 07:30 沪连 --remind 1d --where 大连 --every monthly');
   id = /M\d+/.exec([added.title ?? '', ...added.blocks.map((b) => b.text)].join(' '))![0];
-});
-
-afterAll(async () => {
-  await bot?.close();
-  await h?.close();
-  await slack?.close();
 });
 
 /** The .ics the command makes, without its DTSTAMP (the time of making). */
@@ -47,7 +28,7 @@ async function expectedIcs(): Promise<string> {
 }
 
 const ask = (channel: string, responseUrl = slack.responseUrl()) =>
-  postSigned(url, slashCommandBody({ text: `meeting ics ${id}`, channel, responseUrl }), SECRET);
+  postSigned(bot.url, slashCommandBody({ text: `meeting ics ${id}`, channel, responseUrl }), SLACK_SECRET);
 
 describe('/xiezuo meeting ics on Slack', () => {
   it('uploads the .ics as a file into the channel', async () => {

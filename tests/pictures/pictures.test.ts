@@ -14,7 +14,8 @@ import type { Picture } from '../../src/pictures/picture.ts';
 import { Pictures } from '../../src/pictures/pictures.ts';
 import { Rasterizer } from '../../src/pictures/rasterizer.ts';
 import { type Decoded, decodePng, diffIn, inkIn } from './png.ts';
-import { NOW, loadSeedKnowledge, seedAlert, seedBroadcast } from './fixture.ts';
+import { NOW, seedAlert, seedBroadcast } from './fixture.ts';
+import { loadSeedKnowledge } from '../support/seeds.ts';
 
 const T = msg.pictures;
 let k: Knowledge;

@@ -5,32 +5,16 @@
  * /deadline list points to filters that narrow it. Through the real router, real Bolt against
  * the Web API stand-in, and a private redis-server.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Senders } from '../../src/delivery/sender.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { renderText } from '../../src/render/text.ts';
 import { slackCommandForm } from '../../src/render/commands.ts';
-import { type FakeSlack, type SlackCall, postSigned, slashCommandBody, startFakeSlack } from '../support/fake-slack.ts';
-import { type SlackBot, startSlackBot } from '../support/slack-bot.ts';
-import { COORDINATOR, type Harness, OFFICIAL, startHarness } from '../meetings/harness.ts';
+import { type SlackCall, postSigned, slashCommandBody } from '../support/fake-slack.ts';
+import { COORDINATOR, OFFICIAL, SLACK_SECRET, useSlackHarness } from '../meetings/harness.ts';
 
-const SECRET = 'slack-signing-secret';
-let slack: FakeSlack;
-let h: Harness;
-let bot: SlackBot;
+const { h, slack, bot } = useSlackHarness({ env: { OPEN_ASK: 'true' } });
 
 beforeAll(async () => {
-  slack = await startFakeSlack();
-  const senders: Senders = {};
-  h = await startHarness({ senders, env: { OPEN_ASK: 'true' } });
-  bot = await startSlackBot({ slack, router: h.app.router, services: h.app.services, signingSecret: SECRET });
-  senders.slack = bot.adapter.sender;
   await h.app.services.roles.grant('slack:UCOORD', 'coordinator');
-});
-
-afterAll(async () => {
-  await bot?.close();
-  await h?.close();
-  await slack?.close();
 });
 
 /** Everything a Slack user reads in a call: the fallback text and every block's text. */
@@ -38,7 +22,7 @@ const shown = (c: SlackCall) => [String(c.body.text ?? ''), JSON.stringify(c.bod
 
 async function slash(text: string, channel: string, user = 'UOFFICIAL'): Promise<string> {
   const responseUrl = slack.responseUrl();
-  expect((await postSigned(bot.url, slashCommandBody({ text, channel, user, responseUrl }), SECRET)).status).toBe(200);
+  expect((await postSigned(bot.url, slashCommandBody({ text, channel, user, responseUrl }), SLACK_SECRET)).status).toBe(200);
   return shown(await slack.waitForCall('chat.postMessage', (x) => x.body.channel === channel));
 }
 

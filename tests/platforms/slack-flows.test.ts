@@ -8,37 +8,21 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertStore } from '../../src/alerts/store.ts';
-import type { Senders } from '../../src/delivery/sender.ts';
-import { type FakeSlack, type SlackCall, blockActionsBody, postSigned, slashCommandBody, startFakeSlack } from '../support/fake-slack.ts';
-import { type SlackBot, startSlackBot } from '../support/slack-bot.ts';
-import { type Harness, makeGroup, shanghai, startHarness, until } from '../meetings/harness.ts';
+import { type SlackCall, blockActionsBody, postSigned, slashCommandBody } from '../support/fake-slack.ts';
+import { SLACK_SECRET, makeGroup, shanghai, until, useSlackHarness } from '../meetings/harness.ts';
 
-const SECRET = 'slack-signing-secret';
 const COORDINATOR = 'UCOORD';
 const EMERGENCY = 'UEMERG';
 
-let slack: FakeSlack;
-let h: Harness;
-let bot: SlackBot;
-let url: string;
+const { h, slack, bot } = useSlackHarness();
 
 beforeAll(async () => {
-  slack = await startFakeSlack();
-  const senders: Senders = {};
-  h = await startHarness({ senders });
-  bot = await startSlackBot({ slack, router: h.app.router, services: h.app.services, signingSecret: SECRET });
-  url = bot.url;
-  // The workers were handed this object: the adapter's sender is the one they deliver with.
-  senders.slack = bot.adapter.sender;
   await h.app.services.roles.grant(`slack:${COORDINATOR}`, 'coordinator');
   await h.app.services.roles.grant(`slack:${EMERGENCY}`, 'emergency');
 });
 
 afterAll(async () => {
-  await h?.app.services.alerts.idle();
-  await bot?.close();
-  await h?.close();
-  await slack?.close();
+  await h.app?.services.alerts.idle();
 });
 
 const textOf = (c: SlackCall) => String(c.body.text ?? '');
@@ -48,9 +32,9 @@ const inChannel = (channel: string) => (c: SlackCall) => c.body.channel === chan
 const buttonsOf = (c: SlackCall): Array<{ action_id: string; value: string; text: { text: string } }> =>
   ((c.body.blocks ?? []) as Array<Record<string, any>>).filter((b) => b.type === 'actions').flatMap((b) => b.elements);
 const slash = (text: string, channel: string, user: string) =>
-  postSigned(url, slashCommandBody({ text, channel, user, responseUrl: slack.responseUrl() }), SECRET);
+  postSigned(bot.url, slashCommandBody({ text, channel, user, responseUrl: slack.responseUrl() }), SLACK_SECRET);
 const press = (b: { action_id: string; value: string }, channel: string, user: string, messageTs: string, responseUrl = slack.responseUrl()) =>
-  postSigned(url, blockActionsBody({ actionId: b.action_id, value: b.value, channel, user, messageTs, responseUrl }), SECRET);
+  postSigned(bot.url, blockActionsBody({ actionId: b.action_id, value: b.value, channel, user, messageTs, responseUrl }), SLACK_SECRET);
 
 /**
  * The ts the stand-in answered a chat.postMessage with (`<unix s>.<n>`, n counting its

@@ -3,12 +3,12 @@
  * stand-in: updates in through getUpdates and through the webhook, Bot API calls out.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpServer } from '../../src/http/server.ts';
 import { msg } from '../../src/i18n/index.ts';
 import { createLogger } from '../../src/log.ts';
 import { TELEGRAM_WEBHOOK_PATH, TelegramAdapter } from '../../src/platforms/telegram/adapter.ts';
 import { MemoryCallbackStore } from '../../src/platforms/telegram/callbacks.ts';
 import { type FakeTelegram, startFakeTelegram } from '../support/fake-telegram.ts';
+import { type TelegramWebhookBot, startTelegramWebhookBot } from '../support/telegram-bot.ts';
 import { fixtureApp, LONG_VALUE } from './fixture.ts';
 
 const settle = (ms = 250) => new Promise((r) => setTimeout(r, ms));
@@ -163,45 +163,26 @@ describe('telegram adapter, long polling', () => {
 
 describe('telegram adapter, webhook', () => {
   let tg: FakeTelegram;
-  let adapter: TelegramAdapter;
-  let http: HttpServer;
-  let url: string;
+  let bot: TelegramWebhookBot;
   const secret = 'webhook-secret_42';
 
   beforeAll(async () => {
     tg = await startFakeTelegram();
-    const { router, services } = fixtureApp();
-    http = new HttpServer(createLogger('silent'));
-    const port = await http.listen(0, '127.0.0.1');
-    url = `http://127.0.0.1:${port}${TELEGRAM_WEBHOOK_PATH}`;
-    adapter = new TelegramAdapter({
-      token: '123:TEST',
-      apiRoot: tg.apiRoot,
-      mode: 'webhook',
-      webhookSecret: secret,
-      webhookUrl: 'https://bot.example.org/telegram/webhook',
-      router,
-      services,
-      log: createLogger('silent'),
-      http,
-      callbacks: new MemoryCallbackStore(),
-    });
-    await adapter.start();
+    bot = await startTelegramWebhookBot({ tg, ...fixtureApp(), secret, webhookUrl: 'https://bot.example.org/telegram/webhook' });
   });
   afterAll(async () => {
-    await adapter.stop();
-    await http.close();
+    await bot.close();
     await tg.close();
   });
 
   const post = (body: unknown, headers: Record<string, string> = {}) =>
-    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    fetch(bot.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
   it('sets the webhook with the secret and does not poll', async () => {
     const set = await tg.waitForCall('setWebhook');
     expect(set.body).toMatchObject({ url: 'https://bot.example.org/telegram/webhook', secret_token: secret });
     expect(tg.callsTo('getUpdates')).toHaveLength(0);
-    expect(adapter.health()).toEqual({ ok: true, state: 'webhook' });
+    expect(bot.adapter.health()).toEqual({ ok: true, state: 'webhook' });
   });
 
   it('handles updates posted with the right secret token', async () => {
@@ -243,8 +224,8 @@ describe('telegram adapter, webhook', () => {
   });
 
   it('reports the adapter in /healthz', async () => {
-    http.addHealthCheck('telegram', () => adapter.health());
-    const res = await fetch(url.replace(TELEGRAM_WEBHOOK_PATH, '/healthz'));
+    bot.http.addHealthCheck('telegram', () => bot.adapter.health());
+    const res = await fetch(bot.url.replace(TELEGRAM_WEBHOOK_PATH, '/healthz'));
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true, components: { telegram: { ok: true, state: 'webhook' } } });
   });

@@ -31,6 +31,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeSlackSocket } from './fake-slack-socket.ts';
+import { type StandInControls, callLog, faultRules } from './stand-in.ts';
 
 export interface SlackCall {
   method: string;
@@ -64,19 +65,12 @@ interface FakeSlackFile {
   threadTs?: string;
 }
 
-export interface FakeSlack {
+export interface FakeSlack extends StandInControls<SlackCall, SlackFault> {
   /** Give this to Bolt / WebClient as slackApiUrl (ends with `/api/`). */
   apiUrl: string;
   port: number;
-  calls: SlackCall[];
-  callsTo(method: string): SlackCall[];
-  delivered(method: string): SlackCall[];
-  waitForCall(method: string, match?: (c: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
   /** A fresh response_url pointing at this server. */
   responseUrl(): string;
-  fail(rule: SlackFault): void;
-  clearFaults(): void;
-  setDelay(ms: number): void;
   /** Files announced through files.getUploadURLExternal, in order. */
   files(): FakeSlackFile[];
   /** The Socket Mode side: connections made to the URLs apps.connections.open handed out. */
@@ -117,9 +111,9 @@ function parseBody(raw: string, contentType: string): Record<string, any> {
 }
 
 export async function startFakeSlack(opts: { delayMs?: number } = {}): Promise<FakeSlack> {
-  const calls: SlackCall[] = [];
-  let faults: Array<SlackFault & { left: number }> = [];
-  const waiters = new Set<() => void>();
+  const log = callLog<SlackCall>('fake slack');
+  const { record } = log;
+  const faults = faultRules<SlackFault>();
   const sockets = new Set<import('node:net').Socket>();
   let delayMs = opts.delayMs ?? 0;
   let tsSeq = 0;
@@ -128,10 +122,6 @@ export async function startFakeSlack(opts: { delayMs?: number } = {}): Promise<F
   let fileSeq = 0;
   const files = new Map<string, FakeSlackFile>();
   const socket = new FakeSlackSocket();
-  const record = (c: SlackCall) => {
-    calls.push(c);
-    for (const w of [...waiters]) w();
-  };
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify(body));
@@ -153,12 +143,9 @@ export async function startFakeSlack(opts: { delayMs?: number } = {}): Promise<F
         ? { file_id: url.slice('/upload/'.length), bytes: await uploadedBytes(raw, contentType) }
         : parseBody(raw.toString('utf8'), contentType);
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
-    const fault = faults.find(
-      (f) => f.left > 0 && (f.method === undefined || f.method === method) && (f.channel === undefined || f.channel === (body.channel ?? body.channel_id)),
-    );
+    const fault = faults.take((f) => (f.method === undefined || f.method === method) && (f.channel === undefined || f.channel === (body.channel ?? body.channel_id)));
     const base = { method, body, headers: req.headers, at: Date.now() };
     if (fault) {
-      fault.left--;
       if (fault.status === 'network') {
         record({ ...base, status: 0 });
         req.socket.destroy();
@@ -244,33 +231,13 @@ export async function startFakeSlack(opts: { delayMs?: number } = {}): Promise<F
   return {
     apiUrl: `http://127.0.0.1:${port}/api/`,
     port,
-    calls,
-    callsTo: (method) => calls.filter((c) => c.method === method),
-    delivered: (method) => calls.filter((c) => c.method === method && c.status === 200),
-    waitForCall(method, match = () => true, timeoutMs = 10_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const hit = calls.find((c) => c.method === method && match(c));
-          if (!hit) return false;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(hit);
-          return true;
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`fake slack: no ${method} call matched within ${timeoutMs} ms`));
-        }, timeoutMs);
-        if (!check()) waiters.add(check);
-      });
-    },
+    calls: log.calls,
+    callsTo: log.callsTo,
+    delivered: log.delivered,
+    waitForCall: log.waitForCall,
     responseUrl: () => `http://127.0.0.1:${port}/response/${randomUUID()}`,
-    fail(rule) {
-      faults.push({ ...rule, left: rule.times ?? Infinity });
-    },
-    clearFaults() {
-      faults = [];
-    },
+    fail: faults.fail,
+    clearFaults: faults.clearFaults,
     setDelay(ms) {
       delayMs = ms;
     },

@@ -26,6 +26,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type StandInControls, callLog, faultRules } from './stand-in.ts';
 
 export interface TelegramCall {
   method: string;
@@ -58,23 +59,14 @@ export interface FakeTelegramOptions {
 
 type Update = Record<string, any> & { update_id: number };
 
-export interface FakeTelegram {
+export interface FakeTelegram extends StandInControls<TelegramCall, TelegramFault> {
   /** Give this to grammy as apiRoot (no trailing slash). */
   apiRoot: string;
   port: number;
   username: string;
   botId: number;
-  calls: TelegramCall[];
-  callsTo(method: string): TelegramCall[];
-  /** Calls to `method` that were answered with success. */
-  delivered(method: string): TelegramCall[];
-  /** Resolve with the first (already made or future) call to `method` matching `match`. */
-  waitForCall(method: string, match?: (c: TelegramCall) => boolean, timeoutMs?: number): Promise<TelegramCall>;
   /** Queue an update for getUpdates; update_id is assigned when absent. Returns the update. */
   pushUpdate(update: Record<string, any>): Update;
-  fail(rule: TelegramFault): void;
-  clearFaults(): void;
-  setDelay(ms: number): void;
   /** Update builders shaped like the real ones. */
   privateText(userId: number, text: string): Record<string, any>;
   groupText(chatId: number, userId: number, text: string, extra?: Record<string, any>): Record<string, any>;
@@ -127,12 +119,12 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
   const botId = opts.botId ?? 999;
   const maxPollMs = opts.maxPollMs ?? 300;
   let delayMs = opts.delayMs ?? 0;
-  const calls: TelegramCall[] = [];
+  const log = callLog<TelegramCall>('fake telegram');
+  const { calls, record } = log;
   const updates: Update[] = [];
   let nextUpdateId = 1;
-  let faults: Array<TelegramFault & { left: number }> = [];
+  const faults = faultRules<TelegramFault>();
   const pollers = new Set<() => void>();
-  const callWaiters = new Set<() => void>();
   const messageIds = new Map<string, number>();
   const sockets = new Set<import('node:net').Socket>();
 
@@ -140,11 +132,6 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     const n = (messageIds.get(chat) ?? 100) + 1;
     messageIds.set(chat, n);
     return n;
-  };
-
-  const record = (c: TelegramCall) => {
-    calls.push(c);
-    for (const w of [...callWaiters]) w();
   };
 
   const reply = (res: ServerResponse, status: number, body: unknown) => {
@@ -170,11 +157,8 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     const body = parseBody(raw, String(req.headers['content-type'] ?? ''));
     if (delayMs && method !== 'getUpdates') await new Promise((r) => setTimeout(r, delayMs));
 
-    const fault = faults.find(
-      (f) => f.left > 0 && (f.method === undefined || f.method === method) && (f.chatId === undefined || String(f.chatId) === String(body.chat_id)),
-    );
+    const fault = faults.take((f) => (f.method === undefined || f.method === method) && (f.chatId === undefined || String(f.chatId) === String(body.chat_id)));
     if (fault) {
-      fault.left--;
       const status = fault.status;
       if (status === 'network') {
         record({ method, token, body, status: 0, at: Date.now() });
@@ -274,27 +258,9 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     username,
     botId,
     calls,
-    callsTo: (method) => calls.filter((c) => c.method === method),
-    delivered: (method) => calls.filter((c) => c.method === method && c.status === 200),
-    waitForCall(method, match = () => true, timeoutMs = 10_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const hit = calls.find((c) => c.method === method && match(c));
-          if (hit) {
-            callWaiters.delete(check);
-            clearTimeout(timer);
-            resolve(hit);
-            return true;
-          }
-          return false;
-        };
-        const timer = setTimeout(() => {
-          callWaiters.delete(check);
-          reject(new Error(`fake telegram: no ${method} call matched within ${timeoutMs} ms`));
-        }, timeoutMs);
-        if (!check()) callWaiters.add(check);
-      });
-    },
+    callsTo: log.callsTo,
+    delivered: log.delivered,
+    waitForCall: log.waitForCall,
     pushUpdate(u) {
       const update = { ...u, update_id: typeof u.update_id === 'number' ? u.update_id : nextUpdateId } as Update;
       nextUpdateId = Math.max(nextUpdateId, update.update_id) + 1;
@@ -302,12 +268,8 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
       for (const p of [...pollers]) p();
       return update;
     },
-    fail(rule) {
-      faults.push({ ...rule, left: rule.times ?? Infinity });
-    },
-    clearFaults() {
-      faults = [];
-    },
+    fail: faults.fail,
+    clearFaults: faults.clearFaults,
     setDelay(ms) {
       delayMs = ms;
     },

@@ -347,30 +347,13 @@ export class SlackAdapter {
     app.event('app_mention', async ({ event }) => {
       // A mention inside a DM also arrives as a message event; answer it there, once.
       if (event.channel.startsWith('D') || ('bot_id' in event && event.bot_id)) return;
-      const inbound = this.inbound({
-        channel: event.channel,
-        ...(event.thread_ts ? { thread: event.thread_ts } : {}),
-        user: event.user ?? '',
-        text: commandText(unescapeSlack(stripMentions(event.text ?? '', this.botUserId)), this.knows),
-        isPrivate: false,
-        messageId: event.ts,
-      });
-      const reply = await router.handle(inbound, services);
-      await this.deliver(inbound.user.id, inbound.chat, reply);
+      await this.answerTyped({ channel: event.channel, thread: event.thread_ts, user: event.user, text: event.text, ts: event.ts, isPrivate: false });
     });
 
     app.message(async ({ message }) => {
       // Only what a person typed in a DM: no edits, joins, bot posts (ours included).
       if (message.subtype !== undefined || message.channel_type !== 'im' || message.bot_id) return;
-      const inbound = this.inbound({
-        channel: message.channel,
-        user: message.user ?? '',
-        text: commandText(unescapeSlack(stripMentions(message.text ?? '', this.botUserId)), this.knows),
-        isPrivate: true,
-        messageId: message.ts,
-      });
-      const reply = await router.handle(inbound, services);
-      await this.deliver(inbound.user.id, inbound.chat, reply);
+      await this.answerTyped({ channel: message.channel, user: message.user, text: message.text, ts: message.ts, isPrivate: true });
     });
 
     app.action({ type: 'block_actions' }, async ({ ack, body, action, respond }) => {
@@ -406,6 +389,20 @@ export class SlackAdapter {
       }
       if (result.reply) await this.deliver(inbound.user.id, inbound.chat, result.reply, (m) => respond({ response_type: 'in_channel', replace_original: false, text: m.text, blocks: m.blocks }));
     });
+  }
+
+  /** What a person typed to the bot (a mention in a channel, a DM), less the mention, answered where it was typed. */
+  private async answerTyped(m: { channel: string; thread?: string | undefined; user?: string | undefined; text?: string | undefined; ts: string; isPrivate: boolean }): Promise<void> {
+    const inbound = this.inbound({
+      channel: m.channel,
+      ...(m.thread ? { thread: m.thread } : {}),
+      user: m.user ?? '',
+      text: commandText(unescapeSlack(stripMentions(m.text ?? '', this.botUserId)), this.knows),
+      isPrivate: m.isPrivate,
+      messageId: m.ts,
+    });
+    const reply = await this.opts.router.handle(inbound, this.opts.services);
+    await this.deliver(inbound.user.id, inbound.chat, reply);
   }
 
   private inbound(p: {
