@@ -32,20 +32,28 @@ async function build(file: string): Promise<Record<string, number>> {
   const t0 = performance.now();
   const index = new SearchIndex(bigTexts, bigContexts);
   const build_ms = performance.now() - t0;
-  const bytes = writeSnapshot(file, KEY, { ids: { json: ids }, ...indexSections(index) });
+  // The ids as one UTF-8 text and where each ends: read back without a string per clause.
+  const idText = Buffer.from(ids.join(''), 'utf8');
+  const idEnds = new Int32Array(ids.length);
+  for (let i = 0, at = 0; i < ids.length; i++) idEnds[i] = at += Buffer.byteLength(ids[i]!, 'utf8');
+  const bytes = writeSnapshot(file, KEY, { idText: new Uint8Array(idText.buffer, idText.byteOffset, idText.byteLength), idEnds, ...indexSections(index) });
   return { clauses: ids.length, build_ms, snapshot_bytes: bytes, build_rss_mib: process.resourceUsage().maxRSS / 1024 };
 }
 
 async function load(file: string, queries: string[]): Promise<Record<string, number>> {
   const t0 = performance.now();
-  const s = readSnapshot(file, KEY);
+  const s = await readSnapshot(file, KEY);
   if (!s) throw new Error(`no valid snapshot at ${file}`);
-  const ids = (s.get('ids') as { json: string[] }).json;
+  const idText = s.get('idText') as Uint8Array;
+  const idEnds = s.get('idEnds') as Int32Array;
+  const decoder = new TextDecoder();
+  // A clause's id is decoded when a hit names it.
+  const id = (d: number) => decoder.decode(idText.subarray(d ? idEnds[d - 1]! : 0, idEnds[d]!));
   const index = restoreIndex(s);
   if (!index) throw new Error(`snapshot at ${file} holds no search index`);
   const load_ms = performance.now() - t0;
   const lat: number[] = [];
-  const run = (q: string) => index.search(q, 10).hits.map((h) => ids[h.doc]);
+  const run = (q: string) => index.search(q, 10).hits.map((h) => id(h.doc));
   for (let r = 0; r < 3; r++) for (const q of queries) run(q);
   for (let r = 0; r < 10; r++) {
     for (const q of queries) {

@@ -154,7 +154,7 @@ export async function loadKnowledgeCached(opts: SnapshotLoadOptions): Promise<Lo
   if (dir === false || key === undefined) return { knowledge: await Knowledge.load(opts), snapshot: 'off' };
   const file = snapshotFile(dir, opts);
   const files = seedFiles(opts.seedsDir);
-  const found = readSnapshot(file, key);
+  const found = await readSnapshot(file, key);
   const restored = found && restore(found, files);
   if (restored) return { knowledge: restored, snapshot: 'loaded', file };
   const { data } = await Knowledge.loadData(opts);

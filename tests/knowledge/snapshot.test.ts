@@ -103,18 +103,18 @@ describe('knowledge snapshot', () => {
     expect((await load()).snapshot).toBe('loaded');
   });
 
-  it('reads a section file back only whole and under its key', () => {
+  it('reads a section file back only whole and under its key', async () => {
     const file = join(dir, 'x.snap');
     const post = Uint16Array.from([1, 2, 3]);
     const blocks = Int32Array.from([-1, 7, 1 << 30]);
     writeSnapshot(file, 'k1', { meta: { json: { a: 'é' } }, post, blocks });
-    const back = readSnapshot(file, 'k1')!;
+    const back = (await readSnapshot(file, 'k1'))!;
     expect([...(back.get('post') as Uint16Array)]).toEqual([1, 2, 3]);
     expect([...(back.get('blocks') as Int32Array)]).toEqual([-1, 7, 1 << 30]);
     expect(back.get('meta')).toEqual({ json: { a: 'é' } });
-    expect(readSnapshot(file, 'k2')).toBeUndefined();
+    expect(await readSnapshot(file, 'k2')).toBeUndefined();
     truncateSync(file, statSync(file).size - 1);
-    expect(readSnapshot(file, 'k1')).toBeUndefined();
+    expect(await readSnapshot(file, 'k1')).toBeUndefined();
   });
 });
 
