@@ -1,8 +1,9 @@
 /**
  * The knowledge snapshot: written on the first load, read back on the next; rebuilt when a
  * document changes, when a --plans folder changes (file added, edited, removed) and when the file
- * is damaged or cut short; and the answers to the dev eval questions are the same with and
- * without it. Each test works on its own copy of seeds/ and its own snapshot folder.
+ * is damaged or cut short; large sections are read page by page, each page checked before use;
+ * and the answers to the dev eval questions are the same with and without it (also with the
+ * postings read lazily). Each test works on its own copy of seeds/ and its own snapshot folder.
  */
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Knowledge } from '../../src/knowledge/knowledge.ts';
-import { loadKnowledgeCached, type SnapshotLoadOptions } from '../../src/knowledge/snapshot.ts';
-import { readSnapshot, writeSnapshot } from '../../src/knowledge/snapshot-file.ts';
+import { indexSections, loadKnowledgeCached, restoreIndex, type SnapshotLoadOptions } from '../../src/knowledge/snapshot.ts';
+import { type LazyArray, readSnapshot, SnapshotDamaged, writeSnapshot } from '../../src/knowledge/snapshot-file.ts';
 import { DEFAULT_SEEDS_DIR } from '../../src/knowledge/sources.ts';
 import { renderText } from '../../src/render/text.ts';
 
@@ -115,6 +116,56 @@ describe('knowledge snapshot', () => {
     expect(await readSnapshot(file, 'k2')).toBeUndefined();
     truncateSync(file, statSync(file).size - 1);
     expect(await readSnapshot(file, 'k1')).toBeUndefined();
+  });
+
+  it('reads a large section page by page, each page checked before use', async () => {
+    const file = join(dir, 'big.snap');
+    // Five 64 KiB pages and a bit; every element says where it is.
+    const big = Int32Array.from({ length: (5 * 65536 + 1000) / 4 }, (_, i) => i * 7);
+    const small = Uint16Array.from([4, 5, 6]);
+    writeSnapshot(file, 'k', { small, big }, { lazyFrom: 100_000 });
+    const back = (await readSnapshot(file, 'k'))!;
+    expect([...(back.get('small') as Uint16Array)]).toEqual([4, 5, 6]);
+    const lazy = back.get('big') as LazyArray<Int32Array>;
+    expect(lazy.lazy.length).toBe(big.length);
+    // Unread pages are not there yet; a read page is exactly what was written.
+    expect(lazy.lazy[big.length - 1]).toBe(0);
+    lazy.load(big.length - 10, big.length);
+    expect([...lazy.lazy.subarray(big.length - 10)]).toEqual([...big.subarray(big.length - 10)]);
+    expect(await lazy.verify()).toBe(true);
+
+    // Damage in the third page: the load checksum does not cover it, its page checksum does.
+    const bytes = readFileSync(file);
+    const at = bytes.length - 8 - 1000 - 3 * 65536 + 100;
+    bytes[at] = bytes[at]! ^ 0x5a;
+    writeFileSync(file, bytes);
+    const damaged = (await readSnapshot(file, 'k'))!;
+    const d = damaged.get('big') as LazyArray<Int32Array>;
+    d.load(0, 16384); // the first page is whole
+    expect(d.lazy[16383]).toBe(16383 * 7);
+    expect(() => d.load(0, big.length)).toThrow(SnapshotDamaged);
+    expect(await d.verify()).toBe(false);
+
+    // Cut short: the size no longer matches the header, so nothing is read.
+    writeSnapshot(file, 'k', { small, big }, { lazyFrom: 100_000 });
+    truncateSync(file, statSync(file).size - 8);
+    expect(await readSnapshot(file, 'k')).toBeUndefined();
+  });
+
+  it('answers the same with the postings read lazily', async () => {
+    const k = await Knowledge.load({ seedsDir: DEFAULT_SEEDS_DIR });
+    const file = join(dir, 'index.snap');
+    // Only the postings (the largest section) are paged, as in a large index.
+    writeSnapshot(file, 'k', indexSections(k.index), { lazyFrom: k.index.parts().post.byteLength });
+    const sections = (await readSnapshot(file, 'k'))!;
+    expect('lazy' in (sections.get('post') as object)).toBe(true);
+    const lazy = restoreIndex(sections)!;
+    for (const q of ['联席会议', '对口支援日喀则', '上海与大连两地产业联动、园区共建', '量子计算', '合作']) {
+      const folded = Knowledge.prepareQuery(q);
+      expect(lazy.search(folded, 10)).toEqual(k.index.search(folded, 10));
+    }
+    // Everything read, the index can be written again whole.
+    expect(lazy.parts().post).toEqual(k.index.parts().post);
   });
 });
 
