@@ -5,7 +5,8 @@
  * a step (AlertStore.claimStep), so a stale job — even one that outlived a worker restart — never
  * escalates an acknowledged alert.
  */
-import { Queue, type ConnectionOptions } from 'bullmq';
+import type { ConnectionOptions, Queue } from 'bullmq';
+import { bullmq } from '../store/bullmq.ts';
 import { ESCALATION_QUEUE, escalationJobOptions } from '../../jobs/queues.ts';
 import type { EscalationScheduler } from './service.ts';
 
@@ -23,7 +24,7 @@ export class EscalationQueue implements EscalationScheduler {
   readonly queue: Queue<EscalationJob>;
 
   constructor(connection: ConnectionOptions, prefix: string) {
-    this.queue = new Queue<EscalationJob>(ESCALATION_QUEUE, { connection, prefix });
+    this.queue = new bullmq.Queue<EscalationJob>(ESCALATION_QUEUE, { connection, prefix });
   }
 
   async schedule(alertId: string, step: number, delayMs: number): Promise<void> {

@@ -8,7 +8,7 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { Queue } from 'bullmq';
+import { bullmq } from '../store/bullmq.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { StartHook } from '../process.ts';
@@ -60,7 +60,7 @@ export function mountAdminUi(http: HttpServer, config: Config, log: Logger): Adm
   const writable = config.ADMIN_UI_WRITE;
   const connection = createBullConnection(redisTarget(config));
   reportErrors(connection, log, 'admin ui');
-  const queues = ALL_QUEUES.map((name) => new Queue(name, { connection, prefix: bullPrefix(config) }));
+  const queues = ALL_QUEUES.map((name) => new bullmq.Queue(name, { connection, prefix: bullPrefix(config) }));
   const server = new ExpressAdapter();
   server.setBasePath(ADMIN_UI_PATH);
   createBullBoard({

@@ -4,7 +4,7 @@
  * queue of the deployment by state from BullMQ's own exportPrometheusMetrics. With METRICS_TOKEN
  * set, a scrape must send `Authorization: Bearer <token>`.
  */
-import { Queue } from 'bullmq';
+import { bullmq } from '../store/bullmq.ts';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
@@ -53,7 +53,7 @@ export function serveMetrics(http: HttpServer, config: Config, redis: Redis | un
   setRedisProbe(async () => (await ping()).ok);
   const connection = createBullConnection(redisTarget(config));
   reportErrors(connection, log, 'metrics');
-  const queues = ALL_QUEUES.map((name) => new Queue(name, { connection, prefix: bullPrefix(config) }));
+  const queues = ALL_QUEUES.map((name) => new bullmq.Queue(name, { connection, prefix: bullPrefix(config) }));
   const digests = config.METRICS_TOKEN ? parseTokenDigests(tokenDigest(config.METRICS_TOKEN)) : [];
 
   const queueDepths = async (): Promise<string> => {

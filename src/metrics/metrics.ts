@@ -4,7 +4,12 @@
  * things happen with one line each; labels take only small fixed sets of values (platform, level,
  * outcome, command name) — never user text, ids or chat ids, so the series count stays bounded.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as Prom from 'prom-client';
+
+// Loaded with require(), not import: the same module, without Node 20's export-name scan (see
+// src/store/bullmq.ts).
+const { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } = createRequire(import.meta.url)('prom-client') as typeof Prom;
 
 export const registry = new Registry();
 const registers = [registry];
