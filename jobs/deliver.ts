@@ -41,13 +41,13 @@ export function deliverProcessor(courier: Courier) {
       case 'delivered':
         return { messageId: step.messageId, again: step.again };
       case 'failed':
-        throw new bullmq.UnrecoverableError(step.reason);
+        throw new (bullmq().UnrecoverableError)(step.reason);
       case 'skipped':
         // Completes: a stale message is finished business, not a failure to retry or alert on.
         return { skipped: true };
       case 'wait':
         await job.moveToDelayed(Date.now() + jitter(step.ms), token);
-        throw new bullmq.DelayedError();
+        throw new (bullmq().DelayedError)();
     }
   };
 }

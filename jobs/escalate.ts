@@ -23,7 +23,8 @@ export function escalationProcessor(services: Pick<Services, 'alerts' | 'log'>) 
 
 /** A worker for the escalation queue; any number may run against one Redis. */
 export function startEscalationWorker(services: Pick<Services, 'alerts' | 'log' | 'config'>, connection: ConnectionOptions): Worker<EscalationJob> {
-  const worker = new bullmq.Worker<EscalationJob>(ESCALATION_QUEUE, escalationProcessor(services), {
+  const { Worker } = bullmq();
+  const worker = new Worker<EscalationJob>(ESCALATION_QUEUE, escalationProcessor(services), {
     connection,
     prefix: bullPrefix(services.config),
     concurrency: 4,

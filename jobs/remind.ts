@@ -48,7 +48,7 @@ export async function startReminderWorker(services: Services): Promise<RunningWo
   }
   const connection = createBullConnection(redisTarget(services.config));
   reportErrors(connection, log, 'reminder worker');
-  const worker = new bullmq.Worker(REMINDERS_QUEUE, remindProcessor(services), {
+  const worker = new (bullmq().Worker)(REMINDERS_QUEUE, remindProcessor(services), {
     connection,
     prefix: bullPrefix(services.config),
     // Firing a reminder is a few Redis calls and an enqueue; many can run at once so a burst

@@ -62,7 +62,7 @@ export async function startDeliveryWorkers(services: Services): Promise<RunningW
     const connection = createBullConnection(redisTarget(config));
     reportErrors(connection, services.log, `delivery worker ${platform}`);
     connections.push(connection);
-    const w = new bullmq.Worker(deliveryQueueName(platform), processor, {
+    const w = new (bullmq().Worker)(deliveryQueueName(platform), processor, {
       connection,
       prefix: bullPrefix(config),
       concurrency: config.DELIVERY_CONCURRENCY,

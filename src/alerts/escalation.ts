@@ -21,10 +21,22 @@ export function escalationJobId(alertId: string, step: number): string {
 }
 
 export class EscalationQueue implements EscalationScheduler {
-  readonly queue: Queue<EscalationJob>;
+  private built: Queue<EscalationJob> | undefined;
 
-  constructor(connection: ConnectionOptions, prefix: string) {
-    this.queue = new bullmq.Queue<EscalationJob>(ESCALATION_QUEUE, { connection, prefix });
+  /** `onBuilt` sees the queue when it is built (on first use, so BullMQ loads after the bot's first answer). */
+  constructor(
+    private readonly connection: ConnectionOptions,
+    private readonly prefix: string,
+    private readonly onBuilt?: (queue: Queue<EscalationJob>) => void,
+  ) {}
+
+  get queue(): Queue<EscalationJob> {
+    if (!this.built) {
+      const { Queue } = bullmq();
+      this.built = new Queue<EscalationJob>(ESCALATION_QUEUE, { connection: this.connection, prefix: this.prefix });
+      this.onBuilt?.(this.built);
+    }
+    return this.built;
   }
 
   async schedule(alertId: string, step: number, delayMs: number): Promise<void> {
@@ -40,6 +52,6 @@ export class EscalationQueue implements EscalationScheduler {
   }
 
   async close(): Promise<void> {
-    await this.queue.close();
+    await this.built?.close();
   }
 }

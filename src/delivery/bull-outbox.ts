@@ -49,7 +49,7 @@ export class BullOutbox implements Outbox {
   queue(platform: Platform): Queue {
     let q = this.queues.get(platform);
     if (!q) {
-      q = new bullmq.Queue(deliveryQueueName(platform), {
+      q = new (bullmq().Queue)(deliveryQueueName(platform), {
         connection: this.connection,
         prefix: bullPrefix(this.config),
         defaultJobOptions: deliveryJobOptions(this.config),

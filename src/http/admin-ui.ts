@@ -60,7 +60,7 @@ export function mountAdminUi(http: HttpServer, config: Config, log: Logger): Adm
   const writable = config.ADMIN_UI_WRITE;
   const connection = createBullConnection(redisTarget(config));
   reportErrors(connection, log, 'admin ui');
-  const queues = ALL_QUEUES.map((name) => new bullmq.Queue(name, { connection, prefix: bullPrefix(config) }));
+  const queues = ALL_QUEUES.map((name) => new (bullmq().Queue)(name, { connection, prefix: bullPrefix(config) }));
   const server = new ExpressAdapter();
   server.setBasePath(ADMIN_UI_PATH);
   createBullBoard({

@@ -53,7 +53,7 @@ export function serveMetrics(http: HttpServer, config: Config, redis: Redis | un
   setRedisProbe(async () => (await ping()).ok);
   const connection = createBullConnection(redisTarget(config));
   reportErrors(connection, log, 'metrics');
-  const queues = ALL_QUEUES.map((name) => new bullmq.Queue(name, { connection, prefix: bullPrefix(config) }));
+  const queues = ALL_QUEUES.map((name) => new (bullmq().Queue)(name, { connection, prefix: bullPrefix(config) }));
   const digests = config.METRICS_TOKEN ? parseTokenDigests(tokenDigest(config.METRICS_TOKEN)) : [];
 
   const queueDepths = async (): Promise<string> => {
