@@ -27,6 +27,8 @@ const DEFAULT_SNAPSHOT_DIR = join(PROJECT_ROOT, '.cache', 'snapshots');
 export interface SnapshotLoadOptions extends KnowledgeLoadOptions {
   /** Folder of the snapshot files; false: neither read nor write one. Default DEFAULT_SNAPSHOT_DIR. */
   snapshotDir?: string | false;
+  /** Sections of this many bytes and more are paged (snapshot-file.ts; default 32 MiB). */
+  pagedFrom?: number;
 }
 
 type SnapshotOutcome = 'loaded' | 'written' | 'unwritable' | 'off';
@@ -178,7 +180,7 @@ export async function loadKnowledgeCached(opts: SnapshotLoadOptions): Promise<Lo
   const { data } = await Knowledge.loadData(opts);
   const knowledge = Knowledge.build(data, files);
   try {
-    writeSnapshot(file, key, { data: { json: data }, ...indexSections(knowledge.index) });
+    writeSnapshot(file, key, { data: { json: data }, ...indexSections(knowledge.index) }, { lazyFrom: opts.pagedFrom });
     return { knowledge, snapshot: 'written', file };
   } catch {
     return { knowledge, snapshot: 'unwritable', file };

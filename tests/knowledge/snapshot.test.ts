@@ -9,7 +9,7 @@ import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { Knowledge } from '../../src/knowledge/knowledge.ts';
 import { indexSections, loadKnowledgeCached, restoreIndex, type SnapshotLoadOptions } from '../../src/knowledge/snapshot.ts';
@@ -150,6 +150,34 @@ describe('knowledge snapshot', () => {
     writeSnapshot(file, 'k', { small, big }, { lazyFrom: 100_000 });
     truncateSync(file, statSync(file).size - 8);
     expect(await readSnapshot(file, 'k')).toBeUndefined();
+  });
+
+  it('pages a large index: a damaged page fails its query, is found in the background, and the file is rebuilt', async () => {
+    // The seed corpus's postings (its largest section, ~250 KB) paged as a national corpus's would be.
+    const paged = { ...opts, pagedFrom: 200_000 };
+    const first = await load(paged);
+    expect(first.snapshot).toBe('written');
+    const whole = await load(paged);
+    expect(whole.snapshot).toBe('loaded');
+    expect(top(whole.knowledge, '联席会议')).toEqual(top(first.knowledge, '联席会议'));
+
+    // Damage every posting page: the load checksum does not cover them, so the file loads...
+    const bytes = readFileSync(first.file!);
+    const header = JSON.parse(bytes.toString('utf8', 12, 12 + bytes.readUInt32LE(8))) as { sections: { name: string; offset: number; bytes: number; pages?: string[] }[] };
+    const post = header.sections.find((s) => s.name === 'post')!;
+    expect(header.sections.filter((s) => s.pages).map((s) => s.name)).toEqual(['post']);
+    const start = (12 + bytes.readUInt32LE(8) + 7) & ~7;
+    for (let at = start + post.offset + 7; at < start + post.offset + post.bytes; at += 65536) bytes[at] = bytes[at]! ^ 0x5a;
+    writeFileSync(first.file!, bytes);
+    const damaged = await load(paged);
+    expect(damaged.snapshot).toBe('loaded');
+    // ...but a query reading a damaged page fails instead of answering from it,
+    expect(() => damaged.knowledge.search('联席会议', 5)).toThrow(SnapshotDamaged);
+    // the background check removes the file, and the next start rebuilds it.
+    await vi.waitFor(() => expect(existsSync(first.file!)).toBe(false), { timeout: 20_000, interval: 20 });
+    const rebuilt = await load(paged);
+    expect(rebuilt.snapshot).toBe('written');
+    expect(top(rebuilt.knowledge, '联席会议')).toEqual(top(first.knowledge, '联席会议'));
   });
 
   it('answers the same with the postings read lazily', async () => {
