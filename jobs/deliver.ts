@@ -4,7 +4,8 @@
  * whole queue, so no queue-wide rateLimit here), a permanent failure ends the job unrecoverable,
  * a stale one (its origin moved on) completes unsent, a retryable one is rethrown so BullMQ retries it with exponential backoff.
  */
-import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import type { Job } from 'bullmq';
+import { bullmq } from '../src/store/bullmq.ts';
 import type { Courier, Step } from '../src/delivery/courier.ts';
 import { type DeliveryOutcomeLabel, metrics, secondsSince } from '../src/metrics/metrics.ts';
 import type { OutgoingMessage } from '../src/delivery/outbox.ts';
@@ -40,13 +41,13 @@ export function deliverProcessor(courier: Courier) {
       case 'delivered':
         return { messageId: step.messageId, again: step.again };
       case 'failed':
-        throw new UnrecoverableError(step.reason);
+        throw new (bullmq().UnrecoverableError)(step.reason);
       case 'skipped':
         // Completes: a stale message is finished business, not a failure to retry or alert on.
         return { skipped: true };
       case 'wait':
         await job.moveToDelayed(Date.now() + jitter(step.ms), token);
-        throw new DelayedError();
+        throw new (bullmq().DelayedError)();
     }
   };
 }

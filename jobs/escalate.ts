@@ -3,7 +3,8 @@
  * Thin on purpose — AlertService.escalate re-checks the alert atomically, so a stale job (an
  * acknowledgement whose job removal raced, a job that outlived a worker restart) stands down.
  */
-import { type ConnectionOptions, type Job, Worker } from 'bullmq';
+import type { ConnectionOptions, Job, Worker } from 'bullmq';
+import { bullmq } from '../src/store/bullmq.ts';
 import type { EscalationJob } from '../src/alerts/escalation.ts';
 import { ESCALATION_QUEUE } from './queues.ts';
 import type { Services } from '../src/services.ts';
@@ -22,6 +23,7 @@ export function escalationProcessor(services: Pick<Services, 'alerts' | 'log'>) 
 
 /** A worker for the escalation queue; any number may run against one Redis. */
 export function startEscalationWorker(services: Pick<Services, 'alerts' | 'log' | 'config'>, connection: ConnectionOptions): Worker<EscalationJob> {
+  const { Worker } = bullmq();
   const worker = new Worker<EscalationJob>(ESCALATION_QUEUE, escalationProcessor(services), {
     connection,
     prefix: bullPrefix(services.config),

@@ -3,7 +3,8 @@
  * Services decide whether the job is still current (generation and occurrence checks), so a
  * stale or duplicated job completes without sending anything.
  */
-import { type Job, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
+import { bullmq } from '../src/store/bullmq.ts';
 import type { ReminderJob } from '../src/scheduling/reminder-queue.ts';
 import type { Services } from '../src/services.ts';
 import { closeConnection, createBullConnection, redisTarget, reportErrors } from '../src/store/redis.ts';
@@ -47,7 +48,7 @@ export async function startReminderWorker(services: Services): Promise<RunningWo
   }
   const connection = createBullConnection(redisTarget(services.config));
   reportErrors(connection, log, 'reminder worker');
-  const worker = new Worker(REMINDERS_QUEUE, remindProcessor(services), {
+  const worker = new (bullmq().Worker)(REMINDERS_QUEUE, remindProcessor(services), {
     connection,
     prefix: bullPrefix(services.config),
     // Firing a reminder is a few Redis calls and an enqueue; many can run at once so a burst

@@ -6,7 +6,8 @@
  * consumes only the queues of platforms it has a sender for, so a process without the Slack
  * token never takes (and fails) a Slack message another process could send.
  */
-import { Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
+import { bullmq } from '../src/store/bullmq.ts';
 import type { Platform } from '../src/messages.ts';
 import type { Services } from '../src/services.ts';
 import type { RunningWorkers, StartHook } from '../src/process.ts';
@@ -61,7 +62,7 @@ export async function startDeliveryWorkers(services: Services): Promise<RunningW
     const connection = createBullConnection(redisTarget(config));
     reportErrors(connection, services.log, `delivery worker ${platform}`);
     connections.push(connection);
-    const w = new Worker(deliveryQueueName(platform), processor, {
+    const w = new (bullmq().Worker)(deliveryQueueName(platform), processor, {
       connection,
       prefix: bullPrefix(config),
       concurrency: config.DELIVERY_CONCURRENCY,

@@ -46,8 +46,7 @@ export async function buildAlerts(p: AlertParts): Promise<Alerts> {
   for (const r of [rules.home, ...rules.regions.map((x) => x.region)])
     if (!p.gazetteer.has(r)) throw new StartupError(`${ROUTING_FILE}: region "${r}" is not in seeds/regions.json`);
   const routing = new AlertRouting(rules, new KnowledgeRegionGraph(p.gazetteer, p.pairings));
-  const escalations = new EscalationQueue(p.bullConnection, bullPrefix(p.config));
-  reportErrors(escalations.queue, p.log, 'queue escalations');
+  const escalations = new EscalationQueue(p.bullConnection, bullPrefix(p.config), (q) => reportErrors(q, p.log, 'queue escalations'));
   const service = new AlertService({
     store: new AlertStore(p.redis, p.config.REDIS_PREFIX),
     routing,

@@ -5,7 +5,8 @@
  * a step (AlertStore.claimStep), so a stale job — even one that outlived a worker restart — never
  * escalates an acknowledged alert.
  */
-import { Queue, type ConnectionOptions } from 'bullmq';
+import type { ConnectionOptions, Queue } from 'bullmq';
+import { bullmq } from '../store/bullmq.ts';
 import { ESCALATION_QUEUE, escalationJobOptions } from '../../jobs/queues.ts';
 import type { EscalationScheduler } from './service.ts';
 
@@ -20,10 +21,22 @@ export function escalationJobId(alertId: string, step: number): string {
 }
 
 export class EscalationQueue implements EscalationScheduler {
-  readonly queue: Queue<EscalationJob>;
+  private built: Queue<EscalationJob> | undefined;
 
-  constructor(connection: ConnectionOptions, prefix: string) {
-    this.queue = new Queue<EscalationJob>(ESCALATION_QUEUE, { connection, prefix });
+  /** `onBuilt` sees the queue when it is built (on first use, so BullMQ loads after the bot's first answer). */
+  constructor(
+    private readonly connection: ConnectionOptions,
+    private readonly prefix: string,
+    private readonly onBuilt?: (queue: Queue<EscalationJob>) => void,
+  ) {}
+
+  get queue(): Queue<EscalationJob> {
+    if (!this.built) {
+      const { Queue } = bullmq();
+      this.built = new Queue<EscalationJob>(ESCALATION_QUEUE, { connection: this.connection, prefix: this.prefix });
+      this.onBuilt?.(this.built);
+    }
+    return this.built;
   }
 
   async schedule(alertId: string, step: number, delayMs: number): Promise<void> {
@@ -39,6 +52,6 @@ export class EscalationQueue implements EscalationScheduler {
   }
 
   async close(): Promise<void> {
-    await this.queue.close();
+    await this.built?.close();
   }
 }

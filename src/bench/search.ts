@@ -169,6 +169,7 @@ export async function benchSearch(): Promise<Record<string, unknown>> {
       build_ms: round(x1000.build_ms!),
       snapshot_bytes: x1000.snapshot_bytes,
       load_ms: round(x1000.load_ms!),
+      first_pass_ms: round(x1000.first_pass_ms!),
       p50_us: round(x1000.p50_us!),
       p99_us: round(x1000.p99_us!),
       rss_mib: round(x1000.rss_mib!),

@@ -4,7 +4,9 @@
  * after one untimed run that makes sure the build and the knowledge snapshot exist), its CPU time
  * and peak RSS as the process itself reports them at exit. `bot_ready_ms`: `xiezuo start` (the
  * console chat, workers on, a private redis-server) from spawn to the answer of a question
- * written to its stdin at spawn.
+ * written to its stdin at spawn — the router's real answer on stdout, not a ready line. The chat
+ * answers what is waiting before HTTP, the alert API, /metrics, the dashboard and the workers
+ * are loaded and started (cli/start.ts); they still all start, right after it.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

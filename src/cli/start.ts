@@ -22,15 +22,20 @@ import { ConsoleChat, ConsoleSender } from '../platforms/console.ts';
 import type { SlackAdapter } from '../platforms/slack/adapter.ts';
 import type { TelegramAdapter } from '../platforms/telegram/adapter.ts';
 import type { Senders } from '../delivery/sender.ts';
-import { alertApiHook } from '../http/alert-api.ts';
-import { metricsHook } from '../http/metrics.ts';
-import { adminUiHook } from '../http/admin-ui.ts';
-import { workersHook } from '../../jobs/worker.ts';
 import { closeWithin } from './shutdown.ts';
 import { ensureRedis } from '../store/embedded-redis.ts';
 
-/** Parts started after the platforms, in order. Add one line per part. */
-export const startHooks: StartHook[] = [alertApiHook, metricsHook, adminUiHook, workersHook];
+/**
+ * Parts started after the platforms, in order. Add one line per part. Each is imported when the
+ * hooks run, not with this file: the workers (BullMQ's Worker), the queue dashboard (bull-board,
+ * Express) and the rest are not on the way to the console chat's first answer.
+ */
+export const startHooks: Array<() => Promise<StartHook>> = [
+  async () => (await import('../http/alert-api.ts')).alertApiHook,
+  async () => (await import('../http/metrics.ts')).metricsHook,
+  async () => (await import('../http/admin-ui.ts')).adminUiHook,
+  async () => (await import('../../jobs/worker.ts')).workersHook,
+];
 
 /** Time Ctrl+D waits for a graceful stop when Redis is down (closing queues would wait forever). */
 const CONSOLE_NO_REDIS_STOP_MS = 300;
@@ -50,8 +55,6 @@ export async function main(_argv: string[]): Promise<number> {
   // One object shared with the services: adapters fill it in once they exist.
   const senders: Senders = {};
   const app = await createApp(config, { log, senders });
-  // The chat process opens the CJK font in the render worker now, not on the first picture asked for.
-  void app.services.pictures?.warm().catch((e: unknown) => log.warn('pictures warm-up failed', { err: e }));
   const http = new HttpServer(log.child({ part: 'http' }));
   const redisCheck = redisHealth(app.services.redis);
   http.addHealthCheck('redis', redisCheck);
@@ -113,6 +116,38 @@ export async function main(_argv: string[]): Promise<number> {
     await stopRedis().catch((e: unknown) => log.warn('embedded redis stop failed', { err: e }));
   };
 
+  const stopped = new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        log.warn('second signal: exiting now', { signal });
+        process.exit(1);
+      }
+      stopping = true;
+      log.info('shutting down', { signal });
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+
+  // The console chat answers as soon as the router and the knowledge base exist: what is typed
+  // while the rest starts (HTTP, workers, dashboards) does not wait for it. Two turns of the
+  // event loop let lines already waiting on stdin be read and answered before the remaining
+  // parts are imported and started (their module loading blocks the thread for a while).
+  let chat: ConsoleChat | undefined;
+  let chatDone: Promise<void> | undefined;
+  if (consoleChat) {
+    const c = new ConsoleChat({ router: app.router, services: app.services });
+    chat = c;
+    // Ctrl+D ends the chat and the process; a signal closes the chat the same way.
+    void stopped.then(() => c.close());
+    chatDone = c.start();
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+  }
+  // The chat process opens the CJK font in the render worker now, not on the first picture asked for.
+  void app.services.pictures?.warm().catch((e: unknown) => log.warn('pictures warm-up failed', { err: e }));
+
   try {
     try {
       await http.listen(config.HTTP_PORT, config.HTTP_HOST);
@@ -134,11 +169,13 @@ export async function main(_argv: string[]): Promise<number> {
       stops.push({ name: 'slack', stop: () => s.stop() });
     }
     const ctx: StartContext = { config, app, http, senders, log };
-    for (const hook of startHooks) {
+    for (const load of startHooks) {
+      const hook = await load();
       const stop = await hook.start(ctx);
       if (stop) stops.push({ name: hook.name, stop });
     }
   } catch (e) {
+    chat?.close();
     await shutdown();
     throw e;
   }
@@ -152,32 +189,13 @@ export async function main(_argv: string[]): Promise<number> {
     redis: describeTarget(redisTarget(config)),
   });
 
-  const stopped = new Promise<void>((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        log.warn('second signal: exiting now', { signal });
-        process.exit(1);
-      }
-      stopping = true;
-      log.info('shutting down', { signal });
-      resolve();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
-
   let redisUp = true;
-  if (consoleChat) {
-    const chat = new ConsoleChat({ router: app.router, services: app.services });
-    // Ctrl+D ends the chat and the process; a signal closes the chat the same way.
-    void stopped.then(() => chat.close());
-    const done = chat.start();
+  if (chat && chatDone) {
     redisUp = (await redisCheck()).ok;
     // One line saying what works without Redis, instead of connection warnings in the prompt
     // (unless start-up has just said so, finding no redis-server to run).
     if (!redisUp && redis.kind !== 'unavailable') chat.notice(msg.platforms.consoleNoRedis);
-    await done;
+    await chatDone;
   } else {
     await stopped;
   }

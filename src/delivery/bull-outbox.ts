@@ -4,7 +4,8 @@
  * are told of final outcomes by whichever process runs the worker, so every process that runs
  * workers must build the same services (createApp does).
  */
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
+import { bullmq } from '../store/bullmq.ts';
 import type { RedisClient } from '../store/redis.ts';
 import { reportErrors } from '../store/redis.ts';
 import type { Config } from '../config.ts';
@@ -48,7 +49,7 @@ export class BullOutbox implements Outbox {
   queue(platform: Platform): Queue {
     let q = this.queues.get(platform);
     if (!q) {
-      q = new Queue(deliveryQueueName(platform), {
+      q = new (bullmq().Queue)(deliveryQueueName(platform), {
         connection: this.connection,
         prefix: bullPrefix(this.config),
         defaultJobOptions: deliveryJobOptions(this.config),

@@ -2,7 +2,8 @@
  * Every queue of the deployment (its REDIS_PREFIX), opened on a connection of their own for the
  * parts that only look at them: /metrics (queue depths) and the /admin/queues dashboard.
  */
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
+import { bullmq } from '../store/bullmq.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { closeConnection, createBullConnection, redisTarget, reportErrors } from '../store/redis.ts';
@@ -18,7 +19,7 @@ export interface AllQueues {
 export function openAllQueues(config: Config, log: Logger, part: string): AllQueues {
   const connection = createBullConnection(redisTarget(config));
   reportErrors(connection, log, part);
-  const queues = ALL_QUEUES.map((name) => new Queue(name, { connection, prefix: bullPrefix(config) }));
+  const queues = ALL_QUEUES.map((name) => new (bullmq().Queue)(name, { connection, prefix: bullPrefix(config) }));
   return {
     queues,
     ready: () => connection.status === 'ready',

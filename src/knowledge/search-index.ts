@@ -104,6 +104,11 @@ export interface SearchIndexParts {
   blocks: Int32Array;
   termMax: Int32Array;
   post: Uint16Array;
+  /**
+   * When `post` is read lazily (a large snapshot): makes postings [from, to) present. Called for
+   * each query term's postings before they are read.
+   */
+  loadPostings?: (from: number, to: number) => void;
 }
 
 /**
@@ -223,6 +228,7 @@ export class SearchIndex {
   private readonly post: Uint16Array;
   /** Score = sum of impacts ÷ scale. */
   private readonly scale: number;
+  private readonly loadPostings: ((from: number, to: number) => void) | undefined;
   /** Scratch reused by every search (searches never interleave). */
   private readonly cursors = new Cursors();
   private readonly acc = new Float64Array(WINDOW);
@@ -243,12 +249,14 @@ export class SearchIndex {
     this.blocks = p.blocks;
     this.termMax = p.termMax;
     this.post = p.post;
+    this.loadPostings = p.loadPostings;
     const terms = p.terms;
     for (let t = 0; t < terms.length; t++) this.termIds.set(terms[t]!, t);
   }
 
   /** Everything the index is made of, as flat arrays (what a snapshot stores). */
   parts(): SearchIndexParts {
+    this.loadPostings?.(0, this.post.length / 2);
     const terms = new Array<string>(this.termIds.size);
     for (const [term, id] of this.termIds) terms[id] = term;
     return { size: this.size, scale: this.scale, terms, termBlocks: this.termBlocks, blocks: this.blocks, termMax: this.termMax, post: this.post };
@@ -273,6 +281,7 @@ export class SearchIndex {
       if (id !== undefined) ids.push(id);
     }
     const { termBlocks, termMax, blocks, post, acc, seen } = this;
+    if (this.loadPostings) for (const id of ids) this.loadPostings(blocks[termBlocks[id]! * BLOCK + 2]!, blocks[termBlocks[id + 1]! * BLOCK + 2]!);
     // Weakest terms first, so the essential ones form a short suffix.
     ids.sort((a, b) => termMax[a]! - termMax[b]!);
     const m = ids.length;

@@ -11,7 +11,7 @@
  * snapshot under another key — or a damaged one — is rebuilt from the sources.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROJECT_ROOT } from '../root.ts';
@@ -27,6 +27,8 @@ const DEFAULT_SNAPSHOT_DIR = join(PROJECT_ROOT, '.cache', 'snapshots');
 export interface SnapshotLoadOptions extends KnowledgeLoadOptions {
   /** Folder of the snapshot files; false: neither read nor write one. Default DEFAULT_SNAPSHOT_DIR. */
   snapshotDir?: string | false;
+  /** Sections of this many bytes and more are paged (snapshot-file.ts; default 32 MiB). */
+  pagedFrom?: number;
 }
 
 type SnapshotOutcome = 'loaded' | 'written' | 'unwritable' | 'off';
@@ -131,10 +133,25 @@ export function restoreIndex(s: Map<string, SectionValue>): SearchIndex | undefi
   const termBlocks = s.get('termBlocks');
   const blocks = s.get('blocks');
   const termMax = s.get('termMax');
-  const post = s.get('post');
+  const stored = s.get('post');
   if (!meta || !(termBlocks instanceof Int32Array) || !(blocks instanceof Int32Array)) return undefined;
-  if (!(termMax instanceof Int32Array) || !(post instanceof Uint16Array)) return undefined;
-  return new SearchIndex({ ...meta, termBlocks, blocks, termMax, post });
+  if (!(termMax instanceof Int32Array)) return undefined;
+  // A large index's postings are read as queries first need them (snapshot-file.ts).
+  if (stored instanceof Uint16Array) return new SearchIndex({ ...meta, termBlocks, blocks, termMax, post: stored });
+  if (!stored || !('lazy' in stored) || !(stored.lazy instanceof Uint16Array)) return undefined;
+  const post = stored.lazy;
+  return new SearchIndex({ ...meta, termBlocks, blocks, termMax, post, loadPostings: (from, to) => stored.load(from * 2, to * 2) });
+}
+
+/**
+ * A large section's pages are checked when first read; the rest are checked in the background
+ * after start-up, and a damaged file is removed so that the next start rebuilds it (a query that
+ * needs a damaged page fails with SnapshotDamaged instead of using it).
+ */
+function checkUnread(s: Map<string, SectionValue>, file: string): void {
+  for (const v of s.values()) {
+    if ('lazy' in v) void v.verify().then((whole) => whole || rmSync(file, { force: true }));
+  }
 }
 
 function restore(s: Map<string, SectionValue>, files: SeedFiles): Knowledge | undefined {
@@ -154,13 +171,16 @@ export async function loadKnowledgeCached(opts: SnapshotLoadOptions): Promise<Lo
   if (dir === false || key === undefined) return { knowledge: await Knowledge.load(opts), snapshot: 'off' };
   const file = snapshotFile(dir, opts);
   const files = seedFiles(opts.seedsDir);
-  const found = readSnapshot(file, key);
+  const found = await readSnapshot(file, key);
   const restored = found && restore(found, files);
-  if (restored) return { knowledge: restored, snapshot: 'loaded', file };
+  if (restored) {
+    checkUnread(found, file);
+    return { knowledge: restored, snapshot: 'loaded', file };
+  }
   const { data } = await Knowledge.loadData(opts);
   const knowledge = Knowledge.build(data, files);
   try {
-    writeSnapshot(file, key, { data: { json: data }, ...indexSections(knowledge.index) });
+    writeSnapshot(file, key, { data: { json: data }, ...indexSections(knowledge.index) }, { lazyFrom: opts.pagedFrom });
     return { knowledge, snapshot: 'written', file };
   } catch {
     return { knowledge, snapshot: 'unwritable', file };

@@ -4,7 +4,12 @@
  * things happen with one line each; labels take only small fixed sets of values (platform, level,
  * outcome, command name) — never user text, ids or chat ids, so the series count stays bounded.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as Prom from 'prom-client';
+
+// Loaded with require(), not import: the same module, without Node 20's export-name scan (see
+// src/store/bullmq.ts).
+const { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } = createRequire(import.meta.url)('prom-client') as typeof Prom;
 
 export const registry = new Registry();
 const registers = [registry];
@@ -18,12 +23,12 @@ const LATENESS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300];
 export type DeliveryOutcomeLabel = 'sent' | 'retried' | 'rate_limited' | 'failed_permanent' | 'failed_exhausted' | 'skipped';
 
 /** A counter in this registry; labels typed from the names given. */
-function counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
+function counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Prom.Counter<L> {
   return new Counter({ name, help, labelNames, registers });
 }
 
 /** A histogram in this registry, with its own buckets. */
-function histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]): Histogram<L> {
+function histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]): Prom.Histogram<L> {
   return new Histogram({ name, help, labelNames, buckets, registers });
 }
 

@@ -3,6 +3,7 @@
  * their shared reminders queue, for createApp. One function so the composition root stays a
  * few lines per domain.
  */
+import type { Queue } from 'bullmq';
 import type { RedisClient } from '../store/redis.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
@@ -33,9 +34,16 @@ export async function buildScheduling(d: SchedulingDeps): Promise<{
   officeDeadlines: OfficeDeadlines;
   close(): Promise<void>;
 }> {
-  const queue = createReminderQueue(d.bullConnection, d.config);
-  reportErrors(queue, d.log, 'queue reminders');
-  const timers = new QueueReminderTimers(queue, d.clock);
+  // The queue is built on first use, so BullMQ loads after the bot's first answer (bullmq.ts).
+  let queue: Queue | undefined;
+  const reminders = (): Queue => {
+    if (!queue) {
+      queue = createReminderQueue(d.bullConnection, d.config);
+      reportErrors(queue, d.log, 'queue reminders');
+    }
+    return queue;
+  };
+  const timers = new QueueReminderTimers(reminders, d.clock);
   const common = { redis: d.redis, prefix: d.config.REDIS_PREFIX, timers, outbox: d.outbox, groups: d.groups, clock: d.clock };
   const meetings = new Meetings({
     ...common,
@@ -45,5 +53,5 @@ export async function buildScheduling(d: SchedulingDeps): Promise<{
   });
   // Each registers its own delivery listener (outcomes, and whether a queued reminder is still current).
   const officeDeadlines = new OfficeDeadlines({ ...common, log: d.log.child({ part: 'deadlines' }) });
-  return { meetings, officeDeadlines, close: () => queue.close() };
+  return { meetings, officeDeadlines, close: async () => queue?.close() };
 }

@@ -8,7 +8,8 @@
  * it — every job carries the generation it was made for and its processor does nothing when the
  * thing it reminds of has moved on.
  */
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
+import { bullmq } from '../store/bullmq.ts';
 import type { RedisClient } from '../store/redis.ts';
 import { REMINDERS_QUEUE, bullPrefix, reminderJobOptions } from '../../jobs/queues.ts';
 import type { Clock } from '../clock.ts';
@@ -43,7 +44,7 @@ export type ReminderJob = MeetingReminderJob | MeetingAdvanceJob | DeadlineRemin
 
 /** The producer side of the reminders queue, under the deployment's BullMQ prefix. */
 export function createReminderQueue(connection: RedisClient, config: Pick<Config, 'REDIS_PREFIX'>): Queue {
-  return new Queue(REMINDERS_QUEUE, { connection, prefix: bullPrefix(config) });
+  return new (bullmq().Queue)(REMINDERS_QUEUE, { connection, prefix: bullPrefix(config) });
 }
 
 /** BullMQ rejects ':' in custom ids, so job ids use '.' between parts. */
@@ -65,12 +66,16 @@ export interface ReminderTimers {
   unschedule(jobs: ReminderJob[]): Promise<void>;
 }
 
-/** ReminderTimers on a BullMQ queue. */
+/** ReminderTimers on a BullMQ queue (asked for when first needed: see src/store/bullmq.ts). */
 export class QueueReminderTimers implements ReminderTimers {
   constructor(
-    private readonly queue: Queue,
+    private readonly reminders: () => Queue,
     private readonly clock: Clock,
   ) {}
+
+  private get queue(): Queue {
+    return this.reminders();
+  }
 
   async schedule(job: ReminderJob, at: number): Promise<void> {
     const delay = Math.max(0, at - this.clock.now());

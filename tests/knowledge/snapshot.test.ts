@@ -1,18 +1,19 @@
 /**
  * The knowledge snapshot: written on the first load, read back on the next; rebuilt when a
  * document changes, when a --plans folder changes (file added, edited, removed) and when the file
- * is damaged or cut short; and the answers to the dev eval questions are the same with and
- * without it. Each test works on its own copy of seeds/ and its own snapshot folder.
+ * is damaged or cut short; large sections are read page by page, each page checked before use;
+ * and the answers to the dev eval questions are the same with and without it (also with the
+ * postings read lazily). Each test works on its own copy of seeds/ and its own snapshot folder.
  */
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { Knowledge } from '../../src/knowledge/knowledge.ts';
-import { loadKnowledgeCached, type SnapshotLoadOptions } from '../../src/knowledge/snapshot.ts';
-import { readSnapshot, writeSnapshot } from '../../src/knowledge/snapshot-file.ts';
+import { indexSections, loadKnowledgeCached, restoreIndex, type SnapshotLoadOptions } from '../../src/knowledge/snapshot.ts';
+import { type LazyArray, readSnapshot, SnapshotDamaged, writeSnapshot } from '../../src/knowledge/snapshot-file.ts';
 import { DEFAULT_SEEDS_DIR } from '../../src/knowledge/sources.ts';
 import { renderText } from '../../src/render/text.ts';
 
@@ -103,18 +104,96 @@ describe('knowledge snapshot', () => {
     expect((await load()).snapshot).toBe('loaded');
   });
 
-  it('reads a section file back only whole and under its key', () => {
+  it('reads a section file back only whole and under its key', async () => {
     const file = join(dir, 'x.snap');
     const post = Uint16Array.from([1, 2, 3]);
     const blocks = Int32Array.from([-1, 7, 1 << 30]);
     writeSnapshot(file, 'k1', { meta: { json: { a: 'é' } }, post, blocks });
-    const back = readSnapshot(file, 'k1')!;
+    const back = (await readSnapshot(file, 'k1'))!;
     expect([...(back.get('post') as Uint16Array)]).toEqual([1, 2, 3]);
     expect([...(back.get('blocks') as Int32Array)]).toEqual([-1, 7, 1 << 30]);
     expect(back.get('meta')).toEqual({ json: { a: 'é' } });
-    expect(readSnapshot(file, 'k2')).toBeUndefined();
+    expect(await readSnapshot(file, 'k2')).toBeUndefined();
     truncateSync(file, statSync(file).size - 1);
-    expect(readSnapshot(file, 'k1')).toBeUndefined();
+    expect(await readSnapshot(file, 'k1')).toBeUndefined();
+  });
+
+  it('reads a large section page by page, each page checked before use', async () => {
+    const file = join(dir, 'big.snap');
+    // Five 64 KiB pages and a bit; every element says where it is.
+    const big = Int32Array.from({ length: (5 * 65536 + 1000) / 4 }, (_, i) => i * 7);
+    const small = Uint16Array.from([4, 5, 6]);
+    writeSnapshot(file, 'k', { small, big }, { lazyFrom: 100_000 });
+    const back = (await readSnapshot(file, 'k'))!;
+    expect([...(back.get('small') as Uint16Array)]).toEqual([4, 5, 6]);
+    const lazy = back.get('big') as LazyArray<Int32Array>;
+    expect(lazy.lazy.length).toBe(big.length);
+    // Unread pages are not there yet; a read page is exactly what was written.
+    expect(lazy.lazy[big.length - 1]).toBe(0);
+    lazy.load(big.length - 10, big.length);
+    expect([...lazy.lazy.subarray(big.length - 10)]).toEqual([...big.subarray(big.length - 10)]);
+    expect(await lazy.verify()).toBe(true);
+
+    // Damage in the third page: the load checksum does not cover it, its page checksum does.
+    const bytes = readFileSync(file);
+    const at = bytes.length - 8 - 1000 - 3 * 65536 + 100;
+    bytes[at] = bytes[at]! ^ 0x5a;
+    writeFileSync(file, bytes);
+    const damaged = (await readSnapshot(file, 'k'))!;
+    const d = damaged.get('big') as LazyArray<Int32Array>;
+    d.load(0, 16384); // the first page is whole
+    expect(d.lazy[16383]).toBe(16383 * 7);
+    expect(() => d.load(0, big.length)).toThrow(SnapshotDamaged);
+    expect(await d.verify()).toBe(false);
+
+    // Cut short: the size no longer matches the header, so nothing is read.
+    writeSnapshot(file, 'k', { small, big }, { lazyFrom: 100_000 });
+    truncateSync(file, statSync(file).size - 8);
+    expect(await readSnapshot(file, 'k')).toBeUndefined();
+  });
+
+  it('pages a large index: a damaged page fails its query, is found in the background, and the file is rebuilt', async () => {
+    // The seed corpus's postings (its largest section, ~250 KB) paged as a national corpus's would be.
+    const paged = { ...opts, pagedFrom: 200_000 };
+    const first = await load(paged);
+    expect(first.snapshot).toBe('written');
+    const whole = await load(paged);
+    expect(whole.snapshot).toBe('loaded');
+    expect(top(whole.knowledge, '联席会议')).toEqual(top(first.knowledge, '联席会议'));
+
+    // Damage every posting page: the load checksum does not cover them, so the file loads...
+    const bytes = readFileSync(first.file!);
+    const header = JSON.parse(bytes.toString('utf8', 12, 12 + bytes.readUInt32LE(8))) as { sections: { name: string; offset: number; bytes: number; pages?: string[] }[] };
+    const post = header.sections.find((s) => s.name === 'post')!;
+    expect(header.sections.filter((s) => s.pages).map((s) => s.name)).toEqual(['post']);
+    const start = (12 + bytes.readUInt32LE(8) + 7) & ~7;
+    for (let at = start + post.offset + 7; at < start + post.offset + post.bytes; at += 65536) bytes[at] = bytes[at]! ^ 0x5a;
+    writeFileSync(first.file!, bytes);
+    const damaged = await load(paged);
+    expect(damaged.snapshot).toBe('loaded');
+    // ...but a query reading a damaged page fails instead of answering from it,
+    expect(() => damaged.knowledge.search('联席会议', 5)).toThrow(SnapshotDamaged);
+    // the background check removes the file, and the next start rebuilds it.
+    await vi.waitFor(() => expect(existsSync(first.file!)).toBe(false), { timeout: 20_000, interval: 20 });
+    const rebuilt = await load(paged);
+    expect(rebuilt.snapshot).toBe('written');
+    expect(top(rebuilt.knowledge, '联席会议')).toEqual(top(first.knowledge, '联席会议'));
+  });
+
+  it('answers the same with the postings read lazily', async () => {
+    const k = await Knowledge.load({ seedsDir: DEFAULT_SEEDS_DIR });
+    const file = join(dir, 'index.snap');
+    // Only the postings (the largest section) are paged, as in a large index.
+    writeSnapshot(file, 'k', indexSections(k.index), { lazyFrom: k.index.parts().post.byteLength });
+    const sections = (await readSnapshot(file, 'k'))!;
+    expect('lazy' in (sections.get('post') as object)).toBe(true);
+    const lazy = restoreIndex(sections)!;
+    for (const q of ['联席会议', '对口支援日喀则', '上海与大连两地产业联动、园区共建', '量子计算', '合作']) {
+      const folded = Knowledge.prepareQuery(q);
+      expect(lazy.search(folded, 10)).toEqual(k.index.search(folded, 10));
+    }
+    // Everything read, the index can be written again whole.
+    expect(lazy.parts().post).toEqual(k.index.parts().post);
   });
 });
 
