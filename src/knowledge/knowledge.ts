@@ -18,7 +18,8 @@ import type { Deadline, Pairing, Region, SourceRef } from './schema.ts';
 import { seedError } from './seed-error.ts';
 import { extractDeadlines } from './extract-deadlines.ts';
 import { textWithItems } from './lists.ts';
-import { SearchIndex } from './search-index.ts';
+import { SearchIndex, type SearchResult } from './search-index.ts';
+import { SnapshotDamaged } from './snapshot-file.ts';
 import type { ClauseHit, KnowledgeView } from './view.ts';
 import { queryTerms, stripQuestionWords } from './tokenize.ts';
 
@@ -86,7 +87,7 @@ export class Knowledge implements KnowledgeView {
   readonly deadlines: Deadlines;
   /** Every clause of every document, in document order; index = search-index doc number. */
   readonly clauses: readonly Clause[];
-  readonly index: SearchIndex;
+  private currentIndex: SearchIndex;
   private readonly byClauseId = new Map<string, Clause>();
   private readonly byDocId = new Map<string, PlanDoc>();
   private readonly compactText = new Map<string, { text: string; raw: string }>();
@@ -127,12 +128,34 @@ export class Knowledge implements KnowledgeView {
     this.pairings = new Pairings(pairings, this.gazetteer);
     const seeded = new Set(deadlines.map((d) => d.clause.id));
     this.deadlines = new Deadlines([...deadlines, ...extractDeadlines(data.docs, this.gazetteer, seeded)], this.gazetteer);
-    this.index =
-      index ??
-      new SearchIndex(
-        clauses.map((c) => this.indexText(c)),
-        clauses.map((c) => this.contextText(c)),
-      );
+    this.currentIndex = index ?? this.buildIndex();
+  }
+
+  /** The BM25 index over `clauses` (built here, or read back from a snapshot). */
+  get index(): SearchIndex {
+    return this.currentIndex;
+  }
+
+  private buildIndex(): SearchIndex {
+    return new SearchIndex(
+      this.clauses.map((c) => this.indexText(c)),
+      this.clauses.map((c) => this.contextText(c)),
+    );
+  }
+
+  /**
+   * A search of the index. A snapshot's large sections are checked page by page as queries first
+   * read them (snapshot-file.ts); a damaged page costs this process one rebuild of the index from
+   * its clauses (checked whole at load), not the official's answer.
+   */
+  private searchIndex(folded: string, k: number): SearchResult {
+    try {
+      return this.currentIndex.search(folded, k);
+    } catch (e) {
+      if (!(e instanceof SnapshotDamaged)) throw e;
+      this.currentIndex = this.buildIndex();
+      return this.currentIndex.search(folded, k);
+    }
   }
 
   /** Load and validate seeds/ and the plan folders; any problem is a StartupError. */
@@ -303,7 +326,7 @@ export class Knowledge implements KnowledgeView {
       for (const m of [...mentions].reverse()) rest = `${rest.slice(0, m.start)} ${rest.slice(m.end)}`;
       const folded = Knowledge.prepareQuery(rest);
       if (SearchIndex.terms(folded).length) {
-        const r = this.index.search(folded, k * 4);
+        const r = this.searchIndex(folded, k * 4);
         return r.hits
           .map((h) => {
             const clause = this.clauses[h.doc]!;
@@ -314,7 +337,7 @@ export class Knowledge implements KnowledgeView {
       }
     }
     const folded = Knowledge.prepareQuery(query);
-    const r = this.index.search(folded, k);
+    const r = this.searchIndex(folded, k);
     return r.hits.map((h) => ({
       clause: this.clauses[h.doc]!,
       score: h.score,

@@ -145,8 +145,9 @@ export function restoreIndex(s: Map<string, SectionValue>): SearchIndex | undefi
 
 /**
  * A large section's pages are checked when first read; the rest are checked in the background
- * after start-up, and a damaged file is removed so that the next start rebuilds it (a query that
- * needs a damaged page fails with SnapshotDamaged instead of using it).
+ * after start-up, and a damaged file is removed so that the next start rebuilds it. A damaged page
+ * is never used: its reader throws SnapshotDamaged and the knowledge base answers from an index
+ * rebuilt from its clauses (Knowledge.searchIndex).
  */
 function checkUnread(s: Map<string, SectionValue>, file: string): void {
   for (const v of s.values()) {
