@@ -5,7 +5,20 @@
  * A zone is an IANA name (`Europe/Berlin`) or a fixed offset (`+08:00`); Node 20's Intl does not
  * take offsets as zone names, so offsets are handled here by arithmetic.
  */
-import { CronExpressionParser } from 'cron-parser';
+import { createRequire } from 'node:module';
+import type * as CronParser from 'cron-parser';
+
+let cronParser: typeof CronParser.CronExpressionParser | undefined;
+
+/**
+ * cron-parser, required on first use: only recurring meetings need it, and loading it (with
+ * luxon) at import cost every process ~15 ms before its first answer (src/store/bullmq.ts says
+ * why require and not import).
+ */
+function cron(): typeof CronParser.CronExpressionParser {
+  cronParser ??= (createRequire(import.meta.url)('cron-parser') as typeof CronParser).CronExpressionParser;
+  return cronParser;
+}
 
 export interface WallTime {
   year: number;
@@ -300,7 +313,7 @@ export function parseRecurrence(text: string): Recurrence | undefined {
   const fields = t.split(/\s+/);
   if (fields.length < 5 || fields.length > 6) return undefined;
   try {
-    CronExpressionParser.parse(t, { tz: 'UTC', strict: false });
+    cron().parse(t, { tz: 'UTC', strict: false });
     return { kind: 'cron', pattern: fields.join(' ') };
   } catch {
     return undefined;
@@ -343,10 +356,10 @@ function nextCron(pattern: string, zone: string, after: number): number | undefi
     if (off !== undefined) {
       // A fixed offset: run the pattern on a shifted UTC clock.
       const shift = off * MINUTE;
-      const it = CronExpressionParser.parse(pattern, { tz: 'UTC', currentDate: new Date(after + shift) });
+      const it = cron().parse(pattern, { tz: 'UTC', currentDate: new Date(after + shift) });
       return it.next().getTime() - shift;
     }
-    const it = CronExpressionParser.parse(pattern, { tz: zone, currentDate: new Date(after) });
+    const it = cron().parse(pattern, { tz: zone, currentDate: new Date(after) });
     return it.next().getTime();
   } catch {
     return undefined;

@@ -38,7 +38,7 @@ describe('npm start', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs the compiled entry: every module it loads is JavaScript from dist/, none is TypeScript or tsx', { timeout: 300_000 }, async () => {
+  it('runs the compiled entry: every module of ours it loads is a chunk of the bundle in dist/, none is TypeScript or tsx', { timeout: 300_000 }, async () => {
     const loaded = join(dir, 'loaded.txt');
     // A resolve hook records every file the process (and npm's) loads through the ESM loader.
     writeFileSync(
@@ -69,8 +69,12 @@ export async function resolve(spec, ctx, next) {
     expect(r.code).toBe(0);
     const urls = readFileSync(loaded, 'utf8').split('\n').filter(Boolean);
     const ours = urls.filter((u) => u.startsWith(`file://${ROOT}`) && !u.includes('/node_modules/'));
-    expect(ours.some((u) => /\/dist\/[0-9a-f]{16}\/src\/cli\.js$/.test(u))).toBe(true);
-    expect(ours.some((u) => /\/dist\/[0-9a-f]{16}\/src\/cli\/start\.js$/.test(u))).toBe(true);
+    // The entry is the bundle of the compiled build (build.mjs): besides the two launcher files,
+    // every module of ours it loads is one of its chunks.
+    expect(ours.some((u) => /\/dist\/[0-9a-f]{16}\/bundle\/cli\.js$/.test(u))).toBe(true);
+    const launcher = ours.filter((u) => /\/src\/bin\/(xiezuo|build)\.mjs$/.test(u));
+    expect(launcher).toHaveLength(2);
+    expect(ours.filter((u) => !launcher.includes(u) && !/\/dist\/[0-9a-f]{16}\/bundle\/[\w-]+\.m?js$/.test(u))).toEqual([]);
     expect(ours.filter((u) => u.endsWith('.ts'))).toEqual([]);
     expect(urls.filter((u) => u.includes('/node_modules/tsx/'))).toEqual([]);
   });

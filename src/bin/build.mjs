@@ -62,7 +62,7 @@ function readCurrent() {
 
 const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
-function compile(hash, log) {
+async function compile(hash, log) {
   const out = join(DIST, hash);
   const lock = `${out}.lock`;
   mkdirSync(DIST, { recursive: true });
@@ -107,11 +107,68 @@ function compile(hash, log) {
       mkdirSync(dirname(to), { recursive: true });
       copyFileSync(f, to);
     }
+    await bundle(tmp);
     renameSync(tmp, out);
     return out;
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
+}
+
+/**
+ * The compiled tree, bundled into `<build>/bundle/`: the entry and its modules as a few chunks
+ * (dynamic imports stay lazy, packages stay in node_modules). Node 20 loads each ES module file
+ * separately — resolving, reading and linking about 110 of them took a third of the way to the
+ * bot's first answer — so the processes run the bundle. Without esbuild (a production install
+ * without dev dependencies) the unbundled tree runs as it is.
+ */
+async function bundle(tree) {
+  let esbuild;
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    return;
+  }
+  const outdir = join(tree, 'bundle');
+  await esbuild.build({
+    entryPoints: [join(tree, 'src', 'cli.js')],
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    plugins: [packagesExcept(INLINED_PACKAGES)],
+    chunkNames: 'chunk-[hash]',
+    logLevel: 'error',
+  });
+  // Loaded beside the code that starts it (new URL('./raster-worker.mjs', import.meta.url)).
+  copyFileSync(join(tree, 'src', 'pictures', 'raster-worker.mjs'), join(outdir, 'raster-worker.mjs'));
+}
+
+/**
+ * Packages bundled with the code rather than loaded from node_modules: pure JavaScript that
+ * reads no files beside itself, shipped as many small ES modules (zod 4: 95 files, loaded
+ * before the first answer because config and commands validate with it).
+ */
+const INLINED_PACKAGES = ['zod'];
+
+/** esbuild plugin: every bare import (packages, node: builtins) stays external except `names`. */
+function packagesExcept(names) {
+  return {
+    name: 'packages-except',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, (a) =>
+        names.some((n) => a.path === n || a.path.startsWith(`${n}/`)) ? undefined : { path: a.path, external: true },
+      );
+    },
+  };
+}
+
+/** The entry of a build: its bundle when it has one. */
+export function entryOf(dir) {
+  const bundled = join(dir, 'bundle', 'cli.js');
+  return existsSync(bundled) ? bundled : join(dir, 'src', 'cli.js');
 }
 
 /** Older builds go, except the few newest (a process started just before may still load from one). */
@@ -133,7 +190,7 @@ function prune(keep) {
  * The folder of the build compiled from the current sources (compiling it when missing):
  * `<dir>/src/cli.js` is the entry.
  */
-export function ensureBuild({ log = (s) => process.stderr.write(s) } = {}) {
+export async function ensureBuild({ log = (s) => process.stderr.write(s) } = {}) {
   const files = listSources();
   let newest = 0;
   for (const f of files) newest = Math.max(newest, statSync(f).mtimeMs);
@@ -143,7 +200,7 @@ export function ensureBuild({ log = (s) => process.stderr.write(s) } = {}) {
     return join(DIST, cur.hash);
   }
   const hash = hashSources(files);
-  const dir = compile(hash, log);
+  const dir = await compile(hash, log);
   try {
     const tmp = join(DIST, `current.json.tmp-${process.pid}`);
     writeFileSync(tmp, JSON.stringify({ hash, list, newest }));
@@ -158,7 +215,7 @@ export function ensureBuild({ log = (s) => process.stderr.write(s) } = {}) {
 
 if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
   try {
-    const dir = ensureBuild();
+    const dir = await ensureBuild();
     process.stdout.write(`${relative(ROOT, dir)}\n`);
   } catch (e) {
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
