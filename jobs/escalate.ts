@@ -38,6 +38,13 @@ export async function escalationWorkers(services: Services): Promise<RunningWork
   const connection = createBullConnection(redisTarget(services.config));
   reportErrors(connection, services.log, 'escalation worker');
   const worker = startEscalationWorker(services, connection);
+  // A job lost in a failover would leave an alert unescalated for good; re-arming is idempotent.
+  try {
+    const rearmed = await services.alerts.rearmEscalations();
+    if (rearmed) services.log.info('alert escalations re-armed at worker start', { alerts: rearmed });
+  } catch (err) {
+    services.log.warn('alert escalations not re-armed at worker start', { err });
+  }
   return {
     workers: [worker],
     close: async () => {

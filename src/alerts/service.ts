@@ -518,6 +518,29 @@ export class AlertService implements DeliveryListener {
   }
 
   /** State and timeline, or undefined when there is no such alert. */
+  /**
+   * Re-arm the escalation of every open alert nobody has acknowledged that has steps left. Its
+   * next job normally exists, and adding it again under its stable id changes nothing; this
+   * re-creates one lost with the last writes before a Redis failover (README "Scaling out"). Due
+   * at the last arming (sent, escalated or raised) plus the level's timeout, at once when that
+   * has passed. Run at every escalation worker's start; returns how many alerts were re-armed.
+   */
+  async rearmEscalations(): Promise<number> {
+    let n = 0;
+    for (const drill of [false, true]) {
+      for (const id of await this.store.open(drill)) {
+        const a = await this.store.get(id);
+        if (a?.status !== 'open' || Object.keys(a.acks).length) continue;
+        if (!a.plan.escalation[a.step - a.stepBase]) continue;
+        const armed = (await this.store.timeline(id)).filter((e) => e.kind === 'sent' || e.kind === 'escalated' || e.kind === 'raised');
+        const since = armed.length ? Math.max(...armed.map((e) => e.at)) : (a.sentAt ?? a.createdAt);
+        await this.o.escalations.schedule(id, a.step + 1, since + this.o.timeouts[a.level] - this.o.clock.now());
+        n++;
+      }
+    }
+    return n;
+  }
+
   async find(id: string): Promise<{ alert: AlertState; timeline: TimelineEvent[] } | undefined> {
     const alert = await this.store.get(id);
     return alert ? { alert, timeline: await this.store.timeline(id) } : undefined;

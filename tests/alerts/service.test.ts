@@ -141,6 +141,34 @@ describe('escalation', () => {
   });
 });
 
+describe('escalation jobs lost with a failover', () => {
+  it('are re-armed at worker start: the open alert escalates once, on time; an acknowledged one stays quiet', async () => {
+    const lost = await trigger();
+    const acked = await trigger({ region: '红河', forceNew: true });
+    await h.service.acknowledge(acked.alert.id, '上海应急', by);
+    // As if the failover had dropped the delayed jobs: the promoted replica never had them.
+    for (const r of [lost, acked]) await h.escalations.queue.remove(escalationJobId(r.alert.id, 1));
+    expect(await h.escalations.queue.getJob(escalationJobId(lost.alert.id, 1))).toBeUndefined();
+
+    expect(await h.service.rearmEscalations()).toBe(1);
+    // Twice (two worker processes starting): still one job, one step.
+    expect(await h.service.rearmEscalations()).toBe(1);
+    const job = await h.escalations.queue.getJob(escalationJobId(lost.alert.id, 1));
+    // Due at the send instant (the harness clock stands still) plus level II's 300 ms.
+    expect(job?.opts.delay).toBe(300);
+    expect(await h.escalations.queue.getJob(escalationJobId(acked.alert.id, 1))).toBeUndefined();
+
+    h.startWorker();
+    await until(() => h.outbox.chats('e1').length > 0);
+    await until(() => h.outbox.chats('e2').length > 0);
+    expect(h.outbox.chats('e1')).toEqual([h.chats['应急协调中心']]);
+    expect((await h.store.timeline(lost.alert.id)).filter((e) => e.kind === 'escalated')).toHaveLength(2);
+    expect((await h.store.timeline(acked.alert.id)).some((e) => e.kind === 'escalated')).toBe(false);
+    // Every step taken: nothing is left to re-arm.
+    expect(await h.service.rearmEscalations()).toBe(0);
+  });
+});
+
 describe('acknowledgement, ownership, status', () => {
   it('records per group, refuses chats outside the alert, shows who in status and timeline', async () => {
     const r = await trigger();
