@@ -187,8 +187,8 @@ function prune(keep) {
 }
 
 /**
- * The folder of the build compiled from the current sources (compiling it when missing):
- * `<dir>/src/cli.js` is the entry.
+ * The folder of the build compiled from the current sources (compiling it when missing);
+ * `entryOf(dir)` is its entry.
  */
 export async function ensureBuild({ log = (s) => process.stderr.write(s) } = {}) {
   const files = listSources();

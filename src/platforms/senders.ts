@@ -12,7 +12,7 @@ import { TelegramSender, createTelegramApi } from './telegram/sender.ts';
 import { SlackSender, createSlackClient } from './slack/sender.ts';
 import { ConsoleSender } from './console.ts';
 
-/** The Telegram button store: RedisClient when there is one, so any process can decode any button. */
+/** The Telegram button store: Redis when there is one, so any process can decode any button. */
 export function callbackStore(config: Config, redis?: RedisClient): CallbackStore {
   return redis ? new RedisCallbackStore(redis, config.REDIS_PREFIX) : new MemoryCallbackStore();
 }
