@@ -12,7 +12,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROJECT_ROOT } from '../root.ts';
 import { type KnowledgeData, Knowledge, type KnowledgeLoadOptions, type SeedFiles, seedFiles } from './knowledge.ts';
@@ -42,11 +42,22 @@ export interface LoadedKnowledge {
 
 let codeVersion: string | undefined;
 
-/** The parsing and indexing code as it runs (.ts under tsx, .js compiled) plus the lock file. */
+/**
+ * The folder of the parsing and indexing code: this module's own (.ts under tsx, .js compiled).
+ * The bundle (dist/<build>/bundle/, src/bin/build.mjs) runs chunks that mix it with everything
+ * else, so there the same code compiled file by file in the build's src/knowledge/ is hashed:
+ * a change elsewhere keeps the snapshot, and a start reads a dozen files, not every chunk.
+ */
+function knowledgeCodeDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return basename(here) === 'bundle' ? join(here, '..', 'src', 'knowledge') : here;
+}
+
+/** The parsing and indexing code as it runs plus the lock file. */
 function codeHash(): string {
   if (codeVersion) return codeVersion;
   const h = createHash('sha256').update(FORMAT);
-  const dir = dirname(fileURLToPath(import.meta.url));
+  const dir = knowledgeCodeDir();
   for (const name of readdirSync(dir).sort()) {
     if (!/\.(ts|js)$/.test(name)) continue;
     h.update(name).update('\0').update(readFileSync(join(dir, name))).update('\0');
