@@ -229,6 +229,8 @@ export class SearchIndex {
   /** Score = sum of impacts ÷ scale. */
   private readonly scale: number;
   private readonly loadPostings: ((from: number, to: number) => void) | undefined;
+  /** With loadPostings: 1 for each term whose postings are present, so a search asks once per term. */
+  private readonly termPresent: Uint8Array | undefined;
   /** Scratch reused by every search (searches never interleave). */
   private readonly cursors = new Cursors();
   private readonly acc = new Float64Array(WINDOW);
@@ -250,6 +252,7 @@ export class SearchIndex {
     this.termMax = p.termMax;
     this.post = p.post;
     this.loadPostings = p.loadPostings;
+    this.termPresent = p.loadPostings ? new Uint8Array(p.terms.length) : undefined;
     const terms = p.terms;
     for (let t = 0; t < terms.length; t++) this.termIds.set(terms[t]!, t);
   }
@@ -281,7 +284,14 @@ export class SearchIndex {
       if (id !== undefined) ids.push(id);
     }
     const { termBlocks, termMax, blocks, post, acc, seen } = this;
-    if (this.loadPostings) for (const id of ids) this.loadPostings(blocks[termBlocks[id]! * BLOCK + 2]!, blocks[termBlocks[id + 1]! * BLOCK + 2]!);
+    const present = this.termPresent;
+    if (present) {
+      for (const id of ids) {
+        if (present[id]) continue;
+        this.loadPostings!(blocks[termBlocks[id]! * BLOCK + 2]!, blocks[termBlocks[id + 1]! * BLOCK + 2]!);
+        present[id] = 1;
+      }
+    }
     // Weakest terms first, so the essential ones form a short suffix.
     ids.sort((a, b) => termMax[a]! - termMax[b]!);
     const m = ids.length;
