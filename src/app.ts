@@ -48,8 +48,9 @@ export interface App {
 }
 
 /** The knowledge base of seeds/ and the plan folders, from its snapshot when that is current. */
-export async function loadKnowledge(config: Config, planDirs: string[] = []): Promise<Knowledge> {
-  return (await loadKnowledgeCached(knowledgeSources(config, planDirs))).knowledge;
+export async function loadKnowledge(config: Config, planDirs: string[] = [], log?: Logger): Promise<Knowledge> {
+  const onDamaged = log && ((reason: string) => log.warn('knowledge snapshot damaged', { reason }));
+  return (await loadKnowledgeCached({ ...knowledgeSources(config, planDirs), ...(onDamaged ? { onDamaged } : {}) })).knowledge;
 }
 
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -61,7 +62,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     REDIS_PREFIX: opts.redisPrefix ?? config.REDIS_PREFIX,
   };
   const log = opts.log ?? createLogger(config.LOG_LEVEL, {}, { format: config.LOG_FORMAT });
-  const knowledge = await loadKnowledge(config, opts.planDirs);
+  const knowledge = await loadKnowledge(config, opts.planDirs, log);
   const clock = opts.clock ?? systemClock;
   const prefix = config.REDIS_PREFIX;
   // Auto-pipelining batches the commands of concurrent jobs into one write per tick.

@@ -95,7 +95,12 @@ export class Knowledge implements KnowledgeView {
   private readonly titleTerms = new Map<string, string[][]>();
   private readonly withItems = new Map<string, string>();
 
-  private constructor(data: KnowledgeData, files: SeedFiles, index?: SearchIndex) {
+  private constructor(
+    data: KnowledgeData,
+    files: SeedFiles,
+    index?: SearchIndex,
+    private readonly onIndexDamaged?: (e: SnapshotDamaged) => void,
+  ) {
     this.docs = data.docs;
     const clauses: Clause[] = [];
     for (const d of data.docs) {
@@ -153,6 +158,7 @@ export class Knowledge implements KnowledgeView {
       return this.currentIndex.search(folded, k);
     } catch (e) {
       if (!(e instanceof SnapshotDamaged)) throw e;
+      this.onIndexDamaged?.(e);
       this.currentIndex = this.buildIndex();
       return this.currentIndex.search(folded, k);
     }
@@ -190,9 +196,12 @@ export class Knowledge implements KnowledgeView {
     return { data, files };
   }
 
-  /** Build from validated data; `index`, when given, is one read back from a snapshot (snapshot.ts). */
-  static build(data: KnowledgeData, files: SeedFiles, index?: SearchIndex): Knowledge {
-    return new Knowledge(data, files, index);
+  /**
+   * Build from validated data; `index`, when given, is one read back from a snapshot (snapshot.ts),
+   * and `onIndexDamaged` hears of a damaged page of it (the index is then rebuilt, see searchIndex).
+   */
+  static build(data: KnowledgeData, files: SeedFiles, index?: SearchIndex, onIndexDamaged?: (e: SnapshotDamaged) => void): Knowledge {
+    return new Knowledge(data, files, index, onIndexDamaged);
   }
 
   /** Build from data already in memory (tests, the bench's ×100 corpus). */

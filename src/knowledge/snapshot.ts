@@ -29,6 +29,8 @@ export interface SnapshotLoadOptions extends KnowledgeLoadOptions {
   snapshotDir?: string | false;
   /** Sections of this many bytes and more are paged (snapshot-file.ts; default 32 MiB). */
   pagedFrom?: number;
+  /** Told when a loaded snapshot turns out damaged (a page read by a query, or the background check). */
+  onDamaged?: (reason: string) => void;
 }
 
 type SnapshotOutcome = 'loaded' | 'written' | 'unwritable' | 'off';
@@ -160,16 +162,21 @@ export function restoreIndex(s: Map<string, SectionValue>): SearchIndex | undefi
  * is never used: its reader throws SnapshotDamaged and the knowledge base answers from an index
  * rebuilt from its clauses (Knowledge.searchIndex).
  */
-function checkUnread(s: Map<string, SectionValue>, file: string): void {
+function checkUnread(s: Map<string, SectionValue>, file: string, onDamaged?: (reason: string) => void): void {
   for (const v of s.values()) {
-    if ('lazy' in v) void v.verify().then((whole) => whole || rmSync(file, { force: true }));
+    if (!('lazy' in v)) continue;
+    void v.verify().then((whole) => {
+      if (whole) return;
+      rmSync(file, { force: true });
+      onDamaged?.(`snapshot ${file}: the background check found damaged pages; removed, the next start rebuilds it`);
+    });
   }
 }
 
-function restore(s: Map<string, SectionValue>, files: SeedFiles): Knowledge | undefined {
+function restore(s: Map<string, SectionValue>, files: SeedFiles, onDamaged?: (reason: string) => void): Knowledge | undefined {
   const data = (s.get('data') as { json: KnowledgeData } | undefined)?.json;
   const index = restoreIndex(s);
-  return data && index ? Knowledge.build(data, files, index) : undefined;
+  return data && index ? Knowledge.build(data, files, index, onDamaged && ((e) => onDamaged(`${e.message}; answering from an index rebuilt from the clauses`))) : undefined;
 }
 
 /**
@@ -184,9 +191,9 @@ export async function loadKnowledgeCached(opts: SnapshotLoadOptions): Promise<Lo
   const file = snapshotFile(dir, opts);
   const files = seedFiles(opts.seedsDir);
   const found = await readSnapshot(file, key);
-  const restored = found && restore(found, files);
+  const restored = found && restore(found, files, opts.onDamaged);
   if (restored) {
-    checkUnread(found, file);
+    checkUnread(found, file, opts.onDamaged);
     return { knowledge: restored, snapshot: 'loaded', file };
   }
   const { data } = await Knowledge.loadData(opts);

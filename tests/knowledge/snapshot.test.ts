@@ -169,7 +169,8 @@ describe('knowledge snapshot', () => {
     const start = (12 + bytes.readUInt32LE(8) + 7) & ~7;
     for (let at = start + post.offset + 7; at < start + post.offset + post.bytes; at += 65536) bytes[at] = bytes[at]! ^ 0x5a;
     writeFileSync(first.file!, bytes);
-    const damaged = await load(paged);
+    const told: string[] = [];
+    const damaged = await load({ ...paged, onDamaged: (reason: string) => told.push(reason) });
     expect(damaged.snapshot).toBe('loaded');
     // ...but its pages are checked when a query first reads them: the damaged index is dropped,
     expect(() => damaged.knowledge.index.search(Knowledge.prepareQuery('联席会议'), 5)).toThrow(SnapshotDamaged);
@@ -178,8 +179,13 @@ describe('knowledge snapshot', () => {
     expect(top(damaged.knowledge, '联席会议')).toEqual(top(first.knowledge, '联席会议'));
     expect(damaged.knowledge.index).not.toBe(before);
     expect(top(damaged.knowledge, '对口支援日喀则')).toEqual(top(first.knowledge, '对口支援日喀则'));
+    // Never silently: the caller (the app logs it) hears of the damage where the query met it
+    // (the background check below may have spoken first: it runs beside these queries),
+    expect(told).toContainEqual(expect.stringMatching(/section post is damaged;.*answering from an index rebuilt from the clauses/));
     // the background check removes the file, and the next start rebuilds it.
     await vi.waitFor(() => expect(existsSync(first.file!)).toBe(false), { timeout: 20_000, interval: 20 });
+    // and of the background check's verdict.
+    await vi.waitFor(() => expect(told.some((r) => r.includes('the background check found damaged pages'))).toBe(true));
     const rebuilt = await load(paged);
     expect(rebuilt.snapshot).toBe('written');
     expect(top(rebuilt.knowledge, '联席会议')).toEqual(top(first.knowledge, '联席会议'));
