@@ -7,6 +7,7 @@
 import { msg } from '../i18n/index.ts';
 import type { Reply, ReplyBlock } from '../messages.ts';
 import { type ResolvedDeadline, dueInstant } from './deadlines.ts';
+import { type DocumentDate, documentDate } from './doc-dates.ts';
 import { fold } from './fold.ts';
 import type { ClauseHit, KnowledgeView } from './view.ts';
 import { type ResolvedPairing, Pairings, periodEnded } from './pairings.ts';
@@ -72,14 +73,29 @@ const PAIRING_WORDS = /对口支援|对口帮扶|对口合作|对口协作|结�
  * only of these, regions and pairing words asks for partners (the pairing answer shows status).
  */
 const PLACE_QUESTION =
-  /现在|目前|如今|当前|还是|仍然|依然|仍|还在不在|在不在|是不是|有没有|还在|还|是否|归属|属于|隶属|归|不|已经|已|继续|不再|存在|在|由|被|从|调整到|调整|调到|转到|转向|改为|换成|变成|变为|到了|到|去了|去|向|给|为|对象|方|哪几个|哪些|哪个|哪几|哪里|哪|什么|城市|省份|省区市|省市|地区|地方|州市|区县|市县|县区|伙伴|关系|对象|是|的|和|与|同|跟|有|都|了|吗|呢|谁|几个|名单|列表|情况|之间/g;
+  /指的是|分别是|分别|各自|对应|啥|两地|两个|两|现在|目前|如今|当前|还是|仍然|依然|仍|还在不在|在不在|是不是|有没有|还在|还|是否|归属|属于|隶属|归|不|已经|已|继续|不再|存在|在|由|被|从|调整到|调整|调到|转到|转向|改为|换成|变成|变为|到了|到|去了|去|向|给|为|对象|方|哪几个|哪些|哪个|哪几|哪里|哪|什么|城市|省份|省区市|省市|地区|地方|州市|区县|市县|县区|伙伴|关系|对象|是|的|和|与|同|跟|有|都|了|吗|呢|谁|几个|名单|列表|情况|之间/g;
+
+/**
+ * Events whose date a question may ask for (印发, 通车 …) that are not deadlines: the date is
+ * written in the clause or document that tells of the event, not in the deadline table.
+ */
+const EVENT_WORDS = /印发|发布|颁布|公布|通过|签署|签订|批准|成立|召开|举办|开通|通车|开工|竣工|建成|投产/g;
+
+/** Whether the question asks when an event happened that none of the found deadlines speaks of. */
+function asksAnotherEvent(question: string, found: Answer): boolean {
+  const events = fold(question).match(EVENT_WORDS);
+  if (!events) return false;
+  return !found.results.some((r) => events.some((e) => fold(r.text).includes(e)));
+}
 
 /** Answer one question (the default route for text without a command). */
 export function answerQuestion(k: KnowledgeView, question: string, opts: AnswerOptions = {}): Answer {
   const q = question.trim();
   if (DEADLINE_WORDS.test(fold(q))) {
+    const dated = documentDate(k, q);
+    if (dated) return documentDateAnswer(question, dated);
     const d = deadlineAnswer(k, q, opts);
-    if (d.results.length) return d;
+    if (d.results.length && !asksAnotherEvent(q, d)) return d;
   }
   const mentions = k.gazetteer.mentions(q);
   if (mentions.length) {
@@ -387,7 +403,7 @@ export function pairingAnswer(k: KnowledgeView, question: string, regionIds: str
       regionIds: [titleA, ...(titleB ? [titleB] : [])],
     };
   }
-  const blocks: ReplyBlock[] = kinds.map((kind) => summaryBlock(k, list.filter((p) => p.kind === kind), kind, titleA, now));
+  const blocks: ReplyBlock[] = kinds.map((kind) => summaryBlock(k, list.filter((p) => p.kind === kind), kind, titleA, now, !!titleB));
   return {
     question,
     intent: 'pairing',
@@ -436,7 +452,7 @@ function pairingBlocks(k: KnowledgeView, list: readonly ResolvedPairing[], now: 
  * One kind in a line per partner's province: 西藏自治区：日喀则市（2001—2025，3 项）; a partner
  * whose support moved says where to. Citations: the documents the kind comes from.
  */
-function summaryBlock(k: KnowledgeView, list: readonly ResolvedPairing[], kind: string, self: string, now: number): ReplyBlock {
+function summaryBlock(k: KnowledgeView, list: readonly ResolvedPairing[], kind: string, self: string, now: number, between: boolean): ReplyBlock {
   const g = k.gazetteer;
   const byPartner = new Map<string, ResolvedPairing[]>();
   for (const p of list) {
@@ -445,6 +461,9 @@ function summaryBlock(k: KnowledgeView, list: readonly ResolvedPairing[], kind: 
     l.push(p);
     byPartner.set(other, l);
   }
+  // Between two regions, each line names both ends (无锡市—盘锦市): both sides were asked about.
+  const label = (other: string, ps: readonly ResolvedPairing[]) =>
+    between ? `${[...new Set(ps.map((p) => (p.from === other ? p.to : p.from)))].map((r) => g.nameOf(r)).join('、')}—${g.nameOf(other)}` : g.nameOf(other);
   const byProvince = new Map<string, string[]>();
   for (const [other, ps] of byPartner) {
     const prov = g.ancestors(other).at(-1)?.name ?? '';
@@ -461,7 +480,7 @@ function summaryBlock(k: KnowledgeView, list: readonly ResolvedPairing[], kind: 
           ? T.pairEndedShort
           : '';
     const info = [span, ps.length > 1 ? T.pairCount(ps.length) : '', state].filter(Boolean).join('，');
-    const line = info ? `${g.nameOf(other)}（${info}）` : g.nameOf(other);
+    const line = info ? `${label(other, ps)}（${info}）` : label(other, ps);
     const l = byProvince.get(prov) ?? [];
     l.push(line);
     byProvince.set(prov, l);
@@ -582,6 +601,23 @@ function deadlineAnswer(k: KnowledgeView, question: string, opts: AnswerOptions 
   const best = ranked[0]?.score ?? 0;
   const picked = best >= 1.5 ? ranked.filter((r) => r.score >= best * 0.7).slice(0, 6) : [];
   return deadlineReply(question, picked.map((r) => r.d), opts, picked.map((r) => r.score));
+}
+
+/** When a document was issued or passed, from the line that dates it (or its front matter). */
+function documentDateAnswer(question: string, d: DocumentDate): Answer {
+  const { meta } = d.doc;
+  const cited = d.clause ?? d.doc.clauses[0]!;
+  const facts = [meta.issuer ? T.docIssuer(meta.issuer) : '', meta.number ? T.docNumber(meta.number) : ''].filter(Boolean);
+  const text = [d.clause ? d.clause.text : T.docDateFromFrontMatter, ...facts].join('\n');
+  const when = T.docDate(d.date);
+  const citation = d.clause ? d.clause.citation : `《${meta.title}》`;
+  const event = d.clause && fold(d.clause.text).includes(d.event) ? d.event : undefined;
+  return {
+    question,
+    intent: 'deadline',
+    reply: { title: T.docDateTitle(meta.title, event), blocks: [{ heading: when, text, citation }], tone: 'answer' },
+    results: [{ type: 'clause', id: cited.id, clauseId: cited.id, doc: meta.id, text: `${when}：${text}`, citation: cited.citation }],
+  };
 }
 
 /** Render a list of deadlines as a reply (also used by /deadline with explicit filters). */

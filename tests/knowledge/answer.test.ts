@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EnvAccess } from '../../src/roles/access.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
+import { dateIn } from '../../src/knowledge/doc-dates.ts';
 import type { Knowledge } from '../../src/knowledge/knowledge.ts';
 import { createLogger } from '../../src/log.ts';
 import type { Inbound } from '../../src/messages.ts';
@@ -80,6 +81,16 @@ describe('routing', () => {
     expect(none.reply.footer).toContain('/toc');
     const weak = k.answer('今天的天气预报怎么样');
     expect(weak.reply.title).toBe('没有找到足够相关的条款');
+  });
+});
+
+describe('dates written in a document', () => {
+  it('reads digits and Chinese numerals, tens included', () => {
+    expect(dateIn('二〇〇七年三月二十八日')).toEqual([2007, 3, 28]);
+    expect(dateIn('二〇一〇年十月一日')).toEqual([2010, 10, 1]);
+    expect(dateIn('二〇二一年十二月三十日')).toEqual([2021, 12, 30]);
+    expect(dateIn('2021年4月29日 第十三届全国人民代表大会常务委员会第二十八次会议通过')).toEqual([2021, 4, 29]);
+    expect(dateIn('到2025年完成')).toBeUndefined();
   });
 });
 

@@ -210,3 +210,45 @@ describe('7. 更多结果 stays on topic', () => {
     for (const page of seen) for (const block of page.split('\n\n').filter((b) => b.includes('——《'))) expect(block).toMatch(/招商|平台/);
   });
 });
+
+describe('8. when a document was issued, and relations asked in everyday words', () => {
+  it('answers 哪天印发 / 哪天通过 from the line that dates the document, with its issuer and number', async () => {
+    // A notice signed in Chinese numerals (二〇〇七年三月二十八日), named by title or by number.
+    for (const q of ['服务全国和对口帮扶十一五规划是哪天印发的', '沪府发〔2007〕11号是什么时候印发的']) {
+      const a = k.answer(q);
+      expect(a.intent).toBe('deadline');
+      const text = renderText(a.reply);
+      expect(text).toContain('2007年3月28日');
+      expect(text).toContain('二〇〇七年三月二十八日');
+      expect(text).toContain('沪府发〔2007〕11号');
+      expect(text).toContain('——《上海市服务全国和对口帮扶“十一五”规划》前言');
+    }
+    // A statute never seen before: its head note says when it was passed.
+    const passed = renderText(k.answer('甘肃省东西部协作促进条例哪天通过的').reply);
+    expect(passed).toContain('《甘肃省东西部协作促进条例》的通过日期');
+    expect(passed).toContain('2023年9月27日');
+    // Only the front matter dates the Hangzhou plan: said so, not passed off as a line of the text.
+    const fm = renderText(k.answer('杭州接轨上海参与长三角合作与交流工作意见什么时候印发的').reply);
+    expect(fm).toContain('2011年');
+    expect(fm).toContain('正文中没有写明日期');
+  });
+
+  it('an event the deadline table does not hold (通车) is answered from the clause that tells of it', () => {
+    const a = k.answer('沪杭高铁是哪年通车的');
+    expect(a.intent).toBe('clause');
+    expect(a.results.slice(0, 3).some((r) => r.text.includes('2010年10月,沪杭高铁正式通车') || r.text.includes('2010年10月，沪杭高铁正式通车'))).toBe(true);
+    // A question about the event inside a document, not the document's date, stays a clause question.
+    expect(k.answer('破坏性地震临震预报发布后临震应急期多长').intent).toBe('clause');
+  });
+
+  it('啥关系 / 指的是哪两地 are pairing questions; between two provinces every line names both ends', () => {
+    for (const q of ['上海和大连啥关系', '上海和遵义有啥关系']) expect(k.answer(q).intent).toBe('pairing');
+    const huDian = k.answer('沪滇协作指的是哪两地');
+    expect(huDian.intent).toBe('pairing');
+    expect(renderText(huDian.reply)).toContain('云南');
+    // Still a clause question when something of substance is left.
+    expect(k.answer('上海和云南有啥合作项目').intent).toBe('clause');
+    const text = renderText(k.answer('江苏有哪些城市和辽宁的城市结对').reply);
+    for (const pair of ['无锡市—盘锦市', '南通市—辽阳市', '扬州市—丹东市', '泰州市—本溪市', '徐州市—抚顺市', '常州市—葫芦岛市']) expect(text).toContain(pair);
+  });
+});

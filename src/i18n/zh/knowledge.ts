@@ -53,6 +53,13 @@ export const knowledge = {
   deadlineTarget: (t: string) => `量化目标：${t}`,
   deadlineState: { overdue: '（已过期）', upcoming: '（未到期）', inForce: '（已施行）', notYetInForce: '（尚未施行）' },
   deadlineFilter: (what: string) => `筛选：${what}`,
+  /** When a document was issued / passed (印发、通过 …): `event` only when the cited line names it. */
+  docDateTitle: (title: string, event?: string) => (event ? `《${title}》的${event}日期` : `《${title}》的日期`),
+  /** [year], [year, month] or [year, month, day]. */
+  docDate: (parts: readonly number[]) => `${parts[0]}年${parts[1] ? `${parts[1]}月` : ''}${parts[2] ? `${parts[2]}日` : ''}`,
+  docIssuer: (issuer: string) => `发文机关：${issuer}`,
+  docNumber: (number: string) => `文号：${number}`,
+  docDateFromFrontMatter: '正文中没有写明日期，此为文件信息中登记的日期。',
   tocTitle: '文件列表',
   tocDocLine: (id: string, title: string, count: string) => `${id}：《${title}》（${count}）`,
   tocHint: '发送 /toc 文件编号（或标题中的词）查看提纲，例如：/toc sh-fyp11',
