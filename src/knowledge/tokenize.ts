@@ -74,6 +74,8 @@ const QUESTION_WORDS = [
   '是什么', '是甚么', '是哪个', '是哪些', '有哪些', '有什么', '什么样', '怎么样', '怎样', '怎么', '如何', '哪几个', '哪几',
   '哪些', '哪个', '哪里', '哪儿', '多少', '几次', '几项', '什么', '请问', '为什么', '是否', '规定的', '规定',
   '吗', '呢', '吧', '啊', '的', '了', '是', '和', '与', '及',
+  // Spoken forms (啥 = 什么): they carry nothing a clause would hold.
+  '要不要', '能不能', '可不可以', '会不会', '有没有', '那边', '这边', '干啥', '个啥', '啥', '咋', '呀', '哦',
 ];
 // Folded like the queries they are removed from (what → 什么 stays 什么; 甚麼 → 什么).
 const QUESTION_RE = new RegExp(QUESTION_WORDS.map((w) => fold(w)).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');

@@ -241,6 +241,17 @@ describe('8. when a document was issued, and relations asked in everyday words',
     expect(k.answer('破坏性地震临震预报发布后临震应急期多长').intent).toBe('clause');
   });
 
+  it('spoken words (啥、要不要、那边) do not make a found clause look like a guess', () => {
+    for (const [q, phrase] of [
+      ['五小工程都包括啥', '小食堂'],
+      ['阿克苏那边要不要援建博物馆啊', '援建地区博物馆'],
+    ] as const) {
+      const a = k.answer(q);
+      expect(a.reply.title).not.toBe('没有找到足够相关的条款');
+      expect(a.results[0]!.text).toContain(phrase);
+    }
+  });
+
   it('啥关系 / 指的是哪两地 are pairing questions; between two provinces every line names both ends', () => {
     for (const q of ['上海和大连啥关系', '上海和遵义有啥关系']) expect(k.answer(q).intent).toBe('pairing');
     const huDian = k.answer('沪滇协作指的是哪两地');
