@@ -67,13 +67,13 @@ export interface AnswerOptions {
 
 const DEADLINE_WORDS = /期限|截止|到哪年|哪一年|哪年|什么时候|何时|目标年份|年份|时限|到期|完成时间|几年|哪一天|哪天|哪日|几月几日|什么日期|起施行|开始施行|生效|deadline/i;
 const DEADLINE_WORDS_G = new RegExp(DEADLINE_WORDS.source, 'gi');
-const PAIRING_WORDS = /对口支援|对口帮扶|对口合作|对口协作|结对合作|结对帮扶|东西部协作|合作交流|结对|对口|帮扶|支援|协作|接轨|合作|伙伴|援助|关系/g;
+const PAIRING_WORDS = /对口支援|对口帮扶|对口合作|对口协作|结对合作|结对帮扶|东西部协作|合作交流|结对|对口|对应|帮扶|支援|协作|接轨|合作|伙伴|援助|关系/g;
 /**
  * Words that only say "which place" or ask after the current state (现在还是…吗) — a question made
  * only of these, regions and pairing words asks for partners (the pairing answer shows status).
  */
 const PLACE_QUESTION =
-  /指的是|分别是|分别|各自|对应|啥|两地|两个|两|现在|目前|如今|当前|还是|仍然|依然|仍|还在不在|在不在|是不是|有没有|还在|还|是否|归属|属于|隶属|归|不|已经|已|继续|不再|存在|在|由|被|从|调整到|调整|调到|转到|转向|改为|换成|变成|变为|到了|到|去了|去|向|给|为|对象|方|哪几个|哪些|哪个|哪几|哪里|哪|什么|城市|省份|省区市|省市|地区|地方|州市|区县|市县|县区|伙伴|关系|对象|是|的|和|与|同|跟|有|都|了|吗|呢|谁|几个|名单|列表|情况|之间/g;
+  /指的是|分别是|分别|各自|啥|两地|两个|两|现在|目前|如今|当前|还是|仍然|依然|仍|还在不在|在不在|是不是|有没有|还在|还|是否|归属|属于|隶属|归|不|已经|已|继续|不再|存在|在|由|被|从|调整到|调整|调到|转到|转向|改为|换成|变成|变为|到了|到|去了|去|向|给|为|对象|方|哪几个|哪些|哪个|哪几|哪里|哪|什么|城市|省份|省区市|省市|地区|地方|州市|区县|市县|县区|伙伴|关系|对象|是|的|和|与|同|跟|有|都|了|吗|呢|谁|几个|名单|列表|情况|之间/g;
 
 /**
  * Events whose date a question may ask for (印发, 通车 …) that are not deadlines: the date is
@@ -318,11 +318,16 @@ export interface PairingOptions extends AnswerOptions {
  * The relationships of the named regions, walking a county or district up to its prefecture and
  * province when it holds none of its own (库车 → 阿克苏), as alert routing does.
  */
-function pairingsFor(k: KnowledgeView, regionIds: string[]): { list: ResolvedPairing[]; via?: string } {
+function pairingsFor(k: KnowledgeView, regionIds: string[]): { list: ResolvedPairing[]; via?: string; among?: boolean } {
   const g = k.gazetteer;
   const [a, b] = regionIds;
   if (!a) return { list: [] };
   const chain = (id: string) => [id, ...g.ancestors(id).map((r) => r.id)];
+  if (regionIds.length > 2) {
+    // 无锡、南通、扬州分别对应辽宁哪个城市: the relationships between any two of the named regions.
+    const list = regionIds.flatMap((x, i) => regionIds.slice(i + 1).flatMap((y) => k.pairings.between(x, y)));
+    if (list.length) return { list, among: true };
+  }
   if (b) {
     for (const x of chain(a))
       for (const y of chain(b)) {
@@ -377,7 +382,11 @@ export function pairingAnswer(k: KnowledgeView, question: string, regionIds: str
   const titleA = found.via && g.within(a, found.via) ? found.via : a;
   const titleB = b && found.via && g.within(b, found.via) ? found.via : b;
   const titleOf = (n: number) =>
-    (titleB ? T.pairBetweenTitle(g.nameOf(titleA), g.nameOf(titleB), n) : T.pairTitle(g.nameOf(titleA), n)) + (opts.kind ? T.pairKindSuffix(opts.kind) : '');
+    (found.among
+      ? T.pairBetweenTitle(regionIds.slice(0, -1).map((r) => g.nameOf(r)).join('、'), g.nameOf(regionIds.at(-1)!), n)
+      : titleB
+        ? T.pairBetweenTitle(g.nameOf(titleA), g.nameOf(titleB), n)
+        : T.pairTitle(g.nameOf(titleA), n)) + (opts.kind ? T.pairKindSuffix(opts.kind) : '');
   const results = list.map((p) => pairingResult(k, p, now));
   const detailed = pairingBlocks(k, list, now);
   const detailLength = detailed.reduce((n, bl) => n + (bl.heading?.length ?? 0) + bl.text.length + (bl.citation?.length ?? 0) + 4, 0);

@@ -259,6 +259,10 @@ describe('8. when a document was issued, and relations asked in everyday words',
     expect(renderText(huDian.reply)).toContain('云南');
     // Still a clause question when something of substance is left.
     expect(k.answer('上海和云南有啥合作项目').intent).toBe('clause');
+    // Three cities and a province: the relationships between the named regions, no others.
+    const three = k.answer('无锡、南通、扬州分别对应辽宁哪个城市');
+    expect(three.intent).toBe('pairing');
+    expect(three.results.map((r) => r.toName).sort()).toEqual(['丹东市', '盘锦市', '辽阳市'].sort());
     const text = renderText(k.answer('江苏有哪些城市和辽宁的城市结对').reply);
     for (const pair of ['无锡市—盘锦市', '南通市—辽阳市', '扬州市—丹东市', '泰州市—本溪市', '徐州市—抚顺市', '常州市—葫芦岛市']) expect(text).toContain(pair);
   });
