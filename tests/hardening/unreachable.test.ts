@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SEEDS_DIR } from '../../src/app.ts';
 import { loadGroupSeeds, seedGroups } from '../../src/groups/seed.ts';
-import { type Harness, makeGroup, startHarness, text, until } from '../meetings/harness.ts';
+import { type Harness, idOf, makeGroup, startHarness, text, until } from '../meetings/harness.ts';
 
 let h: Harness;
 const COORDINATION_CHAT = '-8800';
@@ -83,16 +83,18 @@ describe('reminders to groups with chats on platforms this deployment does not s
       { platform: 'console', chatId: 'placeholder' },
     ]);
     const mixed = await h.say('/deadline add 报送材料 2027-03-31 混合提醒组');
-    const mixedId = /D\d+/.exec(mixed.footer ?? '')![0];
+    const mixedId = idOf(mixed);
     const d = (await h.app.services.officeDeadlines.get(mixedId))!;
     expect(await h.app.services.officeDeadlines.fireReminder({ kind: 'deadline', deadlineId: d.id, generation: d.generation, offset: '7d' })).toBe('sent');
-    await until(() => h.telegram.received.some((m) => m.to.chatId === '-8801'), 10_000, 'the Telegram reminder');
+    // -8801 already holds the broadcast of the test before: wait for this reminder's own message
+    // (its footer is the deadline's id), not for any message to that chat.
+    await until(() => h.telegram.received.some((m) => m.to.chatId === '-8801' && m.reply.footer === mixedId), 10_000, 'the Telegram reminder');
     const consoleQueue = h.app.services.outbox.queue('console');
     expect(await consoleQueue.count()).toBe(0);
 
     await makeGroup(h, '占位提醒组', [{ platform: 'console', chatId: 'placeholder2' }]);
     const none = await h.say('/deadline add 报送材料 2027-03-31 占位提醒组');
-    const noneId = /D\d+/.exec(none.footer ?? '')![0];
+    const noneId = idOf(none);
     const n = (await h.app.services.officeDeadlines.get(noneId))!;
     expect(await h.app.services.officeDeadlines.fireReminder({ kind: 'deadline', deadlineId: n.id, generation: n.generation, offset: '7d' })).toBe('unreachable');
     expect(await consoleQueue.count()).toBe(0);

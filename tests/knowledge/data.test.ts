@@ -3,14 +3,15 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Knowledge } from '../../src/knowledge/knowledge.ts';
 import { foldCompact } from '../../src/knowledge/fold.ts';
-import { SEEDS, loadSeedKnowledge } from '../support/seeds.ts';
+import { DEFAULT_SEEDS_DIR } from '../../src/knowledge/sources.ts';
+import { loadSeedKnowledge } from '../support/seeds.ts';
 
 let k: Knowledge;
 beforeAll(async () => {
   k = await loadSeedKnowledge();
 });
 
-const json = (f: string) => JSON.parse(readFileSync(`${SEEDS}/${f}`, 'utf8')) as { id: string }[];
+const json = (f: string) => JSON.parse(readFileSync(`${DEFAULT_SEEDS_DIR}/${f}`, 'utf8')) as { id: string }[];
 
 describe('seed data integrity', () => {
   it('loads every file of seeds/ with entries in each', () => {

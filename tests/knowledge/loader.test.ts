@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StartupError } from '../../src/errors.ts';
 import { Knowledge } from '../../src/knowledge/knowledge.ts';
-import { SEEDS } from '../support/seeds.ts';
+import { DEFAULT_SEEDS_DIR } from '../../src/knowledge/sources.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 const dirs: string[] = [];
@@ -14,7 +14,7 @@ const dirs: string[] = [];
 function copySeeds(): string {
   const dir = mkdtempSync(join(tmpdir(), 'xiezuo-seeds-'));
   dirs.push(dir);
-  cpSync(SEEDS, dir, { recursive: true });
+  cpSync(DEFAULT_SEEDS_DIR, dir, { recursive: true });
   return dir;
 }
 function edit(dir: string, file: string, change: (data: any[]) => void): void {
@@ -43,7 +43,7 @@ describe('seed validation at start-up', () => {
     edit(dir, 'pairings.json', (d) => (d[0].source.quote = '这句话不在文件里'));
     const e = await loadError(dir);
     expect(e.message).toContain('pairings.json');
-    expect(e.message).toContain(JSON.parse(readFileSync(join(SEEDS, 'pairings.json'), 'utf8'))[0].id);
+    expect(e.message).toContain(JSON.parse(readFileSync(join(DEFAULT_SEEDS_DIR, 'pairings.json'), 'utf8'))[0].id);
     expect(e.message).toContain('找不到');
   });
 
@@ -78,12 +78,12 @@ describe('seed validation at start-up', () => {
   });
 
   it('adds extra plan folders, front matter optional, and refuses duplicate document ids', async () => {
-    const k = await Knowledge.load({ seedsDir: SEEDS, planDirs: [join(FIXTURES, 'plans-extra')] });
+    const k = await Knowledge.load({ seedsDir: DEFAULT_SEEDS_DIR, planDirs: [join(FIXTURES, 'plans-extra')] });
     expect(k.doc('mini-plan')?.meta.title).toBe('测试市与样例州结对帮扶工作要点');
     expect(k.search('青稞深加工示范园区', 1)[0]?.clause.citation).toBe('《测试市与样例州结对帮扶工作要点》二（一）1');
     const dup = mkdtempSync(join(tmpdir(), 'xiezuo-dup-'));
     dirs.push(dup);
-    cpSync(join(SEEDS, 'plans', 'sh-fyp11.md'), join(dup, 'copy.md'));
-    await expect(Knowledge.load({ seedsDir: SEEDS, planDirs: [dup] })).rejects.toThrow(/sh-fyp11.*重复/);
+    cpSync(join(DEFAULT_SEEDS_DIR, 'plans', 'sh-fyp11.md'), join(dup, 'copy.md'));
+    await expect(Knowledge.load({ seedsDir: DEFAULT_SEEDS_DIR, planDirs: [dup] })).rejects.toThrow(/sh-fyp11.*重复/);
   });
 });

@@ -190,7 +190,8 @@ export async function until(cond: () => boolean | Promise<boolean>, ms = 10_000,
   throw new Error(`timed out waiting for ${what}`);
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Let time pass (defined in tests/support, shared beyond the meetings tests). */
+export { sleep } from '../support/sleep.ts';
 
 /** Wall time of an instant in Asia/Shanghai with seconds, as a user would type it. */
 export function shanghai(ms: number): string {

@@ -2,15 +2,15 @@
 import { readFileSync } from 'node:fs';
 import type { AlertState, TimelineEvent } from '../../src/alerts/store.ts';
 import type { Broadcast, BroadcastOutcome } from '../../src/broadcasts/broadcasts.ts';
+import { DEFAULT_SEEDS_DIR } from '../../src/knowledge/sources.ts';
 import { parseDestination } from '../../src/messages.ts';
 import { seedRouting } from '../alerts/fixture.ts';
-import { SEEDS } from '../support/seeds.ts';
 
 export const NOW = Date.parse('2026-12-02T06:00:00Z');
 
 /** A broadcast to the seeded 沪滇 group, plus destinations on Telegram and Slack: two delivered, one failed, the rest pending. */
 export function seedBroadcast(): { b: Broadcast; outcomes: BroadcastOutcome[] } {
-  const groups = JSON.parse(readFileSync(`${SEEDS}/groups.json`, 'utf8')) as { groups: { name: string; destinations: { to: string }[] }[] };
+  const groups = JSON.parse(readFileSync(`${DEFAULT_SEEDS_DIR}/groups.json`, 'utf8')) as { groups: { name: string; destinations: { to: string }[] }[] };
   const g = groups.groups.find((x) => x.name === '沪滇')!;
   const destinations = [...g.destinations.map((d) => parseDestination(d.to)!), parseDestination('telegram:-1001')!, parseDestination('telegram:-1002')!, parseDestination('slack:C900')!];
   const b: Broadcast = {

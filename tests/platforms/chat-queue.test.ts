@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.ts';
 import { ChatQueue } from '../../src/platforms/chat-queue.ts';
 import { startRedis, type RedisServer } from '../support/redis-server.ts';
+import { sleep } from '../support/sleep.ts';
 import { eventually } from '../support/xiezuo-process.ts';
 
 let server: RedisServer;
@@ -21,9 +22,15 @@ afterAll(async () => {
   await server.dispose();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * A lease no pause of this process on a loaded machine outlasts: it is renewed every third of
+ * it, and a lease that ran out under a drainer still at work would let a sweep start a second
+ * drain of the chat (an overlap, an update handled twice). Only the test that waits for a dead
+ * process's lease to run out shortens it.
+ */
+const TIMING = { leaseMs: 3000, sweepMs: 100 };
 
-function queue(prefix: string, handle: (payload: string) => Promise<void>, timing = { leaseMs: 600, sweepMs: 100 }) {
+function queue(prefix: string, handle: (payload: string) => Promise<void>, timing = TIMING) {
   const redis = new Redis(server.url);
   connections.push(redis);
   const q = new ChatQueue({ redis, prefix, source: 'telegram:1', log: createLogger('silent'), handle, ...timing });
@@ -61,19 +68,31 @@ describe('ChatQueue', () => {
   });
 
   it('a process that dies mid-chat loses the lease; another goes on from the update it was handling, in order', async () => {
+    // B goes on once A's lease has run out, so the test lasts about one lease: a shorter one
+    // than TIMING's. It need only outlast a pause before A is cut off (a fraction of a second)
+    // or while B hands m2–m5 over: there, A's own sweep or B's would start a second drain.
+    const timing = { leaseMs: 1500, sweepMs: 100 };
     const byA: string[] = [];
     const byB: string[] = [];
     // A hangs on m2 and then loses Redis: as good as dead.
-    const a = queue('takeover', async (p) => {
-      byA.push(p);
-      if (p === 'm2') await new Promise(() => {});
-    });
+    const a = queue(
+      'takeover',
+      async (p) => {
+        byA.push(p);
+        if (p === 'm2') await new Promise(() => {});
+      },
+      timing,
+    );
     for (let i = 0; i < 6; i++) await a.q.accept('7', `u${i}`, `m${i}`);
     await eventually(async () => (byA.includes('m2') ? true : undefined), 5_000, 'A at m2');
     a.redis.disconnect();
-    const b = queue('takeover', async (p) => {
-      byB.push(p);
-    });
+    const b = queue(
+      'takeover',
+      async (p) => {
+        byB.push(p);
+      },
+      timing,
+    );
     await eventually(async () => (byB.length >= 4 ? true : undefined), 10_000, 'B took over');
     expect(byA).toEqual(['m0', 'm1', 'm2']);
     // At least once: the update A was handling when it died is handled again, first.
