@@ -65,7 +65,7 @@ export interface AnswerOptions {
   k?: number;
 }
 
-const DEADLINE_WORDS = /期限|截止|到哪年|哪一年|哪年|什么时候|何时|目标年份|年份|时限|到期|完成时间|几年|哪一天|哪天|哪日|几月几日|什么日期|起施行|开始施行|生效|deadline/i;
+const DEADLINE_WORDS = /期限|截止|到哪年|哪一年|哪年|什么时候|何时|目标年份|年份|时限|到期|完成时间|几年|哪一天|哪天|哪日|几月几日|什么日期|起施行|开始施行|生效|\d{4}年(?:底|末)?(?:之)?前|到\d{4}年|deadline|take effect|into force|\bwhen\b/i;
 const DEADLINE_WORDS_G = new RegExp(DEADLINE_WORDS.source, 'gi');
 const PAIRING_WORDS = /对口支援|对口帮扶|对口合作|对口协作|结对合作|结对帮扶|东西部协作|合作交流|结对|对口|对应|帮扶|支援|协作|接轨|合作|伙伴|援助|关系/g;
 /**
@@ -73,7 +73,7 @@ const PAIRING_WORDS = /对口支援|对口帮扶|对口合作|对口协作|结�
  * only of these, regions and pairing words asks for partners (the pairing answer shows status).
  */
 const PLACE_QUESTION =
-  /指的是|分别是|分别|各自|啥|两地|两个|两|现在|目前|如今|当前|还是|仍然|依然|仍|还在不在|在不在|是不是|有没有|还在|还|是否|归属|属于|隶属|归|不|已经|已|继续|不再|存在|在|由|被|从|调整到|调整|调到|转到|转向|改为|换成|变成|变为|到了|到|去了|去|向|给|为|对象|方|哪几个|哪些|哪个|哪几|哪里|哪|什么|城市|省份|省区市|省市|地区|地方|州市|区县|市县|县区|伙伴|关系|对象|是|的|和|与|同|跟|有|都|了|吗|呢|谁|几个|名单|列表|情况|之间/g;
+  /指的是|分别是|分别|各自|啥|期间|时期|两地|两个|两|现在|目前|如今|当前|还是|仍然|依然|仍|还在不在|在不在|是不是|有没有|还在|还|是否|归属|属于|隶属|归|不|已经|已|继续|不再|存在|在|由|被|从|调整到|调整|调到|转到|转向|改为|换成|变成|变为|到了|到|去了|去|向|给|为|对象|方|哪几个|哪些|哪个|哪几|哪里|哪|什么|城市|省份|省区市|省市|地区|地方|州市|区县|市县|县区|伙伴|关系|对象|是|的|和|与|同|跟|有|都|了|吗|呢|谁|几个|名单|列表|情况|之间/g;
 
 /**
  * Events whose date a question may ask for (印发, 通车 …) that are not deadlines: the date is
@@ -86,6 +86,20 @@ function asksAnotherEvent(question: string, found: Answer): boolean {
   const events = fold(question).match(EVENT_WORDS);
   if (!events) return false;
   return !found.results.some((r) => events.some((e) => fold(r.text).includes(e)));
+}
+
+/** A five-year plan named in a question: 十五 (2001–2005), 十一五 … 十五五 (2026–2030). */
+const FIVE_YEAR_PLAN = /(?<!第)十([一二三四五])?五(?![条章节项款日])/g;
+const PLAN_NUMBER: Record<string, number> = { 一: 11, 二: 12, 三: 13, 四: 14, 五: 15 };
+
+/** The years of the five-year plan a question names, if one. */
+function planYears(foldedQuestion: string): [number, number] | undefined {
+  FIVE_YEAR_PLAN.lastIndex = 0;
+  const m = FIVE_YEAR_PLAN.exec(foldedQuestion);
+  FIVE_YEAR_PLAN.lastIndex = 0;
+  if (!m) return undefined;
+  const start = 2001 + ((m[1] ? PLAN_NUMBER[m[1]]! : 10) - 10) * 5;
+  return [start, start + 4];
 }
 
 /** Answer one question (the default route for text without a command). */
@@ -103,9 +117,11 @@ export function answerQuestion(k: KnowledgeView, question: string, opts: AnswerO
     for (const m of [...mentions].reverse()) rest = `${rest.slice(0, m.start)} ${rest.slice(m.end)}`;
     const hasPairWord = PAIRING_WORDS.test(rest);
     PAIRING_WORDS.lastIndex = 0;
-    const remainder = rest.replace(PAIRING_WORDS, ' ').replace(PLACE_QUESTION, ' ').replace(/[\s\p{P}\p{S}]/gu, '');
-    if (hasPairWord && remainder.length === 0) {
-      const regionIds = [...new Set(mentions.flatMap((m) => m.regionIds))];
+    const remainder = rest.replace(FIVE_YEAR_PLAN, ' ').replace(PAIRING_WORDS, ' ').replace(PLACE_QUESTION, ' ').replace(/[\s\p{P}\p{S}]/gu, '');
+    const regionIds = [...new Set(mentions.flatMap((m) => m.regionIds))];
+    // Regions and nothing else ask for their relationships too when two are named (沪滇, 上海 云南).
+    const onlyRegions = regionIds.length >= 2 && rest.replace(/[\s\p{P}\p{S}]/gu, '').length === 0;
+    if ((hasPairWord || onlyRegions) && remainder.length === 0) {
       const p = pairingAnswer(k, q, regionIds, opts);
       if (p.results.length) return p;
     }
@@ -362,6 +378,12 @@ export function pairingAnswer(k: KnowledgeView, question: string, regionIds: str
   const found = pairingsFor(k, regionIds);
   let list = [...new Set(found.list)];
   if (opts.kind) list = list.filter((p) => p.kind === opts.kind);
+  // 十五期间…: the relationships of that plan period, when the data dates any of them.
+  const years = planYears(fold(question));
+  if (years) {
+    const inPlan = list.filter((p) => p.period?.start && Number(p.period.start.slice(0, 4)) <= years[1] && Number((p.period.end ?? '9999').slice(0, 4)) >= years[0]);
+    if (inPlan.length) list = inPlan;
+  }
   if (!list.length || !a) {
     const who = regionIds.map((r) => g.nameOf(r)).join('、') || question;
     return { question, intent: 'pairing', reply: { blocks: [{ text: T.pairNone(who) }], footer: T.suggest, tone: 'notice' }, results: [] };
@@ -580,7 +602,7 @@ function rankDeadlines(k: KnowledgeView, question: string): { d: ResolvedDeadlin
   const wantsTarget = /目标|到\d{4}/.test(f);
   // "Which year / what deadline" is answered by dated entries, not by recurring duties.
   const wantsYear = /哪一年|哪年|到哪年|年份|期限|截止|何时|什么时候/.test(f);
-  const wantsEffective = /施行|生效|起实施|开始实施/.test(f);
+  const wantsEffective = /施行|生效|起实施|开始实施|take effect|into force/i.test(f);
   const scored: { d: ResolvedDeadline; score: number }[] = [];
   for (const d of k.deadlines.all) {
     let s = 0;

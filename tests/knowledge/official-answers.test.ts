@@ -267,3 +267,37 @@ describe('8. when a document was issued, and relations asked in everyday words',
     for (const pair of ['无锡市—盘锦市', '南通市—辽阳市', '扬州市—丹东市', '泰州市—本溪市', '徐州市—抚顺市', '常州市—葫芦岛市']) expect(text).toContain(pair);
   });
 });
+
+describe('9. plan periods, bare region pairs and dates asked without a deadline word', () => {
+  it('十五期间… lists the relationships of that plan period only', () => {
+    const a = k.answer('十五期间上海对口支援了哪些地区');
+    expect(a.intent).toBe('pairing');
+    const text = renderText(a.reply);
+    expect(text).toContain('日喀则');
+    expect(text).not.toContain('喀什'); // paired in 2021–2025
+    expect(a.results.length).toBeGreaterThan(0);
+    expect(a.results.every((r) => r.type === 'pairing' && r.text.includes('（2001—2005）'))).toBe(true);
+  });
+
+  it('two regions and nothing else (沪滇) ask for their relationships', () => {
+    const a = k.answer('沪滇');
+    expect(a.intent).toBe('pairing');
+    expect(renderText(a.reply)).toContain('云南');
+  });
+
+  it('N年前 / N年底前 and English "take effect" are deadline questions', () => {
+    const a = k.answer('2020年前要完成哪些任务');
+    expect(a.intent).toBe('deadline');
+    expect(a.results.length).toBeGreaterThan(0);
+    expect(a.results.every((r) => r.due === '2020')).toBe(true);
+    const en = k.answer('When does the 甘肃省东西部协作促进条例 take effect?');
+    expect(en.intent).toBe('deadline');
+    expect(renderText(en.reply)).toContain('2024年3月1日');
+  });
+
+  it('a relationship the data dates only through its document shows that plan period, not 进行中', () => {
+    const text = renderText(k.answer('上海和德宏是什么关系').reply);
+    expect(text).toContain('规划期已结束（2006—2010）');
+    expect(text).not.toContain('进行中');
+  });
+});
