@@ -392,8 +392,14 @@ export function pairingAnswer(k: KnowledgeView, question: string, regionIds: str
   const docOrder = new Map(k.docs.map((d, i) => [d.meta.id, i]));
   const qf = fold(question);
   const named = (kind: string) => (qf.includes(fold(kind)) ? 0 : 1);
+  // 现在 / 目前…: the relationships still running first, then the latest — history after.
+  const asksNow = /现在|目前|如今|当前|现阶段/.test(qf);
+  const current = (p: ResolvedPairing) => (asksNow && p.status === 'active' && !periodEnded(p, now) ? 0 : 1);
+  const latest = (x: ResolvedPairing, y: ResolvedPairing) => (asksNow ? startOf(y).localeCompare(startOf(x)) : 0);
   list.sort(
     (x, y) =>
+      current(x) - current(y) ||
+      latest(x, y) ||
       named(x.kind) - named(y.kind) ||
       Pairings.kindOrder(x.kind) - Pairings.kindOrder(y.kind) ||
       x.kind.localeCompare(y.kind) ||
@@ -628,7 +634,10 @@ function rankDeadlines(k: KnowledgeView, question: string): { d: ResolvedDeadlin
 
 /** Deadline answer: the best-matching deadlines with due dates, owners and citations. */
 function deadlineAnswer(k: KnowledgeView, question: string, opts: AnswerOptions = {}): Answer {
-  const ranked = rankDeadlines(k, question);
+  let ranked = rankDeadlines(k, question);
+  // A question that names a document asks about that document's deadlines only.
+  const named = new Set(k.docsNamedIn(question).map((x) => x.doc.meta.id));
+  if (ranked.some((r) => named.has(r.d.source.doc))) ranked = ranked.filter((r) => named.has(r.d.source.doc));
   const best = ranked[0]?.score ?? 0;
   const picked = best >= 1.5 ? ranked.filter((r) => r.score >= best * 0.7).slice(0, 6) : [];
   return deadlineReply(question, picked.map((r) => r.d), opts, picked.map((r) => r.score));

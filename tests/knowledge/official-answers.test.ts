@@ -295,6 +295,14 @@ describe('9. plan periods, bare region pairs and dates asked without a deadline 
     expect(renderText(en.reply)).toContain('2024年3月1日');
   });
 
+  it('现在… puts the latest relationship first, the history after it', () => {
+    const a = k.answer('上海和云南现在是什么协作关系');
+    expect(a.results[0]).toMatchObject({ kind: '东西部协作' });
+    expect(a.results.length).toBeGreaterThan(1);
+    // Without 现在 the usual order (by kind, then date) holds.
+    expect(k.answer('上海和云南是什么协作关系').results[0]!.kind).not.toBe('东西部协作');
+  });
+
   it('a relationship the data dates only through its document shows that plan period, not 进行中', () => {
     const text = renderText(k.answer('上海和德宏是什么关系').reply);
     expect(text).toContain('规划期已结束（2006—2010）');
