@@ -76,6 +76,8 @@ const QUESTION_WORDS = [
   '吗', '呢', '吧', '啊', '的', '了', '是', '和', '与', '及',
   // Spoken forms (啥 = 什么): they carry nothing a clause would hold.
   '要不要', '能不能', '可不可以', '会不会', '有没有', '那边', '这边', '干啥', '个啥', '啥', '咋', '呀', '哦',
+  // How long / how often: the clause states the span (每年一次, 10日), never these words.
+  '多长时间', '多久', '多长',
 ];
 // Folded like the queries they are removed from (what → 什么 stays 什么; 甚麼 → 什么).
 const QUESTION_RE = new RegExp(QUESTION_WORDS.map((w) => fold(w)).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');

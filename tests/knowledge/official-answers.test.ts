@@ -245,6 +245,7 @@ describe('8. when a document was issued, and relations asked in everyday words',
     for (const [q, phrase] of [
       ['五小工程都包括啥', '小食堂'],
       ['阿克苏那边要不要援建博物馆啊', '援建地区博物馆'],
+      ['沪连联席会议多久开一次', '聯席會議'],
     ] as const) {
       const a = k.answer(q);
       expect(a.reply.title).not.toBe('没有找到足够相关的条款');
