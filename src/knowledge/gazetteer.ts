@@ -31,6 +31,8 @@ export class Gazetteer {
   /** Folded one-character abbreviations (沪 连 滇 遵) → region ids; matched only in runs like 沪连. */
   private readonly oneChar = new Map<string, string[]>();
   private maxLen = 2;
+  /** Latin spellings (the region's pinyin id: shanghai, wuxi, aksu) → region ids; whole words only. */
+  private readonly latin = new Map<string, string[]>();
 
   constructor(regions: readonly Region[], file = 'seeds/regions.json') {
     this.regions = regions;
@@ -64,6 +66,8 @@ export class Gazetteer {
         const bare = stripSuffix(fold(n));
         if (bare && !explicit.has(bare)) this.addName(bare, r.id);
       }
+      // An id that is one pinyin word is how the place is written in Latin letters (Shanghai 对口支援…).
+      if (/^[a-z]{3,}$/.test(r.id)) this.latin.set(r.id, [...(this.latin.get(r.id) ?? []), r.id]);
     }
   }
 
@@ -88,7 +92,7 @@ export class Gazetteer {
   /** Region ids a name means (exact name, after folding); empty when unknown. */
   resolve(name: string): string[] {
     const f = fold(name).replace(/\s+/g, '');
-    return [...(this.names.get(f) ?? this.oneChar.get(f) ?? [])];
+    return [...(this.names.get(f) ?? this.oneChar.get(f) ?? this.latin.get(f.toLowerCase()) ?? [])];
   }
 
   /** Official name of a region, e.g. 大连市. */
@@ -159,7 +163,12 @@ export class Gazetteer {
       }
       i++;
     }
-    return out;
+    const before = out.length;
+    for (const m of f.matchAll(/[A-Za-z]+/g)) {
+      const ids = this.latin.get(m[0].toLowerCase());
+      if (ids) out.push({ start: m.index!, end: m.index! + m[0].length, text: text.slice(m.index!, m.index! + m[0].length), regionIds: [...ids] });
+    }
+    return out.length > before ? out.sort((a, b) => a.start - b.start) : out;
   }
 
   private startsLongName(f: string, at: number): boolean {

@@ -46,6 +46,17 @@ describe('Gazetteer', () => {
     expect(g.mentions('滬連')[1]).toMatchObject({ start: 1, end: 2, text: '連', regionIds: ['dalian'] });
   });
 
+  it('knows a place written in Latin letters by its pinyin id, as a whole word in any case', () => {
+    expect(g.mentions('Dalian 和 上海 的关系').map((m) => [m.text, m.regionIds[0]])).toEqual([
+      ['Dalian', 'dalian'],
+      ['上海', 'shanghai'],
+    ]);
+    expect(g.mentions('SHANGHAI')[0]).toMatchObject({ start: 0, end: 8, regionIds: ['shanghai'] });
+    // Not inside a longer word, and not a hyphenated or short id.
+    expect(g.mentions('Shanghaiese')).toEqual([]);
+    expect(g.resolve('Zunyi')).toEqual(['zunyi']);
+  });
+
   it('knows the hierarchy', () => {
     expect(g.ancestors('jinpu').map((r) => r.id)).toEqual(['dalian', 'liaoning']);
     expect(g.descendants('liaoning')).toEqual(['dalian', 'jinpu']);

@@ -280,6 +280,13 @@ describe('9. plan periods, bare region pairs and dates asked without a deadline 
     expect(a.results.every((r) => r.type === 'pairing' && r.text.includes('（2001—2005）'))).toBe(true);
   });
 
+  it('a place written in Latin letters (Shanghai, Wuxi) is the place', () => {
+    const a = k.answer('Shanghai 对口支援 哪些地方');
+    expect(a.intent).toBe('pairing');
+    for (const name of ['日喀则', '阿克苏', '文山']) expect(renderText(a.reply)).toContain(name);
+    expect(k.answer('Wuxi 的结对城市是哪个').results.map((r) => r.toName)).toContain('盘锦市');
+  });
+
   it('two regions and nothing else (沪滇) ask for their relationships', () => {
     const a = k.answer('沪滇');
     expect(a.intent).toBe('pairing');
