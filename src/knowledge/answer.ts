@@ -7,6 +7,7 @@
 import { msg } from '../i18n/index.ts';
 import type { Reply, ReplyBlock } from '../messages.ts';
 import { type ResolvedDeadline, dueInstant } from './deadlines.ts';
+import { referencedClause } from './clause-refs.ts';
 import { type DocumentDate, documentDate } from './doc-dates.ts';
 import { fold } from './fold.ts';
 import type { ClauseHit, KnowledgeView } from './view.ts';
@@ -126,7 +127,28 @@ export function answerQuestion(k: KnowledgeView, question: string, opts: AnswerO
       if (p.results.length) return p;
     }
   }
+  const referenced = referencedClause(k, q);
+  if (referenced) return referenceAnswer(k, question, referenced);
   return clauseAnswer(k, q, opts);
+}
+
+/** A clause whose own text is no longer than this is a heading: its first children come with it. */
+const HEADING_CHARS = 40;
+
+/**
+ * The clause asked for by its number (第七十四条, 三（一）6), shown from its start; a section
+ * heading (6．推动民生持续改善) brings its first paragraphs.
+ */
+function referenceAnswer(k: KnowledgeView, question: string, c: Clause): Answer {
+  const children = k.fullText(c).length <= HEADING_CHARS ? c.children.map((id) => k.clause(id)).filter((x): x is Clause => !!x) : [];
+  const parts = [c, ...children.slice(0, CLAUSE_PAGE)];
+  return {
+    question,
+    intent: 'clause',
+    reply: { title: T.clauseTitle(parts.length), blocks: parts.map((x) => clauseBlock(k, x, [])), tone: 'answer' },
+    results: parts.map((x) => clauseResult(k, x, 1, 1)),
+    shown: parts.map((x) => shownClause(k, x, [])),
+  };
 }
 
 /** Share of the top score below which a result no longer answers the question (更多结果 stops there). */

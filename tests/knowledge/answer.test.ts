@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EnvAccess } from '../../src/roles/access.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
+import { chineseNumber } from '../../src/knowledge/clause-refs.ts';
 import { dateIn } from '../../src/knowledge/doc-dates.ts';
 import type { Knowledge } from '../../src/knowledge/knowledge.ts';
 import { createLogger } from '../../src/log.ts';
@@ -91,6 +92,13 @@ describe('dates written in a document', () => {
     expect(dateIn('二〇二一年十二月三十日')).toEqual([2021, 12, 30]);
     expect(dateIn('2021年4月29日 第十三届全国人民代表大会常务委员会第二十八次会议通过')).toEqual([2021, 4, 29]);
     expect(dateIn('到2025年完成')).toBeUndefined();
+  });
+});
+
+describe('article numbers', () => {
+  it('reads Chinese numerals up to the hundreds, and digits', () => {
+    expect(['七十四', '十五', '十', '一百零二', '一百二十', '两百', '9', '74'].map(chineseNumber)).toEqual([74, 15, 10, 102, 120, 200, 9, 74]);
+    expect(chineseNumber('第三')).toBeNaN();
   });
 });
 

@@ -317,3 +317,22 @@ describe('9. plan periods, bare region pairs and dates asked without a deadline 
     expect(text).not.toContain('进行中');
   });
 });
+
+describe('10. a clause asked for by its number', () => {
+  it('第七条 / 第7条 of the statute the question names is that article', () => {
+    for (const q of ['甘肃省东西部协作促进条例第七条', '甘肃省东西部协作促进条例第7条说了什么']) {
+      const a = k.answer(q);
+      expect(a.intent).toBe('clause');
+      expect(a.results[0]!.citation).toBe('《甘肃省东西部协作促进条例》第七条');
+      expect(renderText(a.reply)).toContain('2024年3月1日');
+    }
+  });
+
+  it('a plan reference brings the section heading with its first paragraphs', () => {
+    const a = k.answer('十四五规划三（一）6');
+    expect(a.results[0]!.citation).toBe('《上海对内开放与合作交流“十四五”规划》三（一）6');
+    expect(a.results[1]!.citation).toBe('《上海对内开放与合作交流“十四五”规划》三（一）6第1段');
+    expect(renderText(a.reply)).toContain('五小工程');
+    expect(renderText(a.reply).length).toBeLessThan(MAX_REPLY);
+  });
+});
