@@ -30,9 +30,12 @@ export function chineseNumber(s: string): number {
   return total + digit;
 }
 
-/** A reference as compared: articles by number (第74条), plan references folded, without 、. */
+/**
+ * A reference as compared: articles by number (第74条) — a plan's top-level part (十三) counts as
+ * its 第十三条, as officials call it — other plan references folded, without 、.
+ */
 function normal(ref: string): string {
-  const article = /^第([一二三四五六七八九十百零〇两\d]+)条$/.exec(ref);
+  const article = /^第([一二三四五六七八九十百零〇两\d]+)条$/.exec(ref) ?? /^([一二三四五六七八九十百]+)$/.exec(ref);
   if (article) return `第${chineseNumber(article[1]!)}条`;
   return fold(ref).replace(/[、\s]/g, '');
 }

@@ -334,5 +334,7 @@ describe('10. a clause asked for by its number', () => {
     expect(a.results[1]!.citation).toBe('《上海对内开放与合作交流“十四五”规划》三（一）6第1段');
     expect(renderText(a.reply)).toContain('五小工程');
     expect(renderText(a.reply).length).toBeLessThan(MAX_REPLY);
+    // A plan's top-level part is its 第十三条 to an official.
+    expect(k.answer('若干意见第十三条说了什么').results[0]!.citation).toBe('《关于进一步服务全国加强上海国内合作交流工作的若干意见》十三');
   });
 });
