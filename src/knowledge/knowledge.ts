@@ -302,6 +302,15 @@ export class Knowledge implements KnowledgeView {
         const ratio = terms.filter((t) => q.has(t)).length / terms.length;
         if (ratio > best) best = ratio;
       }
+      // A name shortened by dropping characters (河南扶贫条例 for 河南省扶贫开发条例) keeps most of
+      // the title's characters in order, though few of its bigrams.
+      // Only in a short question: a long text holds most titles' characters in order by chance.
+      const asked = compactName(text);
+      if (best < 0.6 && asked.length <= SHORT_QUESTION) {
+        const title = compactName(d.meta.title.replace(/^中华人民共和国/, ''));
+        const ratio = commonSubsequence(asked, title) / title.length;
+        if (ratio > best) best = ratio;
+      }
       if (best >= 0.6) out.push({ doc: d, ratio: best });
     }
     return out.sort((a, b) => b.ratio - a.ratio);
@@ -372,4 +381,23 @@ export class Knowledge implements KnowledgeView {
   answer(question: string, opts: AnswerOptions = {}): Answer {
     return answerQuestion(this, question, opts);
   }
+}
+
+/** Questions up to this many characters may name a document by an abbreviated title. */
+const SHORT_QUESTION = 40;
+
+/** A name as compared character by character: folded, without spaces, quotes and 《》. */
+function compactName(s: string): string {
+  return foldCompact(s).replace(/[《》“”"'‘’、，,。()（）]/g, '');
+}
+
+/** Length of the longest common subsequence of two short strings. */
+function commonSubsequence(a: string, b: string): number {
+  let prev = new Uint16Array(b.length + 1);
+  let cur = new Uint16Array(b.length + 1);
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) cur[j] = a[i - 1] === b[j - 1] ? prev[j - 1]! + 1 : Math.max(prev[j]!, cur[j - 1]!);
+    [prev, cur] = [cur, prev];
+  }
+  return prev[b.length]!;
 }

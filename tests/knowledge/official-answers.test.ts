@@ -328,6 +328,14 @@ describe('10. a clause asked for by its number', () => {
     }
   });
 
+  it('a document named by a shortened title (甘肃东西部协作条例) is that document', () => {
+    expect(k.docsNamedIn('甘肃东西部协作条例第七条')[0]!.doc.meta.title).toBe('甘肃省东西部协作促进条例');
+    expect(k.answer('甘肃东西部协作条例第七条').results[0]!.citation).toBe('《甘肃省东西部协作促进条例》第七条');
+    // A long text holds many titles' characters in order by chance: it names nothing by that.
+    const long = '甘肃省和东部地区的协作要在产业、劳务、消费、人才等方面全面推进，各地应当按照条例和规划的要求落实责任，促进共同发展';
+    expect(k.docsNamedIn(long).map((x) => x.doc.meta.id)).not.toContain('gansu-xiezuo-tiaoli');
+  });
+
   it('a plan reference brings the section heading with its first paragraphs', () => {
     const a = k.answer('十四五规划三（一）6');
     expect(a.results[0]!.citation).toBe('《上海对内开放与合作交流“十四五”规划》三（一）6');
