@@ -84,7 +84,7 @@ export function fullClauseReply(k: Knowledge, clauseId: string): Reply | undefin
   const doc = k.doc(c.docId);
   return {
     title: T.fullTitle(c.citation),
-    blocks: [{ ...(c.heading && !c.text.startsWith(c.heading) ? { heading: c.heading } : {}), text: k.fullText(c), citation: c.citation }],
+    blocks: [{ ...(c.heading && !c.text.startsWith(c.heading) ? { heading: c.heading } : {}), text: k.bodyText(c), citation: c.citation }],
     ...(doc ? { buttons: [[outlineButton(doc)]] } : {}),
     tone: 'answer',
   };

@@ -132,22 +132,17 @@ export function answerQuestion(k: KnowledgeView, question: string, opts: AnswerO
   return clauseAnswer(k, q, opts);
 }
 
-/** A clause whose own text is no longer than this is a heading: its first children come with it. */
-const HEADING_CHARS = 40;
-
 /**
  * The clause asked for by its number (第七十四条, 三（一）6), shown from its start; a section
- * heading (6．推动民生持续改善) brings its first paragraphs.
+ * heading (6．推动民生持续改善) shows the parts under it (bodyText).
  */
 function referenceAnswer(k: KnowledgeView, question: string, c: Clause): Answer {
-  const children = k.fullText(c).length <= HEADING_CHARS ? c.children.map((id) => k.clause(id)).filter((x): x is Clause => !!x) : [];
-  const parts = [c, ...children.slice(0, CLAUSE_PAGE)];
   return {
     question,
     intent: 'clause',
-    reply: { title: T.clauseTitle(parts.length), blocks: parts.map((x) => clauseBlock(k, x, [])), tone: 'answer' },
-    results: parts.map((x) => clauseResult(k, x, 1, 1)),
-    shown: parts.map((x) => shownClause(k, x, [])),
+    reply: { title: T.clauseTitle(1), blocks: [clauseBlock(k, c, [])], tone: 'answer' },
+    results: [clauseResult(k, c, 1, 1)],
+    shown: [shownClause(k, c, [])],
   };
 }
 
@@ -268,7 +263,7 @@ function clauseBlock(k: KnowledgeView, c: Clause, terms: readonly string[]): Rep
 }
 
 function shownText(k: KnowledgeView, c: Clause, terms: readonly string[]): { text: string; truncated: boolean } {
-  const full = k.fullText(c);
+  const full = k.bodyText(c);
   if (full === c.text) {
     const text = excerpt(c.text, terms, EXCERPT_CHARS);
     return { text, truncated: text !== c.text.replace(/\n+/g, ' ') };
@@ -300,7 +295,7 @@ function clauseResult(k: KnowledgeView, c: Clause, score: number, coverage: numb
     id: c.id,
     clauseId: c.id,
     doc: c.docId,
-    text: k.fullText(c),
+    text: k.bodyText(c),
     citation: c.citation,
     heading: c.heading,
     score: round(score),

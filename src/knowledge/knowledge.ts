@@ -32,6 +32,8 @@ const COUNT_QUESTION = /多少|几个|几家|几项|几名|几所|几处|几批|
 const COUNT_STATED = /(?:[\d０-９]+(?:\.\d+)?|[一二三四五六七八九十百千两]{2,})\s*(?:多|余)?\s*(?:万|亿)?\s*(?:个|家|项|名|人|所|处|批|座|条|户|村|县|次|元|亿元|万元|平方米|公里|吨|套|台|种|类|期)/;
 /** Score factor for a clause that states a count, for count questions. */
 const COUNT_BOOST = 1.3;
+/** A clause whose own text (with its list items) is no longer than this, and has parts under it, is a section heading. */
+const HEADING_CHARS = 40;
 
 export interface KnowledgeLoadOptions {
   seedsDir: string;
@@ -222,6 +224,18 @@ export class Knowledge implements KnowledgeView {
       this.withItems.set(c.id, t);
     }
     return t;
+  }
+
+  /**
+   * What a clause says when shown: its text with its list items, and for a bare section heading
+   * (二、基本原则) the parts under it, one per line — the heading alone answers nothing.
+   */
+  bodyText(c: Clause): string {
+    const full = this.fullText(c);
+    if (full.length > HEADING_CHARS || !c.children.length) return full;
+    const parts = c.children.map((id) => this.byClauseId.get(id)).filter((x): x is Clause => !!x);
+    const line = (x: Clause) => `${x.kind === 'para' || x.kind === 'heading' ? '' : x.label}${this.fullText(x).replace(/\n+/g, ' ')}`;
+    return [full, ...parts.map(line)].join('\n');
   }
 
   /**

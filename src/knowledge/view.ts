@@ -25,5 +25,7 @@ export interface KnowledgeView {
   search(query: string, k?: number): ClauseHit[];
   /** A clause's text with the list items it introduces (see lists.ts). */
   fullText(c: Clause): string;
+  /** What a clause says when shown: fullText, or for a bare section heading the parts under it. */
+  bodyText(c: Clause): string;
   clause(id: string): Clause | undefined;
 }

@@ -336,11 +336,22 @@ describe('10. a clause asked for by its number', () => {
     expect(k.docsNamedIn(long).map((x) => x.doc.meta.id)).not.toContain('gansu-xiezuo-tiaoli');
   });
 
-  it('a plan reference brings the section heading with its first paragraphs', () => {
+  it('a found section heading (二、基本原则) answers with the parts under it, in the reply and behind 全文', async () => {
+    const r = await say('辽苏对口合作遵循哪些基本原则');
+    const text = renderText(r);
+    for (const part of ['政府引導', '條塊結合', '合作共贏']) expect(text).toContain(part);
+    expect(text).toContain('——《遼寧省與江蘇省對口合作實施方案》二');
+    expect(text.length).toBeLessThan(MAX_REPLY);
+    const a = k.answer('辽苏对口合作遵循哪些基本原则');
+    const full = await press({ label: '', action: 'ask.full', value: a.results[0]!.clauseId });
+    expect(renderText(full.reply!)).toContain('合作共贏');
+  });
+
+  it('a plan reference to a section heading brings what the section says', () => {
     const a = k.answer('十四五规划三（一）6');
     expect(a.results[0]!.citation).toBe('《上海对内开放与合作交流“十四五”规划》三（一）6');
-    expect(a.results[1]!.citation).toBe('《上海对内开放与合作交流“十四五”规划》三（一）6第1段');
-    expect(renderText(a.reply)).toContain('五小工程');
+    expect(a.results[0]!.text).toContain('推动民生持续改善');
+    expect(a.results[0]!.text).toContain('五小工程');
     expect(renderText(a.reply).length).toBeLessThan(MAX_REPLY);
     // A plan's top-level part is its 第十三条 to an official.
     expect(k.answer('若干意见第十三条说了什么').results[0]!.citation).toBe('《关于进一步服务全国加强上海国内合作交流工作的若干意见》十三');
