@@ -46,7 +46,8 @@ export function referencedClause(k: KnowledgeView, question: string): Clause | u
   const refs = [...f.matchAll(ARTICLE), ...f.matchAll(PLAN_REF)].map((m) => normal(m[0]));
   if (!refs.length) return undefined;
   const named = k.docsNamedIn(question);
-  const docs: readonly PlanDoc[] = named.length ? [named[0]!.doc] : k.docs;
+  // The documents named best (two may tie: then a reference only one of them has decides).
+  const docs: readonly PlanDoc[] = named.length ? named.filter((x) => x.ratio === named[0]!.ratio).map((x) => x.doc) : k.docs;
   // The longest reference is the most specific (三（一）6 over 三（一）).
   for (const ref of refs.sort((a, b) => b.length - a.length)) {
     const hits = docs.flatMap((d) => d.clauses.filter((c) => normal(c.ref) === ref));

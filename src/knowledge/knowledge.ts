@@ -32,6 +32,23 @@ const COUNT_QUESTION = /多少|几个|几家|几项|几名|几所|几处|几批|
 const COUNT_STATED = /(?:[\d０-９]+(?:\.\d+)?|[一二三四五六七八九十百千两]{2,})\s*(?:多|余)?\s*(?:万|亿)?\s*(?:个|家|项|名|人|所|处|批|座|条|户|村|县|次|元|亿元|万元|平方米|公里|吨|套|台|种|类|期)/;
 /** Score factor for a clause that states a count, for count questions. */
 const COUNT_BOOST = 1.3;
+/** A five-year plan's number (十四五) or a year (2011), as titles carry them. */
+const PLAN_OR_YEAR = /十[一二三四五]?五|\d{4}/g;
+/** Quotes and title marks, which a title is written with or without. */
+const TITLE_MARKS = /[《》“”"]/g;
+/** A title shorter than this (a bare 条例) is too common a phrase to name a document. */
+const TITLE_MIN_CHARS = 5;
+/** A question asking what a term means: 什么叫破坏性地震, “乡村”是指什么. */
+const DEFINITION_QUESTION = /什么叫|是指什么|指什么|指的是什么|什么是|什么意思|定义|含义|何谓/;
+/** A definition stated in a clause: 本法所称乡村，是指… */
+const DEFINITION_STATED = /所称|是指|系指/;
+/** Score factor for a clause that defines, for definition questions (a definition is short and plain, so it ranks low on words alone). */
+const DEFINITION_BOOST = 2;
+/** Re-ranking of candidates for questions that ask for what a kind of clause states. */
+const STATED_BOOSTS = [
+  { asked: COUNT_QUESTION, stated: COUNT_STATED, factor: COUNT_BOOST },
+  { asked: DEFINITION_QUESTION, stated: DEFINITION_STATED, factor: DEFINITION_BOOST },
+];
 /** A clause whose own text (with its list items) is no longer than this, and has parts under it, is a section heading. */
 const HEADING_CHARS = 40;
 
@@ -325,6 +342,13 @@ export class Knowledge implements KnowledgeView {
         const ratio = commonSubsequence(asked, title) / title.length;
         if (ratio > best) best = ratio;
       }
+      // 十四五规划, 2011年意见: the title's plan number or year with its kind of document.
+      if (best < 0.6) {
+        const title = compactName(d.meta.title);
+        const kind = title.slice(-2);
+        const folded = fold(text);
+        if (folded.includes(kind) && [...folded.matchAll(PLAN_OR_YEAR)].some((m) => title.includes(m[0]))) best = 0.6;
+      }
       if (best >= 0.6) out.push({ doc: d, ratio: best });
     }
     return out.sort((a, b) => b.ratio - a.ratio);
@@ -340,33 +364,33 @@ export class Knowledge implements KnowledgeView {
    * clauses that state one: candidates are re-ranked with a boost for a count in their text.
    */
   search(query: string, k = 5): ClauseHit[] {
-    if (!COUNT_QUESTION.test(fold(query))) return this.rank(query, k);
+    const f = fold(query);
+    const boosts = STATED_BOOSTS.filter((b) => b.asked.test(f));
+    if (!boosts.length) return this.rank(query, k);
+    const factor = (c: Clause) => boosts.reduce((x, b) => (b.stated.test(this.fullText(c)) ? x * b.factor : x), 1);
     return this.rank(query, k * 3)
-      .map((h) => (COUNT_STATED.test(this.fullText(h.clause)) ? { ...h, score: h.score * COUNT_BOOST } : h))
+      .map((h) => ({ ...h, score: h.score * factor(h.clause) }))
       .sort((a, b) => b.score - a.score)
       .slice(0, k);
   }
 
   private rank(query: string, k: number): ClauseHit[] {
-    // When the regions a query names are the ones a document's title names (辽宁与江苏… →
-    // 《辽宁省与江苏省对口合作实施方案》), the region words say which document, not which clause:
-    // rank without them and prefer that document's clauses.
+    // A query that names a document by its title (乡村振兴促进法里的“乡村”是指什么): the title's
+    // words say which document, not which clause — rank without them, preferring its clauses.
+    const titled = this.titleIn(query);
+    if (titled) {
+      const hits = this.rankPreferring(titled.rest, titled.docs, k);
+      if (hits) return hits;
+    }
+    // Likewise when the regions a query names are the ones a document's title names (辽宁与江苏… →
+    // 《辽宁省与江苏省对口合作实施方案》).
     const mentions = this.gazetteer.mentions(query);
     const named = mentions.length ? this.docsNamingRegions(mentions.map((m) => m.regionIds)) : undefined;
     if (named?.size && named.size < this.docs.length) {
       let rest = query;
       for (const m of [...mentions].reverse()) rest = `${rest.slice(0, m.start)} ${rest.slice(m.end)}`;
-      const folded = Knowledge.prepareQuery(rest);
-      if (SearchIndex.terms(folded).length) {
-        const r = this.searchIndex(folded, k * 4);
-        return r.hits
-          .map((h) => {
-            const clause = this.clauses[h.doc]!;
-            return { clause, score: h.score * (named.has(clause.docId) ? NAMED_DOC_BOOST : 1), coverage: r.queryTerms ? h.matched / r.queryTerms : 0 };
-          })
-          .sort((a, b) => b.score - a.score)
-          .slice(0, k);
-      }
+      const hits = this.rankPreferring(rest, named, k);
+      if (hits) return hits;
     }
     const folded = Knowledge.prepareQuery(query);
     const r = this.searchIndex(folded, k);
@@ -375,6 +399,40 @@ export class Knowledge implements KnowledgeView {
       score: h.score,
       coverage: r.queryTerms ? h.matched / r.queryTerms : 0,
     }));
+  }
+
+  /** Ranked clauses for `rest`, those of the `preferred` documents boosted; undefined when `rest` has no terms. */
+  private rankPreferring(rest: string, preferred: ReadonlySet<string>, k: number): ClauseHit[] | undefined {
+    const folded = Knowledge.prepareQuery(rest);
+    if (!SearchIndex.terms(folded).length) return undefined;
+    const r = this.searchIndex(folded, k * 4);
+    return r.hits
+      .map((h) => {
+        const clause = this.clauses[h.doc]!;
+        return { clause, score: h.score * (preferred.has(clause.docId) ? NAMED_DOC_BOOST : 1), coverage: r.queryTerms ? h.matched / r.queryTerms : 0 };
+      })
+      .sort((a, b) => b.score - a.score)
+      .slice(0, k);
+  }
+
+  /**
+   * The longest document title (or short or bare title, at least TITLE_MIN_CHARS) written out in
+   * a query, the documents it names and the query without it.
+   */
+  private titleIn(query: string): { docs: Set<string>; rest: string } | undefined {
+    const q = fold(query).replace(TITLE_MARKS, '');
+    let best = '';
+    let docs = new Set<string>();
+    for (const d of this.docs) {
+      for (const name of [d.meta.title, d.meta.short ?? '', d.meta.title.replace(/^中华人民共和国/, '')]) {
+        const n = fold(name).replace(TITLE_MARKS, '');
+        if (n.length < TITLE_MIN_CHARS || n.length < best.length || !q.includes(n)) continue;
+        if (n.length > best.length) docs = new Set();
+        best = n;
+        docs.add(d.meta.id);
+      }
+    }
+    return best ? { docs, rest: q.replace(best, ' ') } : undefined;
   }
 
   /** Documents whose title names every one of the regions (each given as its possible ids). */

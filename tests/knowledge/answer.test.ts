@@ -1,5 +1,8 @@
 /** Routing, ranking and honest "no match" answers, through Knowledge and the chat commands. */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvAccess } from '../../src/roles/access.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -92,6 +95,40 @@ describe('dates written in a document', () => {
     expect(dateIn('二〇二一年十二月三十日')).toEqual([2021, 12, 30]);
     expect(dateIn('2021年4月29日 第十三届全国人民代表大会常务委员会第二十八次会议通过')).toEqual([2021, 4, 29]);
     expect(dateIn('到2025年完成')).toBeUndefined();
+  });
+});
+
+describe('what a question names besides words', () => {
+  // A statute where the term asked about fills other articles more than its definition.
+  const STATUTE = [
+    '# 某省协作园区促进条例',
+    '',
+    '第一条 协作园区建设应当坚持规划引领。协作园区的产业布局、协作园区的用地保障和协作园区的招商引资，由省人民政府统筹。',
+    '',
+    '第二条 本条例所称协作园区，是指由东西部协作双方共同规划、共同建设的产业园区。',
+    '',
+    '第三条 协作园区管理机构负责协作园区日常运营，协作园区入驻企业享受协作园区优惠政策。',
+  ].join('\n');
+  let dir: string;
+  let kk: Knowledge;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'xiezuo-defs-'));
+    writeFileSync(join(dir, 'statute.txt'), STATUTE);
+    kk = await loadSeedKnowledge([dir]);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a definition question finds the defining article, with or without the statute named', () => {
+    for (const q of ['什么叫协作园区', '某省协作园区促进条例里的“协作园区”是指什么']) {
+      expect(kk.answer(q).results[0]!.citation).toBe('《某省协作园区促进条例》第二条');
+    }
+    // Without the question of meaning, the article that uses the words most still ranks first.
+    expect(kk.answer('协作园区 招商引资 用地保障').results[0]!.citation).toBe('《某省协作园区促进条例》第一条');
+  });
+
+  it('a five-year plan named by its number (十一五规划) tells apart the plans that share a section number', () => {
+    expect(k.answer('十一五规划三（一）4').results[0]!.citation).toBe('《上海市服务全国和对口帮扶“十一五”规划》三（一）4');
+    expect(k.answer('十四五规划三（一）4').results[0]!.citation).toBe('《上海对内开放与合作交流“十四五”规划》三（一）4');
   });
 });
 
