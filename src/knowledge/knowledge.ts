@@ -111,7 +111,7 @@ export class Knowledge implements KnowledgeView {
   private readonly byDocId = new Map<string, PlanDoc>();
   private readonly compactText = new Map<string, { text: string; raw: string }>();
   private readonly titleRegions = new Map<string, Set<string>>();
-  private readonly titleTerms = new Map<string, string[][]>();
+  private readonly titleCache = new Map<string, TitleNames>();
   private readonly withItems = new Map<string, string>();
 
   private constructor(
@@ -317,41 +317,48 @@ export class Knowledge implements KnowledgeView {
    * bigrams present in the text (≥ 0.6 counts).
    */
   docsNamedIn(text: string): { doc: PlanDoc; ratio: number }[] {
-    const q = new Set(queryTerms(fold(text)));
+    const folded = fold(text);
+    const q = new Set(queryTerms(folded));
+    // Only in a short question: a long text holds most titles' characters in order by chance.
+    const asked = compactName(text);
+    const short = asked.length <= SHORT_QUESTION;
+    const marks = [...folded.matchAll(PLAN_OR_YEAR)].map((m) => m[0]);
     const out: { doc: PlanDoc; ratio: number }[] = [];
     for (const d of this.docs) {
+      const names = this.titleNames(d);
       let best = 0;
-      let names = this.titleTerms.get(d.meta.id);
-      if (!names) {
-        // A statute is named without its state prefix (乡村振兴促进法 for 中华人民共和国乡村振兴促进法).
-        const bare = d.meta.title.replace(/^中华人民共和国/, '');
-        names = [d.meta.title, d.meta.short ?? '', bare === d.meta.title ? '' : bare].map((n) => [...new Set(queryTerms(fold(n)))]);
-        this.titleTerms.set(d.meta.id, names);
-      }
-      for (const terms of names) {
+      for (const terms of names.terms) {
         if (terms.length < 2) continue;
         const ratio = terms.filter((t) => q.has(t)).length / terms.length;
         if (ratio > best) best = ratio;
       }
       // A name shortened by dropping characters (河南扶贫条例 for 河南省扶贫开发条例) keeps most of
       // the title's characters in order, though few of its bigrams.
-      // Only in a short question: a long text holds most titles' characters in order by chance.
-      const asked = compactName(text);
-      if (best < 0.6 && asked.length <= SHORT_QUESTION) {
-        const title = compactName(d.meta.title.replace(/^中华人民共和国/, ''));
-        const ratio = commonSubsequence(asked, title) / title.length;
-        if (ratio > best) best = ratio;
-      }
+      if (best < 0.6 && short) best = Math.max(best, commonSubsequence(asked, names.compactBare) / names.compactBare.length);
       // 十四五规划, 2011年意见: the title's plan number or year with its kind of document.
-      if (best < 0.6) {
-        const title = compactName(d.meta.title);
-        const kind = title.slice(-2);
-        const folded = fold(text);
-        if (folded.includes(kind) && [...folded.matchAll(PLAN_OR_YEAR)].some((m) => title.includes(m[0]))) best = 0.6;
-      }
+      if (best < 0.6 && folded.includes(names.kind) && marks.some((m) => names.compact.includes(m))) best = 0.6;
       if (best >= 0.6) out.push({ doc: d, ratio: best });
     }
     return out.sort((a, b) => b.ratio - a.ratio);
+  }
+
+  /** A document's names as the matching above reads them, worked out once. */
+  private titleNames(d: PlanDoc): TitleNames {
+    let names = this.titleCache.get(d.meta.id);
+    if (!names) {
+      // A statute is named without its state prefix (乡村振兴促进法 for 中华人民共和国乡村振兴促进法).
+      const bare = d.meta.title.replace(/^中华人民共和国/, '');
+      const compact = compactName(d.meta.title);
+      names = {
+        terms: [d.meta.title, d.meta.short ?? '', bare === d.meta.title ? '' : bare].map((n) => [...new Set(queryTerms(fold(n)))]),
+        written: [d.meta.title, d.meta.short ?? '', bare].map((n) => fold(n).replace(TITLE_MARKS, '')).filter((n) => n.length >= TITLE_MIN_CHARS),
+        compact,
+        compactBare: compactName(bare),
+        kind: compact.slice(-2),
+      };
+      this.titleCache.set(d.meta.id, names);
+    }
+    return names;
   }
 
   /** A query as the index sees it: folded, question words removed. */
@@ -424,9 +431,8 @@ export class Knowledge implements KnowledgeView {
     let best = '';
     let docs = new Set<string>();
     for (const d of this.docs) {
-      for (const name of [d.meta.title, d.meta.short ?? '', d.meta.title.replace(/^中华人民共和国/, '')]) {
-        const n = fold(name).replace(TITLE_MARKS, '');
-        if (n.length < TITLE_MIN_CHARS || n.length < best.length || !q.includes(n)) continue;
+      for (const n of this.titleNames(d).written) {
+        if (n.length < best.length || !q.includes(n)) continue;
         if (n.length > best.length) docs = new Set();
         best = n;
         docs.add(d.meta.id);
@@ -463,10 +469,31 @@ function compactName(s: string): string {
   return foldCompact(s).replace(/[《》“”"'‘’、，,。()（）]/g, '');
 }
 
+/** A document's names for docsNamedIn / titleIn. */
+interface TitleNames {
+  /** Bigram sets of the title, short title and bare title. */
+  terms: string[][];
+  /** The names as written out in a query (folded, without quotes), long enough to count. */
+  written: string[];
+  /** The title, and the bare title (no 中华人民共和国), compared character by character. */
+  compact: string;
+  compactBare: string;
+  /** The kind of document its title ends with: 规划, 方案, 意见, 条例. */
+  kind: string;
+}
+
+/** Scratch rows for commonSubsequence (answers never run concurrently). */
+let lcsPrev = new Uint16Array(64);
+let lcsCur = new Uint16Array(64);
+
 /** Length of the longest common subsequence of two short strings. */
 function commonSubsequence(a: string, b: string): number {
-  let prev = new Uint16Array(b.length + 1);
-  let cur = new Uint16Array(b.length + 1);
+  if (lcsPrev.length <= b.length) {
+    lcsPrev = new Uint16Array(b.length + 1);
+    lcsCur = new Uint16Array(b.length + 1);
+  }
+  let prev = lcsPrev.fill(0, 0, b.length + 1);
+  let cur = lcsCur.fill(0, 0, b.length + 1);
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) cur[j] = a[i - 1] === b[j - 1] ? prev[j - 1]! + 1 : Math.max(prev[j]!, cur[j - 1]!);
     [prev, cur] = [cur, prev];
