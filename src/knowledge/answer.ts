@@ -1,8 +1,11 @@
 /**
  * Routing a free-text question and building the cited reply. A question is routed by what it
- * names: deadline words (期限、截止、哪一年 …) → deadline answer; regions plus pairing words
- * and nothing else of substance → pairing answer; otherwise clause search. Every fact in a reply
- * carries its citation; when nothing matches well the reply says so and suggests what to try.
+ * names: deadline words (期限、截止、哪一年、2020年前 …) → the date a named document was issued
+ * (doc-dates.ts) when it asks for one, else the deadline answer (unless it asks after an event
+ * the deadlines do not hold: 通车); regions plus pairing words, or two regions and nothing else,
+ * → pairing answer; a clause asked for by its number (clause-refs.ts) → that clause; otherwise
+ * clause search. Every fact in a reply carries its citation; when nothing matches well the reply
+ * says so and suggests what to try.
  */
 import { msg } from '../i18n/index.ts';
 import type { Reply, ReplyBlock } from '../messages.ts';
