@@ -44,10 +44,17 @@ const DEFINITION_QUESTION = /什么叫|是指什么|指什么|指的是什么|�
 const DEFINITION_STATED = /所称|是指|系指/;
 /** Score factor for a clause that defines, for definition questions (a definition is short and plain, so it ranks low on words alone). */
 const DEFINITION_BOOST = 2;
+/** A question asking what happens to who breaks a rule: 会受到什么处罚, 承担什么责任. */
+const PENALTY_QUESTION = /处罚|处分|罚款|惩罚|惩处|法律责任|什么责任|后果|怎么处理|如何处理|追究/;
+/** A penalty stated in a clause: 违反本条例规定…的，由…责令改正…给予处分 / 没收 / 罚款 / 追究…责任. */
+const PENALTY_STATED = /违反本(?:法|条例|办法|规定)|给予.{0,8}处分|罚款|处以|没收|追究.{0,8}责任|责令/;
+/** Score factor for a clause that states a penalty, for penalty questions (the prohibition repeats the question's words; the penalty article says what follows). */
+const PENALTY_BOOST = 1.5;
 /** Re-ranking of candidates for questions that ask for what a kind of clause states. */
 const STATED_BOOSTS = [
   { asked: COUNT_QUESTION, stated: COUNT_STATED, factor: COUNT_BOOST },
   { asked: DEFINITION_QUESTION, stated: DEFINITION_STATED, factor: DEFINITION_BOOST },
+  { asked: PENALTY_QUESTION, stated: PENALTY_STATED, factor: PENALTY_BOOST },
 ];
 /** A clause whose own text (with its list items) is no longer than this, and has parts under it, is a section heading. */
 const HEADING_CHARS = 40;

@@ -108,6 +108,10 @@ describe('what a question names besides words', () => {
     '第二条 本条例所称协作园区，是指由东西部协作双方共同规划、共同建设的产业园区。',
     '',
     '第三条 协作园区管理机构负责协作园区日常运营，协作园区入驻企业享受协作园区优惠政策。',
+    '',
+    '第四条 任何单位不得虚报协作项目，不得挪用协作资金。',
+    '',
+    '第五条 违反本条例规定，虚报协作项目或者挪用协作资金的，由省人民政府责令限期改正，对直接负责的主管人员依法给予处分。',
   ].join('\n');
   let dir: string;
   let kk: Knowledge;
@@ -124,6 +128,11 @@ describe('what a question names besides words', () => {
     }
     // Without the question of meaning, the article that uses the words most still ranks first.
     expect(kk.answer('协作园区 招商引资 用地保障').results[0]!.citation).toBe('《某省协作园区促进条例》第一条');
+  });
+
+  it('a penalty question finds the article that says what follows, not the prohibition that repeats its words', () => {
+    expect(kk.answer('虚报协作项目会受到什么处罚').results[0]!.citation).toBe('《某省协作园区促进条例》第五条');
+    expect(kk.answer('虚报协作项目').results[0]!.citation).toBe('《某省协作园区促进条例》第四条');
   });
 
   it('a five-year plan named by its number (十一五规划) tells apart the plans that share a section number', () => {
