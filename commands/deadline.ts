@@ -15,12 +15,15 @@ import { type DeadlineServices, officeDeadlineBlock, officeDeadlineSubcommands }
 const T = msg.knowledge;
 
 async function query(ctx: CommandContext<DeadlineServices>, args: ParsedArgs): Promise<Reply> {
+  if (args.flags.overdue && args.flags.upcoming) throw new UserError(T.deadlineBothStates, T.deadlineUsage);
   const state = args.flags.overdue ? 'overdue' : args.flags.upcoming ? 'upcoming' : undefined;
-  for (const w of args.words) if (/^\d+$/.test(w) && !/^\d{4}$/.test(w)) throw new UserError(T.deadlineBadYear(w), T.deadlineUsage);
-  const reply = deadlineQuery(ctx.services.knowledge, args.words, { now: ctx.services.clock.now(), state }).reply;
+  // ２０２５ is 2025: a phone's full-width digits filter like ASCII ones.
+  const words = args.words.map((w) => w.normalize('NFKC'));
+  for (const w of words) if (/^\d+$/.test(w) && !/^\d{4}$/.test(w)) throw new UserError(T.deadlineBadYear(w), T.deadlineUsage);
+  const reply = deadlineQuery(ctx.services.knowledge, words, { now: ctx.services.clock.now(), state }).reply;
   // The offices' own deadlines (/deadline add), filtered the same way, follow the documents'.
   // `xiezuo ask` runs the knowledge commands without Redis: there are no office deadlines then.
-  const office = await officeDeadlineBlock(ctx, args.words, state);
+  const office = await officeDeadlineBlock(ctx, words, state);
   return office ? { ...reply, blocks: [...reply.blocks, office] } : reply;
 }
 

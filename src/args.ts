@@ -116,7 +116,9 @@ export function parseArgs(text: string, booleans: readonly string[] = []): Parse
     values = [];
   };
   for (const tok of tokens) {
-    const m = /^--([A-Za-z][\w-]*)(?:=(.*))?$/.exec(tok.value);
+    // One dash, or the single dash a phone keyboard makes of two (—overdue), is a flag too: read
+    // as a word it would be searched for, or stored, instead of being refused or honoured.
+    const m = /^(?:--|-|—|–)([A-Za-z][\w-]*)(?:=(.*))?$/.exec(tok.value);
     if (m) {
       flush();
       cuts.push([tok.start, tok.end]);
@@ -145,7 +147,8 @@ export interface FlagSpec {
 
 export type FlagProblem =
   | { kind: 'unknown'; flag: string; known: string[]; suggestion?: string }
-  | { kind: 'noValue'; flag: string };
+  | { kind: 'noValue'; flag: string }
+  | { kind: 'takesNoValue'; flag: string };
 
 /**
  * The first flag the spec does not accept, or a value-taking flag typed without a value. The
@@ -162,6 +165,8 @@ export function flagProblem(a: Pick<ParsedArgs, 'flags'>, spec: FlagSpec): FlagP
       return { kind: 'unknown', flag: name, known, ...(suggestion ? { suggestion } : {}) };
     }
     if (values.includes(name) && (v === true || !v.trim())) return { kind: 'noValue', flag: name };
+    // --overdue=no would otherwise read as --overdue, and --overdue= as nothing at all.
+    if (booleans.includes(name) && v !== true) return { kind: 'takesNoValue', flag: name };
   }
   return undefined;
 }

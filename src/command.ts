@@ -88,6 +88,7 @@ export function checkFlags(a: Pick<ParsedArgs, 'flags'>, spec: FlagSpec, usage: 
   const p = flagProblem(a, spec);
   if (!p) return;
   if (p.kind === 'noValue') throw new UserError(msg.common.flagNeedsValue(p.flag), usage);
+  if (p.kind === 'takesNoValue') throw new UserError(msg.common.flagTakesNoValue(p.flag), usage);
   throw new UserError(msg.common.unknownFlag(p.flag, p.known, p.suggestion), usage);
 }
 

@@ -98,6 +98,15 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+  if (args.help) {
+    process.stdout.write(`${msg.common.usagePrefix}${USAGE}\n`);
+    return 0;
+  }
+  // A reader that stops early (| head -1) closes the pipe: the answers left have nowhere to go.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(0);
+  });
   const { knowledge } = await loadKnowledgeCached(knowledgeSources(knowledgeSettingsFromEnv(), args.planDirs));
   const answer = makeAsker(knowledge);
   const print = (o: AskOutput) => process.stdout.write(args.json ? `${JSON.stringify(o)}\n` : `${o.text}\n\n`);

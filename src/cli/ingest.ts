@@ -3,13 +3,12 @@
  * and print its outline (indented labels and headings) and clause count. A FILE that is already
  * in the corpus (a seed plan or under --plans) is shown as loaded; any other file is parsed alone.
  */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadKnowledge } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { StartupError, UserError } from '../errors.ts';
 import { msg } from '../i18n/index.ts';
-import { loadPlanText } from '../knowledge/corpus.ts';
+import { loadPlanText, readPlanFile } from '../knowledge/corpus.ts';
 import { docCounts, outline } from '../knowledge/parser.ts';
 import { type KnowledgeCliArgs, parseKnowledgeArgs } from './knowledge-args.ts';
 
@@ -20,7 +19,7 @@ export async function main(argv: string[]): Promise<number> {
   let args: KnowledgeCliArgs;
   try {
     args = parseKnowledgeArgs(argv, USAGE);
-    if (args.positional.length !== 1) throw new UserError(t.ingestNeedsFile, USAGE);
+    if (!args.help && args.positional.length !== 1) throw new UserError(t.ingestNeedsFile, USAGE);
   } catch (e) {
     if (e instanceof UserError) {
       process.stderr.write(`${e.message}\n${msg.common.usagePrefix}${USAGE}\n`);
@@ -28,12 +27,17 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+  if (args.help) {
+    process.stdout.write(`${msg.common.usagePrefix}${USAGE}\n`);
+    return 0;
+  }
   const file = resolve(args.positional[0]!);
   let src: string;
   try {
-    src = await readFile(file, 'utf8');
+    src = await readPlanFile(file);
   } catch (e) {
-    process.stderr.write(`${t.unreadableFile(file, (e as Error).message)}\n`);
+    if (!(e instanceof StartupError)) throw e;
+    process.stderr.write(`${e.message}\n`);
     return 2;
   }
   // Loading the corpus validates the seeds and the --plans folders as a real start would.

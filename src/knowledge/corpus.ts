@@ -85,15 +85,42 @@ function idFromFile(file: string): string {
   return `doc-${ascii ? `${ascii}-` : ''}${h.toString(36)}`;
 }
 
-async function listFiles(dir: string, exts: string[]): Promise<string[]> {
-  let names: string[];
+/** Why the file system refused, in words a user reads (ENOENT → 不存在); else the system's message. */
+function fsReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return (code && msg.startup.docs.fsReasons[code]) || (e as Error).message;
+}
+
+/**
+ * A plan document's text. Only UTF-8 text is a document: a binary file, or a GBK or UTF-16 one
+ * (common for government files), would be indexed as garbage, so it is refused with the reason.
+ */
+export async function readPlanFile(file: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    names = await readdir(dir);
+    bytes = await readFile(file);
   } catch (e) {
-    throw new StartupError(msg.startup.docs.unreadableDir(dir, (e as Error).message));
+    throw new StartupError(msg.startup.docs.unreadableFile(file, fsReason(e)));
   }
-  return names
-    .filter((n) => exts.includes(extname(n).toLowerCase()))
+  try {
+    if (bytes.includes(0)) throw new Error('NUL');
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new StartupError(msg.startup.docs.notUtf8(file));
+  }
+}
+
+async function listFiles(dir: string, exts: string[]): Promise<string[]> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    throw new StartupError(msg.startup.docs.unreadableDir(dir, fsReason(e)));
+  }
+  // A folder named like a document (notes.md/) is not one.
+  return entries
+    .filter((e) => !e.isDirectory() && exts.includes(extname(e.name).toLowerCase()))
+    .map((e) => e.name)
     .sort()
     .map((n) => join(dir, n));
 }
@@ -114,9 +141,9 @@ export async function loadCorpus(plansDir: string, extraDirs: readonly string[] 
   } catch {
     seedFiles = []; // no seeds/plans yet: the corpus is whatever the extra dirs bring
   }
-  for (const f of seedFiles) add(loadPlanText(await readFile(f, 'utf8'), f, true));
+  for (const f of seedFiles) add(loadPlanText(await readPlanFile(f), f, true));
   for (const dir of extraDirs) {
-    for (const f of await listFiles(dir, ['.md', '.txt'])) add(loadPlanText(await readFile(f, 'utf8'), f, false));
+    for (const f of await listFiles(dir, ['.md', '.txt'])) add(loadPlanText(await readPlanFile(f), f, false));
   }
   return docs;
 }

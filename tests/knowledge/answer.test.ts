@@ -198,6 +198,22 @@ describe('knowledge commands through the router', () => {
     expect(bad.tone).toBe('error');
   });
 
+  it('/deadline refuses what it cannot honour: both states, a value on a switch, a one-dash option; full-width digits are digits', async () => {
+    for (const [text, says] of [
+      ['/deadline --overdue --upcoming', '只能选一个'],
+      ['/deadline 大连 --upcoming=no', '选项 --upcoming 不带取值'],
+      ['/deadline 大连 -x', '不认识的选项 --x'],
+      ['/deadline 大连 —overdu', '是不是 --overdue'],
+      ['/deadline ２５', '年份“25”不对'],
+    ] as const) {
+      const r = await say(text);
+      expect(r.tone).toBe('error');
+      expect(renderText(r)).toContain(says);
+      expect(renderText(r)).toContain('用法');
+    }
+    expect(renderText(await say('/deadline ２０２０ 大连'))).toBe(renderText(await say('/deadline 2020 大连')));
+  });
+
   it('/deadline words that name Object members are plain search words, never a subcommand', async () => {
     // Answered as any word the documents never use is: the same reply, not a subcommand's usage.
     const plain = renderText(await say('/deadline xyzzyq'));

@@ -1,5 +1,8 @@
 /** The CLI contract of `xiezuo ask` and `xiezuo ingest`, through the real bin in a child process. */
 import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -59,6 +62,60 @@ describe('xiezuo ask', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('未知选项：--bogus');
     expect(r.stderr).toContain('用法：xiezuo ask');
+    // One dash, or a phone's single long dash for two, is an option too, not a question.
+    for (const bad of ['-x', '—json']) {
+      const d = await run(['ask', bad, '上海']);
+      expect(d.code).toBe(2);
+      expect(d.stderr).toContain(`未知选项：${bad}`);
+      expect(d.stdout).toBe('');
+    }
+    // --plans must be followed by a folder, not by the next option or nothing.
+    for (const args of [['--plans', '--json', '上海'], ['--plans=', '上海']]) {
+      const p = await run(['ask', ...args]);
+      expect(p.code).toBe(2);
+      expect(p.stderr).toContain('--plans 后面要写一个目录');
+    }
+  });
+
+  it('--help prints the usage and exits 0', async () => {
+    for (const cmd of ['ask', 'ingest']) {
+      const r = await run([cmd, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`用法：xiezuo ${cmd}`);
+    }
+  });
+
+  it('a --plans folder: a sub-folder named like a document is skipped; a file that is not UTF-8 text is refused by name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xiezuo-plans-'));
+    try {
+      mkdirSync(join(dir, 'notes.md'));
+      copyFileSync(join(ROOT, 'tests/fixtures/statute.txt'), join(dir, 'statute.txt'));
+      const ok = await run(['ask', '--json', '--plans', dir, '某市对口协作促进条例第一条']);
+      expect(ok.code).toBe(0);
+      expect(JSON.parse(ok.stdout).results[0].citation).toBe('《某市对口协作促进条例》第一条');
+      // GBK bytes for 对口支援 (not UTF-8), then UTF-16 with its NULs.
+      for (const bytes of [Buffer.from([0xb6, 0xd4, 0xbf, 0xda, 0xd6, 0xa7, 0xd4, 0xae]), Buffer.from('\ufeff对口支援', 'utf16le')]) {
+        writeFileSync(join(dir, 'bad.txt'), bytes);
+        const bad = await run(['ask', '--plans', dir, '上海']);
+        expect(bad.code).toBe(2);
+        expect(bad.stderr).toContain(`${join(dir, 'bad.txt')} 不是 UTF-8 编码的文本`);
+        expect(bad.stderr).not.toMatch(/\n\s+at /);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a reader that closes the pipe early ends the run quietly', async () => {
+    const child = spawn(process.execPath, ['src/bin/xiezuo.mjs', 'ask', '--json'], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent', REDIS_URL: 'redis://127.0.0.1:1' } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    // Read the first answer, then close our end, as `| head -1` does.
+    child.stdout.once('data', () => child.stdout.destroy());
+    child.stdin.end('上海对口支援哪些地区\n'.repeat(200));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
   });
 });
 
@@ -81,9 +138,16 @@ describe('xiezuo ingest', () => {
     expect(o.outline.find((c: { id: string }) => c.id === 'sh-fyp11#3.2.1.2').citation).toBe('《上海市服务全国和对口帮扶“十一五”规划》三（二）1（2）');
   });
 
-  it('names a missing file', async () => {
-    const r = await run(['ingest', 'no/such/file.txt']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('无法读取');
+  it('names a missing file, a folder and a binary file in words, without a system message', async () => {
+    const missing = await run(['ingest', 'no/such/file.txt']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('file.txt：不存在');
+    const folder = await run(['ingest', 'tests']);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain('是目录，不是文件');
+    for (const r of [missing, folder]) expect(r.stderr).not.toMatch(/ENOENT|EISDIR/);
+    const binary = await run(['ingest', process.execPath]);
+    expect(binary.code).toBe(2);
+    expect(binary.stderr).toContain('不是 UTF-8 编码的文本');
   });
 });

@@ -17,6 +17,7 @@ export const common = {
   unknownFlag: (flag: string, known: readonly string[], suggestion?: string) =>
     `不认识的选项 --${flag}${suggestion ? `，是不是 --${suggestion}？` : '。'}${known.length ? `可用的选项：${known.map((k) => `--${k}`).join('、')}。` : '这里不接受任何选项。'}未做任何更改。`,
   flagNeedsValue: (flag: string) => `选项 --${flag} 后面缺少取值。未做任何更改。`,
+  flagTakesNoValue: (flag: string) => `选项 --${flag} 不带取值，单独写 --${flag} 即可。未做任何更改。`,
   /** A delivery's failure reason when this process has no sender for the destination's platform. */
   platformNotConfigured: (platform: string) => `未配置 ${platform} 平台，无法发送`,
   roleNames: {

@@ -82,6 +82,7 @@ export const knowledge = {
   pairEmpty: '请写上地区名。',
   deadlineSummary: '查询期限、目标与周期性任务',
   deadlineUsage: '/deadline [地区|部门|年份|问题] [--overdue|--upcoming]，例如：/deadline 大连、/deadline 2025、/deadline 市科技局',
+  deadlineBothStates: '--overdue（已过期）和 --upcoming（未到期）只能选一个。',
   deadlineBadYear: (y: string) => `年份“${y}”不对，应为四位数字，例如 2025。`,
   tocSummary: '列出文件，或查看某个文件的提纲',
   tocUsage: '/toc [文件编号或标题]，例如：/toc sh-fyp11',

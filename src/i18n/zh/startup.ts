@@ -51,7 +51,6 @@ export const startup = {
     plansNeedsDir: '--plans 后面要写一个目录',
     unknownOption: (option: string) => `未知选项：${option}`,
     ingestNeedsFile: '请给出一个文件',
-    unreadableFile: (file: string, reason: string) => `无法读取 ${file}：${reason}`,
     noBody: (file: string) => `${file} 没有可识别的正文`,
     /** The first line of `xiezuo ingest`'s outline. */
     docHeading: (title: string, id: string) => `《${title}》（${id}）`,
@@ -99,6 +98,10 @@ export const startup = {
     missingFrontMatter: (file: string) => `文档有误，无法启动：${file} 缺少头部信息（--- id/title/… ---）`,
     noBody: (file: string) => `文档有误，无法启动：${file} 没有可识别的正文`,
     unreadableDir: (dir: string, reason: string) => `无法读取文档目录 ${dir}：${reason}`,
+    unreadableFile: (file: string, reason: string) => `无法读取文档 ${file}：${reason}`,
+    notUtf8: (file: string) => `${file} 不是 UTF-8 编码的文本（可能是二进制文件，或 GBK、UTF-16 编码），请另存为 UTF-8 文本后再加入。`,
+    /** File-system error codes in words; other codes show the system's message. */
+    fsReasons: { ENOENT: '不存在', ENOTDIR: '不是目录', EISDIR: '是目录，不是文件', EACCES: '没有读取权限', EPERM: '没有读取权限' } as Record<string, string>,
     duplicateId: (file: string, id: string, prev: string) => `文档有误，无法启动：${file} 的 id「${id}」与 ${prev} 重复`,
   },
 
