@@ -22,11 +22,12 @@ export const pair = knowledgeCommand('pair', ['pairs', '结对'], {
       if (!found.length) throw new UserError(T.unknownRegion(w), T.pairUsage);
       for (const id of found) if (!ids.includes(id)) ids.push(id);
     }
-    const a = pairingAnswer(k, args.text, ids.slice(0, 2), { now: ctx.services.clock.now() });
+    // Three or more regions: the relationships among them (the map draws one region or a pair).
+    const a = pairingAnswer(k, args.text, ids, { now: ctx.services.clock.now() });
     // 原文 buttons open the cited clauses (ask.full).
     const buttons = answerButtons(k, a);
     if (map) return pairMapReply(k, ctx.services.pictures, ids.slice(0, 2), ctx.services.clock.now(), a.reply);
-    if (a.results.length) buttons.push(mapButtonRow(ids.slice(0, 2)));
+    if (a.results.length && ids.length <= 2) buttons.push(mapButtonRow(ids));
     return buttons.length ? { ...a.reply, buttons } : a.reply;
   },
   actions: {

@@ -48,6 +48,13 @@ function wordKey(word: string): string {
   return word.normalize('NFKC').trim().toLowerCase();
 }
 
+/**
+ * Characters that show as nothing (zero-width space and joiners, word joiner, BOM, soft hyphen):
+ * pasted from web pages and documents, they would split 大连 into two unknown words, or make an
+ * empty-looking message a question about nothing.
+ */
+const INVISIBLE = /[\u00AD\u200B-\u200D\u2060\uFEFF]/g;
+
 export class Router<S extends KnowledgeServices = KnowledgeServices> {
   private readonly byName = new Map<string, Entry>();
 
@@ -85,7 +92,7 @@ export class Router<S extends KnowledgeServices = KnowledgeServices> {
     let action = 'command';
     const timer = metrics.replyLatency.startTimer();
     try {
-      const text = inbound.text.trim();
+      const text = inbound.text.replace(INVISIBLE, '').trim();
       if (text.length > MAX_INBOUND_CHARS) throw new UserError(msg.common.tooLong(MAX_INBOUND_CHARS));
       if (!text) throw new UserError(msg.common.emptyMessage);
       const split = Router.splitCommand(text);

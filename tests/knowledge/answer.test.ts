@@ -179,7 +179,14 @@ describe('knowledge commands through the router', () => {
 
   it('/pair with one or two regions, and a clear error for an unknown one', async () => {
     expect(renderText(await say('/pair 扬州'))).toContain('丹东市');
+    // Invisible characters pasted with a name are not part of it; nothing but them is an empty message.
+    expect(renderText(await say('/pair 扬\u200b州'))).toContain('丹东市');
+    expect(renderText(await say('\u200b\ufeff \u200b'))).toContain('请输入问题或命令');
     expect(renderText(await say('/pair 沪 连'))).toContain('上海市与大连市之间');
+    // A third region is not dropped: the relationships among all three.
+    const three = renderText(await say('/pair 无锡 南通 辽宁'));
+    expect(three).toContain('无锡市、南通市与辽宁省之间');
+    for (const city of ['盘锦市', '辽阳市']) expect(three).toContain(city);
     const bad = await say('/pair 火星');
     expect(bad.tone).toBe('error');
     expect(bad.blocks[0]!.text).toContain('不认识地区“火星”');
