@@ -4,39 +4,19 @@
  */
 import type { PlanDoc } from './corpus.ts';
 import { fold } from './fold.ts';
-import type { Clause } from './parser.ts';
+import { type Clause, parseNumeral } from './parser.ts';
 import type { KnowledgeView } from './view.ts';
 
 const ARTICLE = /第([一二三四五六七八九十百零〇两\d]+)条/g;
 /** 三（一）, 三（一）6, 三（二）1（3）: a plan reference needs its bracketed part to be told from prose. */
 const PLAN_REF = /[一二三四五六七八九十]+[、]?[(][一二三四五六七八九十]+[)](?:\d+(?:[(]\d+[)])?)?/g;
-const DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
-
-/** 七十四 → 74, 一百零二 → 102, 十五 → 15, 74 → 74. */
-export function chineseNumber(s: string): number {
-  if (/^\d+$/.test(s)) return Number(s);
-  let total = 0;
-  let digit = 0;
-  for (const ch of s) {
-    if (ch === '百') {
-      total += (digit || 1) * 100;
-      digit = 0;
-    } else if (ch === '十') {
-      total += (digit || 1) * 10;
-      digit = 0;
-    } else if (ch in DIGITS) digit = DIGITS[ch]!;
-    else return NaN;
-  }
-  return total + digit;
-}
-
 /**
  * A reference as compared: articles by number (第74条) — a plan's top-level part (十三) counts as
  * its 第十三条, as officials call it — other plan references folded, without 、.
  */
 function normal(ref: string): string {
   const article = /^第([一二三四五六七八九十百零〇两\d]+)条$/.exec(ref) ?? /^([一二三四五六七八九十百]+)$/.exec(ref);
-  if (article) return `第${chineseNumber(article[1]!)}条`;
+  if (article) return `第${parseNumeral(article[1]!)}条`;
   return fold(ref).replace(/[、\s]/g, '');
 }
 

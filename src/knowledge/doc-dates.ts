@@ -6,7 +6,7 @@
  */
 import type { PlanDoc } from './corpus.ts';
 import { fold, foldCompact } from './fold.ts';
-import type { Clause } from './parser.ts';
+import { type Clause, parseNumeral } from './parser.ts';
 import type { KnowledgeView } from './view.ts';
 
 /** Events in a document's own life (施行 is a deadline: deadlines.ts answers it). */
@@ -15,26 +15,16 @@ const DOC_EVENT = /印发|发布|颁布|公布|通过|批准|签发|出台|下�
 const HEAD_CLAUSES = 8;
 const DIGIT_DATE = /(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日/;
 const HAN_DATE = /([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日/;
-const HAN_DIGIT: Record<string, number> = { 〇: 0, '○': 0, 零: 0, 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
-
-/** 二十八 → 28, 十 → 10, 十二 → 12, 三 → 3 (months and days). */
-function hanNumber(s: string): number {
-  const ten = s.indexOf('十');
-  if (ten < 0) return HAN_DIGIT[s] ?? NaN;
-  const tens = ten === 0 ? 1 : (HAN_DIGIT[s.slice(0, ten)] ?? NaN);
-  const ones = ten === s.length - 1 ? 0 : (HAN_DIGIT[s.slice(ten + 1)] ?? NaN);
-  return tens * 10 + ones;
-}
-
 /** A date written in the text, as [year, month, day], or undefined. */
 export function dateIn(text: string): [number, number, number] | undefined {
   const d = DIGIT_DATE.exec(text);
   if (d) return [Number(d[1]), Number(d[2]), Number(d[3])];
   const h = HAN_DATE.exec(text);
   if (!h) return undefined;
-  const year = Number([...h[1]!].map((c) => HAN_DIGIT[c]).join(''));
-  const out: [number, number, number] = [year, hanNumber(h[2]!), hanNumber(h[3]!)];
-  return out.every(Number.isFinite) ? out : undefined;
+  // A year is read digit by digit (二〇〇七), a month or day as a number (二十八).
+  const year = Number([...h[1]!.replace(/○/g, '〇')].map((c) => parseNumeral(c)).join(''));
+  const [month, day] = [parseNumeral(h[2]!), parseNumeral(h[3]!)];
+  return month && day ? [year, month, day] : undefined;
 }
 
 export interface DocumentDate {
