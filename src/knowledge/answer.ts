@@ -649,15 +649,14 @@ function rankDeadlines(k: KnowledgeView, question: string): { d: ResolvedDeadlin
     if (wantsEffective && s > 0 && d.effective) s += 3;
     if (s > 0) scored.push({ d, score: s });
   }
-  return scored.sort((x, y) => y.score - x.score);
+  // A question that names a document asks about that document's deadlines only.
+  const inNamed = scored.filter((x) => docs.some((n) => n.doc.meta.id === x.d.source.doc));
+  return (inNamed.length ? inNamed : scored).sort((x, y) => y.score - x.score);
 }
 
 /** Deadline answer: the best-matching deadlines with due dates, owners and citations. */
 function deadlineAnswer(k: KnowledgeView, question: string, opts: AnswerOptions = {}): Answer {
-  let ranked = rankDeadlines(k, question);
-  // A question that names a document asks about that document's deadlines only.
-  const named = new Set(k.docsNamedIn(question).map((x) => x.doc.meta.id));
-  if (ranked.some((r) => named.has(r.d.source.doc))) ranked = ranked.filter((r) => named.has(r.d.source.doc));
+  const ranked = rankDeadlines(k, question);
   const best = ranked[0]?.score ?? 0;
   const picked = best >= 1.5 ? ranked.filter((r) => r.score >= best * 0.7).slice(0, 6) : [];
   return deadlineReply(question, picked.map((r) => r.d), opts, picked.map((r) => r.score));

@@ -5,7 +5,7 @@
  * front matter.
  */
 import type { PlanDoc } from './corpus.ts';
-import { fold, foldCompact } from './fold.ts';
+import { fold } from './fold.ts';
 import { type Clause, parseNumeral } from './parser.ts';
 import type { KnowledgeView } from './view.ts';
 
@@ -45,17 +45,16 @@ export interface DocumentDate {
 export function documentDate(k: KnowledgeView, question: string): DocumentDate | undefined {
   const event = DOC_EVENT.exec(fold(question))?.[0];
   if (!event) return undefined;
-  const compact = foldCompact(question);
-  const byNumber = k.docs.filter((d) => d.meta.number && compact.includes(foldCompact(d.meta.number)));
-  const named = byNumber.length ? byNumber.map((doc) => ({ doc, ratio: 1 })) : k.docsNamedIn(question);
-  const [best, second] = named;
+  const [best, second] = k.docsNamedIn(question);
   if (!best || (second && second.ratio === best.ratio)) return undefined;
   const doc = best.doc;
-  const head = doc.clauses.slice(0, HEAD_CLAUSES);
   // A dated head line that names the event (…会议通过) is the answer; else the first dated line.
-  const dated = head.filter((c) => dateIn(c.text));
-  const clause = dated.find((c) => fold(c.text).includes(event)) ?? dated[0];
-  if (clause) return { doc, event, date: dateIn(clause.text)!, clause };
+  const dated = doc.clauses.slice(0, HEAD_CLAUSES).flatMap((clause) => {
+    const date = dateIn(clause.text);
+    return date ? [{ clause, date }] : [];
+  });
+  const line = dated.find((x) => fold(x.clause.text).includes(event)) ?? dated[0];
+  if (line) return { doc, event, ...line };
   const fm = /^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$/.exec(doc.meta.date);
   if (!fm) return undefined;
   return { doc, event, date: fm.slice(1).filter(Boolean).map(Number) };

@@ -320,8 +320,10 @@ export class Knowledge implements KnowledgeView {
   }
 
   /**
-   * Documents a text refers to by title or short name, best first: share of the title's
-   * bigrams present in the text (≥ 0.6 counts).
+   * Documents a text refers to, best first: by document number (ratio 1), else by the share of
+   * the title's (or short or bare title's) bigrams present in the text, the share of its
+   * characters in order (a shortened title), or its plan number or year with its kind
+   * (十四五规划) — 0.6 and up counts.
    */
   docsNamedIn(text: string): { doc: PlanDoc; ratio: number }[] {
     const folded = fold(text);
@@ -333,7 +335,8 @@ export class Knowledge implements KnowledgeView {
     const out: { doc: PlanDoc; ratio: number }[] = [];
     for (const d of this.docs) {
       const names = this.titleNames(d);
-      let best = 0;
+      // A document number (沪府发〔2007〕11号) names exactly one document.
+      let best = names.number && asked.includes(names.number) ? 1 : 0;
       for (const terms of names.terms) {
         if (terms.length < 2) continue;
         const ratio = terms.filter((t) => q.has(t)).length / terms.length;
@@ -362,6 +365,7 @@ export class Knowledge implements KnowledgeView {
         compact,
         compactBare: compactName(bare),
         kind: compact.slice(-2),
+        number: compactName(d.meta.number),
       };
       this.titleCache.set(d.meta.id, names);
     }
@@ -487,6 +491,8 @@ interface TitleNames {
   compactBare: string;
   /** The kind of document its title ends with: 规划, 方案, 意见, 条例. */
   kind: string;
+  /** Its document number (沪府发〔2007〕11号), compact; empty when it has none. */
+  number: string;
 }
 
 /** Scratch rows for commonSubsequence (answers never run concurrently). */
