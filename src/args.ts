@@ -102,8 +102,7 @@ function cutOut(text: string, from: number, cuts: readonly [number, number][]): 
 }
 
 export function parseArgs(text: string, booleans: readonly string[] = []): ParsedArgs {
-  // Same length as `text` (two dashes for two dashes), so token offsets index the original too.
-  const tokens = scan(text.replace(/[—–]{2}(?=[A-Za-z])/g, '--'));
+  const tokens = scan(text);
   const words: string[] = [];
   const wordEnds: number[] = [];
   const cuts: [number, number][] = [];
@@ -116,9 +115,9 @@ export function parseArgs(text: string, booleans: readonly string[] = []): Parse
     values = [];
   };
   for (const tok of tokens) {
-    // One dash, or the single dash a phone keyboard makes of two (—overdue), is a flag too: read
-    // as a word it would be searched for, or stored, instead of being refused or honoured.
-    const m = /^(?:--|-|—|–)([A-Za-z][\w-]*)(?:=(.*))?$/.exec(tok.value);
+    // One or two dashes of any kind (--new, ——new, a phone's —new, -x): read as a word, a flag
+    // would be searched for or stored instead of being refused or honoured.
+    const m = /^[-—–]{1,2}([A-Za-z][\w-]*)(?:=(.*))?$/.exec(tok.value);
     if (m) {
       flush();
       cuts.push([tok.start, tok.end]);

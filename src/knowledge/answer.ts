@@ -11,7 +11,7 @@ import { msg } from '../i18n/index.ts';
 import type { Reply, ReplyBlock } from '../messages.ts';
 import { type ResolvedDeadline, dueInstant } from './deadlines.ts';
 import { referencedClause } from './clause-refs.ts';
-import { type DocumentDate, documentDate } from './doc-dates.ts';
+import { DOC_EVENT, type DocumentDate, documentDate } from './doc-dates.ts';
 import { fold } from './fold.ts';
 import type { ClauseHit, KnowledgeView } from './view.ts';
 import { type ResolvedPairing, Pairings, periodEnded } from './pairings.ts';
@@ -83,7 +83,7 @@ const PLACE_QUESTION =
  * Events whose date a question may ask for (印发, 通车 …) that are not deadlines: the date is
  * written in the clause or document that tells of the event, not in the deadline table.
  */
-const EVENT_WORDS = /印发|发布|颁布|公布|通过|签署|签订|批准|成立|召开|举办|开通|通车|开工|竣工|建成|投产/g;
+const EVENT_WORDS = new RegExp(`${DOC_EVENT.source}|签署|签订|成立|召开|举办|开通|通车|开工|竣工|建成|投产`, 'g');
 
 /** Whether the question asks when an event happened that none of the found deadlines speaks of. */
 function asksAnotherEvent(question: string, found: Answer): boolean {
@@ -93,14 +93,12 @@ function asksAnotherEvent(question: string, found: Answer): boolean {
 }
 
 /** A five-year plan named in a question: 十五 (2001–2005), 十一五 … 十五五 (2026–2030). */
-const FIVE_YEAR_PLAN = /(?<!第)十([一二三四五])?五(?![条章节项款日])/g;
+export const FIVE_YEAR_PLAN = /(?<!第)十([一二三四五])?五(?![条章节项款日])/g;
 const PLAN_NUMBER: Record<string, number> = { 一: 11, 二: 12, 三: 13, 四: 14, 五: 15 };
 
 /** The years of the five-year plan a question names, if one. */
 function planYears(foldedQuestion: string): [number, number] | undefined {
-  FIVE_YEAR_PLAN.lastIndex = 0;
-  const m = FIVE_YEAR_PLAN.exec(foldedQuestion);
-  FIVE_YEAR_PLAN.lastIndex = 0;
+  const m = foldedQuestion.matchAll(FIVE_YEAR_PLAN).next().value;
   if (!m) return undefined;
   const start = 2001 + ((m[1] ? PLAN_NUMBER[m[1]]! : 10) - 10) * 5;
   return [start, start + 4];

@@ -3,6 +3,7 @@
  * folders given for a run (--plans DIR, PLANS_DIRS), whose .txt/.md files may lack front matter —
  * their title then comes from the first line and their id from the file name.
  */
+import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { StartupError } from '../errors.ts';
@@ -111,7 +112,7 @@ export async function readPlanFile(file: string): Promise<string> {
 }
 
 async function listFiles(dir: string, exts: string[]): Promise<string[]> {
-  let entries: import('node:fs').Dirent[];
+  let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (e) {

@@ -10,7 +10,7 @@ import { type Clause, parseNumeral } from './parser.ts';
 import type { KnowledgeView } from './view.ts';
 
 /** Events in a document's own life (施行 is a deadline: deadlines.ts answers it). */
-const DOC_EVENT = /印发|发布|颁布|公布|通过|批准|签发|出台|下发|发文/;
+export const DOC_EVENT = /印发|发布|颁布|公布|通过|批准|签发|出台|下发|发文/;
 /** The head of a document: its date sits in the first paragraphs, before the body proper. */
 const HEAD_CLAUSES = 8;
 const DIGIT_DATE = /(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日/;

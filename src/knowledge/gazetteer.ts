@@ -31,8 +31,8 @@ export class Gazetteer {
   /** Folded one-character abbreviations (沪 连 滇 遵) → region ids; matched only in runs like 沪连. */
   private readonly oneChar = new Map<string, string[]>();
   private maxLen = 2;
-  /** Latin spellings (the region's pinyin id: shanghai, wuxi, aksu) → region ids; whole words only. */
-  private readonly latin = new Map<string, string[]>();
+  /** Ids that are one pinyin word (shanghai, wuxi, aksu): the place written in Latin letters; whole words only. */
+  private readonly latinIds = new Set<string>();
 
   constructor(regions: readonly Region[], file = 'seeds/regions.json') {
     this.regions = regions;
@@ -67,7 +67,7 @@ export class Gazetteer {
         if (bare && !explicit.has(bare)) this.addName(bare, r.id);
       }
       // An id that is one pinyin word is how the place is written in Latin letters (Shanghai 对口支援…).
-      if (/^[a-z]{3,}$/.test(r.id)) this.latin.set(r.id, [...(this.latin.get(r.id) ?? []), r.id]);
+      if (/^[a-z]{3,}$/.test(r.id)) this.latinIds.add(r.id);
     }
   }
 
@@ -92,7 +92,8 @@ export class Gazetteer {
   /** Region ids a name means (exact name, after folding); empty when unknown. */
   resolve(name: string): string[] {
     const f = fold(name).replace(/\s+/g, '');
-    return [...(this.names.get(f) ?? this.oneChar.get(f) ?? this.latin.get(f.toLowerCase()) ?? [])];
+    const latin = f.toLowerCase();
+    return [...(this.names.get(f) ?? this.oneChar.get(f) ?? (this.latinIds.has(latin) ? [latin] : []))];
   }
 
   /** Official name of a region, e.g. 大连市. */
@@ -165,8 +166,8 @@ export class Gazetteer {
     }
     const before = out.length;
     for (const m of f.matchAll(/[A-Za-z]+/g)) {
-      const ids = this.latin.get(m[0].toLowerCase());
-      if (ids) out.push({ start: m.index!, end: m.index! + m[0].length, text: text.slice(m.index!, m.index! + m[0].length), regionIds: [...ids] });
+      const id = m[0].toLowerCase();
+      if (this.latinIds.has(id)) out.push({ start: m.index, end: m.index + m[0].length, text: text.slice(m.index, m.index + m[0].length), regionIds: [id] });
     }
     return out.length > before ? out.sort((a, b) => a.start - b.start) : out;
   }

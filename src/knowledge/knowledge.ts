@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StartupError } from '../errors.ts';
 import { msg } from '../i18n/index.ts';
-import { type Answer, answerQuestion, type AnswerOptions } from './answer.ts';
+import { type Answer, answerQuestion, type AnswerOptions, FIVE_YEAR_PLAN } from './answer.ts';
 import type { PlanDoc } from './corpus.ts';
 import { Deadlines, type ResolvedDeadline } from './deadlines.ts';
 import { fold, foldCompact } from './fold.ts';
@@ -33,7 +33,7 @@ const COUNT_STATED = /(?:[\d０-９]+(?:\.\d+)?|[一二三四五六七八九十�
 /** Score factor for a clause that states a count, for count questions. */
 const COUNT_BOOST = 1.3;
 /** A five-year plan's number (十四五) or a year (2011), as titles carry them. */
-const PLAN_OR_YEAR = /十[一二三四五]?五|\d{4}/g;
+const PLAN_OR_YEAR = new RegExp(`${FIVE_YEAR_PLAN.source}|\\d{4}`, 'g');
 /** Quotes and title marks, which a title is written with or without. */
 const TITLE_MARKS = /[《》“”"]/g;
 /** A title shorter than this (a bare 条例) is too common a phrase to name a document. */

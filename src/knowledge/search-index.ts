@@ -75,7 +75,7 @@ class Cursors {
   /** Next block entry not reached, and the end of the term's block entries. */
   block = new Int32Array(64);
   blockEnd = new Int32Array(64);
-  /** The current window's postings are [pos, end); pos advances as candidates are probed. */
+  /** The current window's postings are [pos, end). */
   pos = new Int32Array(64);
   end = new Int32Array(64);
   /** Best impact in the current window (0: absent), and the running sum of those over 0..i. */
