@@ -146,8 +146,16 @@ describe('xiezuo ingest', () => {
     expect(folder.code).toBe(2);
     expect(folder.stderr).toContain('是目录，不是文件');
     for (const r of [missing, folder]) expect(r.stderr).not.toMatch(/ENOENT|EISDIR/);
-    const binary = await run(['ingest', process.execPath]);
-    expect(binary.code).toBe(2);
-    expect(binary.stderr).toContain('不是 UTF-8 编码的文本');
+    // A few bytes of a binary file (an ELF header), not a whole executable read for one check.
+    const dir = mkdtempSync(join(tmpdir(), 'xiezuo-ingest-'));
+    try {
+      const file = join(dir, 'program.txt');
+      writeFileSync(file, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00, 0x00, 0xff, 0xfe]));
+      const binary = await run(['ingest', file]);
+      expect(binary.code).toBe(2);
+      expect(binary.stderr).toContain('不是 UTF-8 编码的文本');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
